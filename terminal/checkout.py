@@ -1,0 +1,482 @@
+"""The checkout service: the only way the UI or the CLI changes state.
+
+Each use case validates its input, opens one store session, checks permissions and balances,
+builds one balanced event (plus an expiry event when a member's lots ran out of date), and
+appends it. Any refusal raises a :mod:`terminal.errors` type before anything is written.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, timedelta
+from zoneinfo import ZoneInfo
+
+from terminal import ledger
+from terminal.codes import CardCode, EInvoiceCarrier, parse_code
+from terminal.errors import (
+    AmountTooLarge,
+    DuplicateMember,
+    InsufficientBalance,
+    InvalidAmount,
+    InvalidInput,
+    NotVoidable,
+    UnknownEvent,
+    UnknownMember,
+    UnknownUser,
+)
+from terminal.ids import new_id
+from terminal.ledger import Asset, Event, EventKind, Posting, ShopAccount, member_account
+from terminal.lots import Lot, allocate, expiring_within, is_expired, usable_lots
+from terminal.members import (
+    DEFAULT_TIER,
+    Member,
+    card_number_for_serial,
+    is_card_number,
+    normalise_phone,
+    validate_name,
+    validate_tier,
+)
+from terminal.money import Money, format_minor, require_int
+from terminal.ports import LedgerSession, LedgerStore, StoredValueGuard
+from terminal.rules import Rules
+from terminal.staff import (
+    Role,
+    Staff,
+    check_pin,
+    hash_pin,
+    require_role,
+    wrong_pin_error,
+)
+
+Clock = Callable[[], datetime]
+
+
+def utc_now() -> datetime:
+    return datetime.now(UTC)
+
+
+@dataclass(frozen=True, slots=True)
+class MemberView:
+    """What the member panel and receipts show about a member right now."""
+
+    member: Member
+    points: int
+    stored_value: int
+    stamps: int
+    expiring_soon: tuple[Lot, ...]
+
+    @property
+    def points_expiring_soon(self) -> int:
+        return sum(lot.remaining for lot in self.expiring_soon)
+
+
+@dataclass(frozen=True, slots=True)
+class SalePlan:
+    """What a sale will do, shown to the cashier before it commits (all minor units)."""
+
+    member_id: str
+    amount: int
+    points_redeemed: int
+    discount: int
+    stored_value_paid: int
+    other_tender: int
+    points_earned: int
+
+
+@dataclass(frozen=True, slots=True)
+class EventResult:
+    event: Event
+    member: MemberView | None
+
+
+@dataclass(frozen=True, slots=True)
+class SaleResult:
+    event: Event
+    plan: SalePlan
+    member: MemberView
+
+
+class CheckoutService:
+    def __init__(
+        self,
+        store: LedgerStore,
+        *,
+        terminal_id: str,
+        rules: Rules | None = None,
+        clock: Clock = utc_now,
+        timezone: str = "Asia/Taipei",
+        stored_value_guard: StoredValueGuard | None = None,
+    ) -> None:
+        self.store = store
+        self.terminal_id = terminal_id
+        self.rules = rules or Rules()
+        self.clock = clock
+        self.zone = ZoneInfo(timezone)
+        self.stored_value_guard = stored_value_guard
+
+    # staff -----------------------------------------------------------------------------
+    def add_staff(self, actor: Staff | None, name: str, role: Role, pin: str) -> Staff:
+        """Create a cashier or manager. ``actor`` None is allowed only for the first user."""
+        clean = validate_name(name)
+        staff = Staff(new_id(), clean, role, hash_pin(pin))
+        with self.store.session(write=True) as session:
+            existing = session.all_staff()
+            if existing:
+                if actor is None:
+                    raise UnknownUser("Only a manager can add staff.")
+                require_role(actor, Role.MANAGER, "add staff")
+            elif role is not Role.MANAGER and actor is None:
+                raise InvalidInput("The first user must be a manager.")
+            if any(s.name == clean for s in existing):
+                raise InvalidInput(f"There is already a user called {clean}.")
+            session.save_staff(staff)
+        return staff
+
+    def login(self, name: str | None, pin: str, needed: Role = Role.CASHIER) -> Staff:
+        """Check a PIN. ``name`` may be omitted when only one user has the needed role."""
+        with self.store.session(write=True) as session:
+            staff = self._pick_staff(session, name, needed)
+            updated, ok = check_pin(staff, pin, self.clock())
+            session.save_staff(updated)
+        if not ok:
+            raise wrong_pin_error(updated)
+        require_role(updated, needed, f"do this ({needed.value} PIN needed)")
+        return updated
+
+    def staff_named(self, name: str | None, needed: Role = Role.CASHIER) -> Staff:
+        """The user a trusted integration (the shop's POS) acts as, without a PIN."""
+        with self.store.session() as session:
+            staff = self._pick_staff(session, name, needed)
+        require_role(staff, needed, "do this")
+        return staff
+
+    def _pick_staff(self, session: LedgerSession, name: str | None, needed: Role) -> Staff:
+        if name is not None:
+            staff = session.staff_by_name(name)
+            if staff is None or not staff.active:
+                raise UnknownUser(f"No user called {name!r}.")
+            return staff
+        candidates = [s for s in session.all_staff() if s.active and s.role is needed]
+        if not candidates:
+            raise UnknownUser(f"There is no {needed.value} on this terminal.")
+        if len(candidates) > 1:
+            raise UnknownUser(f"Several {needed.value}s exist: say which user.")
+        return candidates[0]
+
+    # members ---------------------------------------------------------------------------
+    def identify(self, code: str) -> MemberView:
+        """The member behind a scanned or typed code."""
+        parsed = parse_code(code)
+        if isinstance(parsed, EInvoiceCarrier):
+            raise UnknownMember(
+                "That is an e-invoice mobile carrier (手機條碼載具), not a member code: "
+                "pass it to the POS."
+            )
+        assert isinstance(parsed, CardCode)
+        with self.store.session() as session:
+            member = session.member_by_card(parsed.card_number)
+            if member is None:
+                raise UnknownMember(f"No member has card {parsed.card_number}.")
+            return self._view(session, member)
+
+    def member_view(self, member_id: str) -> MemberView:
+        with self.store.session() as session:
+            return self._view(session, self._member(session, member_id))
+
+    def history(self, member_id: str, limit: int = 50) -> list[Event]:
+        with self.store.session() as session:
+            self._member(session, member_id)
+            return session.member_events(member_id, limit)
+
+    def enrol(
+        self,
+        actor: Staff,
+        *,
+        name: str,
+        phone: str = "",
+        birthday: date | None = None,
+        card_number: str | None = None,
+        tier: str = DEFAULT_TIER,
+    ) -> EventResult:
+        require_role(actor, Role.CASHIER, "enrol members")
+        clean_name = validate_name(name)
+        clean_phone = normalise_phone(phone)
+        validate_tier(tier)
+        today = self.today()
+        if birthday is not None and not date(1900, 1, 1) <= birthday <= today:
+            raise InvalidInput(f"Birthday {birthday.isoformat()} is not plausible.")
+        if card_number is not None and not is_card_number(card_number):
+            raise InvalidInput(f"{card_number!r} is not a valid member card number.")
+        with self.store.session(write=True) as session:
+            if card_number is None:
+                card_number = card_number_for_serial(session.next_card_serial())
+            if session.member_by_card(card_number) is not None:
+                raise DuplicateMember(f"Card {card_number} already belongs to a member.")
+            if clean_phone and session.member_by_phone(clean_phone) is not None:
+                raise DuplicateMember(f"Phone {clean_phone} is already registered.")
+            member = Member(new_id(), card_number, clean_name, clean_phone, birthday, today,
+                            tier)
+            session.add_member(member)
+            event_id = new_id()
+            postings = self._earn_postings(member.id, self.rules.new_member_bonus, event_id,
+                                           today)
+            body = {
+                "member": {
+                    "id": member.id,
+                    "card_number": member.card_number,
+                    "name": member.name,
+                    "phone": member.phone,
+                    "birthday": birthday.isoformat() if birthday else None,
+                    "enrolled_on": today.isoformat(),
+                    "tier": tier,
+                },
+                "member_id": member.id,
+                "bonus_points": self.rules.new_member_bonus,
+            }
+            event = self._append(session, actor, EventKind.ENROL, body, postings, event_id)
+            return EventResult(event, self._view(session, member))
+
+    # sale ------------------------------------------------------------------------------
+    def plan_sale(
+        self,
+        member_id: str,
+        amount: Money,
+        *,
+        redeem_points: int = 0,
+        stored_value: Money | None = None,
+    ) -> SalePlan:
+        """What :meth:`sale` would do, without doing it (for the confirmation step)."""
+        with self.store.session() as session:
+            member = self._member(session, member_id)
+            return self._plan(session, member, amount, redeem_points, stored_value)
+
+    def sale(
+        self,
+        actor: Staff,
+        member_id: str,
+        amount: Money,
+        *,
+        redeem_points: int = 0,
+        stored_value: Money | None = None,
+    ) -> SaleResult:
+        """Earn + points redemption + stored-value payment, in ONE event."""
+        require_role(actor, Role.CASHIER, "make sales")
+        today = self.today()
+        with self.store.session(write=True) as session:
+            member = self._member(session, member_id)
+            self._expire_member_lots(session, actor, member_id, today)
+            plan = self._plan(session, member, amount, redeem_points, stored_value)
+            event_id = new_id()
+            if plan.stored_value_paid and self.stored_value_guard is not None:
+                self.stored_value_guard.authorise(session, member_id, plan.stored_value_paid,
+                                                  event_id)
+            account = member_account(member_id)
+            postings: list[Posting] = []
+            if plan.points_redeemed:
+                for lot, take in allocate(session.lots(member_id), plan.points_redeemed, today):
+                    postings.append(Posting(account, Asset.POINTS, -take, lot.lot_id))
+                postings.append(Posting(ShopAccount.POINTS_REDEEMED, Asset.POINTS,
+                                        plan.points_redeemed))
+            if plan.stored_value_paid:
+                postings.append(Posting(account, Asset.STORED_VALUE, -plan.stored_value_paid))
+                postings.append(Posting(ShopAccount.STORED_VALUE_SPENT, Asset.STORED_VALUE,
+                                        plan.stored_value_paid))
+            postings.extend(self._earn_postings(member_id, plan.points_earned, event_id, today))
+            body = {
+                "member_id": member_id,
+                "currency": self.rules.currency.code,
+                "amount": plan.amount,
+                "points_redeemed": plan.points_redeemed,
+                "discount": plan.discount,
+                "stored_value_paid": plan.stored_value_paid,
+                "other_tender": plan.other_tender,
+                "points_earned": plan.points_earned,
+            }
+            event = self._append(session, actor, EventKind.SALE, body, postings, event_id)
+            return SaleResult(event, plan, self._view(session, member))
+
+    def _plan(self, session: LedgerSession, member: Member, amount: Money, redeem_points: int,
+              stored_value: Money | None) -> SalePlan:
+        total = self._money(amount, "sale amount", self.rules.max_sale_amount)
+        points = require_int(redeem_points, "number of points")
+        sv = 0 if stored_value is None else self._money(stored_value, "stored-value payment",
+                                                        self.rules.max_sale_amount,
+                                                        allow_zero=True)
+        discount = self.rules.discount_for(points)
+        if discount > total:
+            raise InvalidAmount(
+                f"{points} points are worth {format_minor(discount, self.rules.currency)}, "
+                f"more than the sale of {format_minor(total, self.rules.currency)}."
+            )
+        available = sum(lot.remaining for lot in usable_lots(session.lots(member.id),
+                                                             self.today()))
+        if points > available:
+            raise InsufficientBalance(
+                f"{member.name} has {available} points; {points} cannot be redeemed."
+            )
+        due = total - discount
+        if sv > due:
+            raise InvalidAmount(
+                f"Stored value {format_minor(sv, self.rules.currency)} is more than the "
+                f"{format_minor(due, self.rules.currency)} left to pay."
+            )
+        balance = session.balance(member.id, Asset.STORED_VALUE)
+        if sv > balance:
+            raise InsufficientBalance(
+                f"{member.name} has {format_minor(balance, self.rules.currency)} of stored "
+                f"value; {format_minor(sv, self.rules.currency)} cannot be paid with it."
+            )
+        earned = self.rules.points_for(due, member.tier)
+        return SalePlan(member.id, total, points, discount, sv, due - sv, earned)
+
+    # stored value ----------------------------------------------------------------------
+    def top_up(self, actor: Staff, member_id: str, amount: Money) -> EventResult:
+        require_role(actor, Role.MANAGER, "top up stored value")
+        value = self._money(amount, "top-up", self.rules.max_top_up_amount)
+        with self.store.session(write=True) as session:
+            member = self._member(session, member_id)
+            account = member_account(member_id)
+            postings = [
+                Posting(account, Asset.STORED_VALUE, value),
+                Posting(ShopAccount.STORED_VALUE_FLOAT, Asset.STORED_VALUE, -value),
+            ]
+            body = {"member_id": member_id, "currency": self.rules.currency.code,
+                    "amount": value}
+            event = self._append(session, actor, EventKind.TOP_UP, body, postings)
+            return EventResult(event, self._view(session, member))
+
+    # corrections -----------------------------------------------------------------------
+    def void(self, actor: Staff, event_id: str, reason: str = "") -> EventResult:
+        """Reverse a sale or top-up with a compensating event (manager only)."""
+        require_role(actor, Role.MANAGER, "void or refund")
+        with self.store.session(write=True) as session:
+            original = session.event(event_id)
+            if original is None:
+                raise UnknownEvent(f"No event {event_id} on this terminal.")
+            if original.kind not in (EventKind.SALE, EventKind.TOP_UP):
+                raise NotVoidable(f"A {original.kind.value} event cannot be voided.")
+            already = session.voided_by(event_id)
+            if already is not None:
+                raise NotVoidable(f"That {original.kind.value} was already voided by {already}.")
+            member_id = str(original.body["member_id"])
+            member = self._member(session, member_id)
+            reversal = [p.reversed() for p in original.postings]
+            self._check_reversal(session, member, reversal)
+            body = {"member_id": member_id, "voided_event_id": event_id,
+                    "voided_kind": original.kind.value, "voided": dict(original.body),
+                    "reason": reason[:200]}
+            event = self._append(session, actor, EventKind.VOID, body, reversal)
+            return EventResult(event, self._view(session, member))
+
+    def _check_reversal(self, session: LedgerSession, member: Member,
+                        reversal: list[Posting]) -> None:
+        account = member_account(member.id)
+        lots = {lot.lot_id: lot.remaining for lot in session.lots(member.id)}
+        for posting in reversal:
+            if posting.account != account:
+                continue
+            if posting.asset is Asset.POINTS and posting.lot is not None:
+                left = lots.get(posting.lot, 0) + posting.amount
+                if left < 0:
+                    raise NotVoidable(
+                        "The points this sale earned were already redeemed or expired: "
+                        "it cannot be voided in full."
+                    )
+                lots[posting.lot] = left
+            elif posting.asset is Asset.STORED_VALUE:
+                balance = session.balance(member.id, Asset.STORED_VALUE) + posting.amount
+                if balance < 0:
+                    raise NotVoidable(
+                        "The stored value from this top-up was already spent: it cannot be "
+                        "voided in full."
+                    )
+
+    def expire_points(self, actor: Staff, member_id: str) -> EventResult | None:
+        """Write an expiry event for the member's out-of-date lots (None when none)."""
+        with self.store.session(write=True) as session:
+            self._member(session, member_id)
+            event = self._expire_member_lots(session, actor, member_id, self.today())
+            return None if event is None else EventResult(event, None)
+
+    def _expire_member_lots(self, session: LedgerSession, actor: Staff, member_id: str,
+                            today: date) -> Event | None:
+        expired = [lot for lot in session.lots(member_id)
+                   if lot.remaining > 0 and is_expired(lot, today)]
+        if not expired:
+            return None
+        account = member_account(member_id)
+        total = sum(lot.remaining for lot in expired)
+        postings = [Posting(account, Asset.POINTS, -lot.remaining, lot.lot_id)
+                    for lot in expired]
+        postings.append(Posting(ShopAccount.POINTS_EXPIRED, Asset.POINTS, total))
+        body = {"member_id": member_id, "points_expired": total}
+        return self._append(session, actor, EventKind.EXPIRE, body, postings)
+
+    # helpers ---------------------------------------------------------------------------
+    def today(self) -> date:
+        return self.clock().astimezone(self.zone).date()
+
+    def _money(self, amount: Money, what: str, maximum: int, allow_zero: bool = False) -> int:
+        if not isinstance(amount, Money):
+            raise InvalidAmount(f"The {what} must be an amount of money, not {amount!r}.")
+        if amount.currency != self.rules.currency:
+            raise InvalidAmount(f"The {what} must be in {self.rules.currency.code}.")
+        value = amount.minor
+        if value < 0:
+            raise InvalidAmount(f"The {what} cannot be negative.")
+        if value == 0 and not allow_zero:
+            raise InvalidAmount(f"The {what} must be more than zero.")
+        if value > maximum:
+            raise AmountTooLarge(
+                f"The {what} of {format_minor(value, self.rules.currency)} is over the limit "
+                f"of {format_minor(maximum, self.rules.currency)}."
+            )
+        return value
+
+    def _member(self, session: LedgerSession, member_id: str) -> Member:
+        member = session.member_by_id(member_id)
+        if member is None:
+            raise UnknownMember(f"No member {member_id}.")
+        return member
+
+    def _earn_postings(self, member_id: str, points: int, lot_id: str,
+                       today: date) -> list[Posting]:
+        if points <= 0:
+            return []
+        days = self.rules.points_validity_days
+        expires = today + timedelta(days=days) if days else None
+        return [
+            Posting(member_account(member_id), Asset.POINTS, points, lot_id, expires),
+            Posting(ShopAccount.POINTS_ISSUED, Asset.POINTS, -points),
+        ]
+
+    def _append(self, session: LedgerSession, actor: Staff, kind: EventKind,
+                body: Mapping[str, object], postings: list[Posting],
+                event_id: str | None = None) -> Event:
+        seq, prev_hash = session.journal_head()
+        event = ledger.seal(
+            id=event_id or new_id(),
+            terminal_id=self.terminal_id,
+            seq=seq + 1,
+            cashier_id=actor.id,
+            occurred_at=self.clock(),
+            kind=kind,
+            body=body,
+            postings=postings,
+            prev_hash=prev_hash,
+        )
+        session.append(event)
+        return event
+
+    def _view(self, session: LedgerSession, member: Member) -> MemberView:
+        today = self.today()
+        lots = session.lots(member.id)
+        live = usable_lots(lots, today)
+        return MemberView(
+            member=member,
+            points=sum(lot.remaining for lot in live),
+            stored_value=session.balance(member.id, Asset.STORED_VALUE),
+            stamps=session.balance(member.id, Asset.STAMPS),
+            expiring_soon=tuple(expiring_within(lots, today, self.rules.expiring_soon_days)),
+        )

@@ -1,0 +1,160 @@
+"""What every command needs: options, the opened store and service, and output helpers."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+from terminal.checkout import CheckoutService, MemberView
+from terminal.codes import CardCode, parse_code
+from terminal.config import TerminalConfig, load_config
+from terminal.errors import InvalidInput, LoyaltyError, UnknownMember
+from terminal.ledger import Event
+from terminal.money import Money, format_minor, parse_minor
+from terminal.store.local import LocalStore, open_local_store
+from terminal.store.paths import resolve_data_dir
+
+
+class CommandFailed(LoyaltyError):
+    def __init__(self, message: str, code: str = "failed", exit_status: int = 1) -> None:
+        super().__init__(message)
+        self.code = code
+        self.exit_status = exit_status
+
+
+def add_common_options(parser: argparse.ArgumentParser, top_level: bool = False) -> None:
+    # On subcommands the defaults are SUPPRESS so a value given before the subcommand stays.
+    default: Any = None if top_level else argparse.SUPPRESS
+    parser.add_argument("--data-dir", default=default,
+                        help="terminal data directory (default: $LOYALTY_DATA_DIR or the "
+                             "user data dir)")
+    parser.add_argument("--json", action="store_true",
+                        default=False if top_level else argparse.SUPPRESS,
+                        help="machine-readable output")
+
+
+def subcommand(sub: argparse._SubParsersAction[argparse.ArgumentParser], name: str,
+               help_text: str) -> argparse.ArgumentParser:
+    parser = sub.add_parser(name, help=help_text, description=help_text)
+    add_common_options(parser)
+    return parser
+
+
+@dataclass
+class Terminal:
+    data_dir: Path
+    local: LocalStore
+    config: TerminalConfig
+    service: CheckoutService
+
+    def member_from_code(self, code: str) -> MemberView:
+        """A card number (the usual case) or a member id (for support staff)."""
+        text = code.strip()
+        if len(text) == 36 and text.count("-") == 4:
+            return self.service.member_view(text)
+        parsed = parse_code(text)
+        if not isinstance(parsed, CardCode):
+            raise UnknownMember(f"{code!r} is not a member code.")
+        return self.service.identify(text)
+
+
+@contextmanager
+def open_terminal(args: argparse.Namespace, create: bool = False) -> Iterator[Terminal]:
+    data_dir = resolve_data_dir(args.data_dir)
+    config = load_config(data_dir)
+    local = open_local_store(data_dir, create=create)
+    try:
+        service = CheckoutService(local.store, terminal_id=local.terminal_id,
+                                  rules=config.rules, timezone=config.timezone)
+        yield Terminal(data_dir, local, config, service)
+    finally:
+        local.close()
+
+
+def money_arg(text: str) -> Money:
+    try:
+        return Money(parse_minor(text))
+    except LoyaltyError as exc:
+        raise argparse.ArgumentTypeError(exc.message) from None
+
+
+def date_arg(text: str) -> date:
+    try:
+        return date.fromisoformat(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a date (YYYY-MM-DD)") from None
+
+
+def nonneg_int(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a whole number") from None
+    if value < 0:
+        raise argparse.ArgumentTypeError("must not be negative")
+    return value
+
+
+def emit(args: argparse.Namespace, data: Any, lines: list[str]) -> None:
+    if getattr(args, "json", False):
+        print(json.dumps(data, ensure_ascii=False, indent=2, default=str))
+    else:
+        print("\n".join(lines))
+
+
+def emit_error(code: str, message: str, as_json: bool) -> None:
+    if as_json:
+        print(json.dumps({"error": {"code": code, "message": message}}, ensure_ascii=False))
+    print(f"error: {message}", file=sys.stderr)
+
+
+def nt(value: int) -> str:
+    return format_minor(value)
+
+
+def member_json(view: MemberView) -> dict[str, Any]:
+    m = view.member
+    return {
+        "id": m.id,
+        "card_number": m.card_number,
+        "name": m.name,
+        "phone": m.phone,
+        "birthday": m.birthday.isoformat() if m.birthday else None,
+        "enrolled_on": m.enrolled_on.isoformat(),
+        "tier": m.tier,
+        "points": view.points,
+        "stored_value": view.stored_value,
+        "stamps": view.stamps,
+        "points_expiring_soon": [
+            {"points": lot.remaining,
+             "expires_on": lot.expires_on.isoformat() if lot.expires_on else None}
+            for lot in view.expiring_soon],
+    }
+
+
+def member_lines(view: MemberView) -> list[str]:
+    m = view.member
+    lines = [
+        f"{m.name}  ({m.tier})  card {m.card_number}  phone {m.masked_phone}",
+        f"  points {view.points}   stored value {nt(view.stored_value)}   stamps {view.stamps}",
+    ]
+    for lot in view.expiring_soon:
+        when = lot.expires_on.isoformat() if lot.expires_on else "never"
+        lines.append(f"  {lot.remaining} points expire on {when}")
+    return lines
+
+
+def event_json(event: Event) -> dict[str, Any]:
+    return event.to_wire()
+
+
+def require(condition: bool, message: str) -> None:
+    if not condition:
+        raise InvalidInput(message)

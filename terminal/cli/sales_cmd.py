@@ -1,0 +1,99 @@
+"""``sale``, ``topup``, ``void``: the money-moving commands (for the shop's POS and support)."""
+
+from __future__ import annotations
+
+import argparse
+import dataclasses
+
+from terminal.checkout import SalePlan
+from terminal.cli.context import (
+    emit,
+    member_json,
+    money_arg,
+    nonneg_int,
+    nt,
+    open_terminal,
+    subcommand,
+)
+from terminal.staff import Role
+
+
+def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    p = subcommand(sub, "sale", "a sale: earn points, redeem points, pay with stored value")
+    p.add_argument("--member", required=True, help="card number or member id")
+    p.add_argument("--amount", required=True, type=money_arg, help="sale amount, e.g. 1250")
+    p.add_argument("--redeem-points", type=nonneg_int, default=0)
+    p.add_argument("--stored-value", type=money_arg, help="part paid with stored value")
+    p.add_argument("--cashier", help="cashier name (default: the only cashier)")
+    p.add_argument("--dry-run", action="store_true", help="show what would happen")
+    p.set_defaults(handler=cmd_sale)
+
+    p = subcommand(sub, "topup", "add stored value (manager PIN)")
+    p.add_argument("--member", required=True)
+    p.add_argument("--amount", required=True, type=money_arg)
+    p.add_argument("--pin", required=True, help="manager PIN")
+    p.add_argument("--user", help="manager name (default: the only manager)")
+    p.set_defaults(handler=cmd_topup)
+
+    p = subcommand(sub, "void", "reverse a sale or top-up by a compensating event (manager)")
+    p.add_argument("event_id")
+    p.add_argument("--pin", required=True, help="manager PIN")
+    p.add_argument("--user", help="manager name (default: the only manager)")
+    p.add_argument("--reason", default="")
+    p.set_defaults(handler=cmd_void)
+
+
+def cmd_sale(args: argparse.Namespace) -> int:
+    with open_terminal(args) as term:
+        view = term.member_from_code(args.member)
+        if args.dry_run:
+            plan = term.service.plan_sale(view.member.id, args.amount,
+                                          redeem_points=args.redeem_points,
+                                          stored_value=args.stored_value)
+            emit(args, {"dry_run": True, "plan": vars_of(plan)},
+                 [f"Would: {plan_line(plan)}"])
+            return 0
+        cashier = term.service.staff_named(args.cashier, Role.CASHIER)
+        result = term.service.sale(cashier, view.member.id, args.amount,
+                                   redeem_points=args.redeem_points,
+                                   stored_value=args.stored_value)
+        data = {"event_id": result.event.id, "seq": result.event.seq,
+                "plan": vars_of(result.plan), "member": member_json(result.member)}
+        emit(args, data, [f"Sale {result.event.id}: {plan_line(result.plan)}",
+                          f"  now {result.member.points} points, stored value "
+                          f"{nt(result.member.stored_value)}"])
+    return 0
+
+
+def vars_of(plan: SalePlan) -> dict[str, object]:
+    return dataclasses.asdict(plan)
+
+
+def plan_line(plan: SalePlan) -> str:
+    return (f"{nt(plan.amount)} — {plan.points_redeemed} points for {nt(plan.discount)} off, "
+            f"stored value {nt(plan.stored_value_paid)}, other tender {nt(plan.other_tender)}, "
+            f"+{plan.points_earned} points")
+
+
+def cmd_topup(args: argparse.Namespace) -> int:
+    with open_terminal(args) as term:
+        view = term.member_from_code(args.member)
+        manager = term.service.login(args.user, args.pin, Role.MANAGER)
+        result = term.service.top_up(manager, view.member.id, args.amount)
+        assert result.member is not None
+        emit(args, {"event_id": result.event.id, "member": member_json(result.member)},
+             [f"Topped up {nt(args.amount.minor)}: stored value now "
+              f"{nt(result.member.stored_value)}."])
+    return 0
+
+
+def cmd_void(args: argparse.Namespace) -> int:
+    with open_terminal(args) as term:
+        manager = term.service.login(args.user, args.pin, Role.MANAGER)
+        result = term.service.void(manager, args.event_id, args.reason)
+        assert result.member is not None
+        emit(args, {"event_id": result.event.id, "voided_event_id": args.event_id,
+                    "member": member_json(result.member)},
+             [f"Voided {args.event_id} (by event {result.event.id}): "
+              f"{result.member.points} points, stored value {nt(result.member.stored_value)}."])
+    return 0

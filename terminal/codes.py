@@ -1,0 +1,62 @@
+"""Turn any scanned or typed string into a typed code, or a typed rejection with a reason.
+
+Card numbers are recognised here. Vouchers and rotating member codes get their own parsers
+in their own issue: they plug in as more branches of :func:`parse_code`.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from terminal.errors import UnknownCode
+from terminal.luhn import luhn_valid
+from terminal.members import CARD_LENGTH
+
+MAX_CODE_LENGTH = 2048
+
+
+@dataclass(frozen=True, slots=True)
+class CardCode:
+    card_number: str
+
+
+@dataclass(frozen=True, slots=True)
+class EInvoiceCarrier:
+    """Taiwan's e-invoice mobile carrier (手機條碼載具): for the POS, not a member."""
+
+    carrier: str
+
+
+ScannedCode = CardCode | EInvoiceCarrier
+
+_CARRIER = re.compile(r"^/[0-9A-Z.+\-]{7}$")
+
+
+def parse_code(raw: str) -> ScannedCode:
+    """Classify ``raw``; raise :class:`UnknownCode` (with ``reason``) for anything unusable."""
+    if not isinstance(raw, str):
+        raise UnknownCode("That is not a code.", reason="not_text")
+    if len(raw) > MAX_CODE_LENGTH:
+        raise UnknownCode("That code is far too long to be ours.", reason="too_long")
+    text = raw.strip().strip("\x00")
+    if not text:
+        raise UnknownCode("Nothing was scanned.", reason="empty")
+    if _CARRIER.match(text):
+        return EInvoiceCarrier(text)
+    compact = text.replace(" ", "").replace("-", "")
+    if compact.isascii() and compact.isdigit():
+        if len(compact) != CARD_LENGTH:
+            raise UnknownCode(
+                f"{len(compact)} digits is not a member card number "
+                f"(cards have {CARD_LENGTH} digits).",
+                reason="wrong_length",
+            )
+        if not luhn_valid(compact):
+            raise UnknownCode(
+                "The card number's check digit is wrong: scan again or retype it.",
+                reason="bad_check_digit",
+            )
+        return CardCode(compact)
+    raise UnknownCode("This code is not a member card or anything this shop issued.",
+                      reason="unrecognised")

@@ -1,0 +1,101 @@
+"""The local store's schema (SQLAlchemy Core). Alembic migrations create and evolve it."""
+
+from __future__ import annotations
+
+from sqlalchemy import (
+    Boolean,
+    Column,
+    ForeignKey,
+    Index,
+    Integer,
+    MetaData,
+    String,
+    Table,
+    Text,
+)
+
+metadata = MetaData()
+
+meta = Table(
+    "meta",
+    metadata,
+    Column("key", String, primary_key=True),
+    Column("value", Text, nullable=False),
+)
+
+members = Table(
+    "members",
+    metadata,
+    Column("id", String(36), primary_key=True),
+    Column("card_number", String(32), nullable=False, unique=True),
+    Column("name", Text, nullable=False),
+    Column("phone", String(24), nullable=False, default=""),
+    Column("birthday", String(10)),
+    Column("enrolled_on", String(10), nullable=False),
+    Column("tier", String(16), nullable=False),
+    Index("ix_members_phone", "phone"),
+)
+
+staff = Table(
+    "staff",
+    metadata,
+    Column("id", String(36), primary_key=True),
+    Column("name", Text, nullable=False, unique=True),
+    Column("role", String(16), nullable=False),
+    Column("pin_hash", Text, nullable=False),
+    Column("failed_attempts", Integer, nullable=False, default=0),
+    Column("locked_until", String(40)),
+    Column("active", Boolean, nullable=False, default=True),
+)
+
+# The journal. ``seq`` is the gapless per-terminal sequence number and the rowid.
+events = Table(
+    "events",
+    metadata,
+    Column("seq", Integer, primary_key=True, autoincrement=False),
+    Column("id", String(36), nullable=False, unique=True),
+    Column("terminal_id", String(36), nullable=False),
+    Column("cashier_id", String(36), nullable=False),
+    Column("occurred_at", String(40), nullable=False),
+    Column("kind", String(16), nullable=False),
+    Column("member_id", String(36)),
+    Column("body", Text, nullable=False),
+    Column("prev_hash", String(64), nullable=False),
+    Column("hash", String(64), nullable=False),
+    Column("voids", String(36), unique=True),
+    Index("ix_events_member", "member_id", "seq"),
+    Index("ix_events_time", "occurred_at"),
+)
+
+postings = Table(
+    "postings",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("event_seq", Integer, ForeignKey("events.seq"), nullable=False),
+    Column("account", String(48), nullable=False),
+    Column("asset", String(16), nullable=False),
+    Column("amount", Integer, nullable=False),
+    Column("lot", String(36)),
+    Column("expires_on", String(10)),
+    Index("ix_postings_event", "event_seq"),
+)
+
+# Caches derived from postings: rebuilt or checked by ``verify``, never edited by hand.
+balances = Table(
+    "balances",
+    metadata,
+    Column("account", String(48), primary_key=True),
+    Column("asset", String(16), primary_key=True),
+    Column("balance", Integer, nullable=False),
+    sqlite_with_rowid=False,
+)
+
+lots = Table(
+    "lots",
+    metadata,
+    Column("lot_id", String(36), primary_key=True),
+    Column("member_id", String(36), nullable=False),
+    Column("expires_on", String(10)),
+    Column("remaining", Integer, nullable=False),
+    Index("ix_lots_member", "member_id"),
+)
