@@ -8,7 +8,7 @@ appends it. Any refusal raises a :mod:`terminal.errors` type before anything is 
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
@@ -27,7 +27,7 @@ from terminal.errors import (
 )
 from terminal.ids import new_id
 from terminal.ledger import Asset, Event, EventKind, Posting, ShopAccount, member_account
-from terminal.lots import Lot, allocate, expiring_within, is_expired, usable_lots
+from terminal.lots import Lot, allocate, expiring_within, is_expired, lot_key, usable_lots
 from terminal.members import (
     DEFAULT_TIER,
     Member,
@@ -219,8 +219,7 @@ class CheckoutService:
                             tier)
             session.add_member(member)
             event_id = new_id()
-            postings = self._earn_postings(member.id, self.rules.new_member_bonus, event_id,
-                                           today)
+            postings = self._earn_postings(member.id, self.rules.new_member_bonus, today)
             body = {
                 "member": {
                     "id": member.id,
@@ -249,7 +248,9 @@ class CheckoutService:
         """What :meth:`sale` would do, without doing it (for the confirmation step)."""
         with self.store.session() as session:
             member = self._member(session, member_id)
-            return self._plan(session, member, amount, redeem_points, stored_value)
+            lots = [lot for lot in session.lots(member_id) if lot.remaining > 0]
+            balance = session.balance(member_id, Asset.STORED_VALUE)
+            return self._plan(member, lots, balance, amount, redeem_points, stored_value)
 
     def sale(
         self,
@@ -265,24 +266,37 @@ class CheckoutService:
         today = self.today()
         with self.store.session(write=True) as session:
             member = self._member(session, member_id)
-            self._expire_member_lots(session, actor, member_id, today)
-            plan = self._plan(session, member, amount, redeem_points, stored_value)
+            # One read of the member's lots and balances serves the whole use case.
+            lots = [lot for lot in session.lots(member_id) if lot.remaining > 0]
+            if any(is_expired(lot, today) for lot in lots):
+                self._expire_lots(session, actor, member_id, lots, today)
+                lots = [lot for lot in lots if not is_expired(lot, today)]
+            balance = session.balance(member_id, Asset.STORED_VALUE)
+            plan = self._plan(member, lots, balance, amount, redeem_points, stored_value)
             event_id = new_id()
             if plan.stored_value_paid and self.stored_value_guard is not None:
                 self.stored_value_guard.authorise(session, member_id, plan.stored_value_paid,
                                                   event_id)
             account = member_account(member_id)
             postings: list[Posting] = []
+            remaining = {lot.lot_id: lot for lot in lots}
             if plan.points_redeemed:
-                for lot, take in allocate(session.lots(member_id), plan.points_redeemed, today):
+                for lot, take in allocate(lots, plan.points_redeemed, today):
                     postings.append(Posting(account, Asset.POINTS, -take, lot.lot_id))
+                    remaining[lot.lot_id] = replace(lot, remaining=lot.remaining - take)
                 postings.append(Posting(ShopAccount.POINTS_REDEEMED, Asset.POINTS,
                                         plan.points_redeemed))
             if plan.stored_value_paid:
                 postings.append(Posting(account, Asset.STORED_VALUE, -plan.stored_value_paid))
                 postings.append(Posting(ShopAccount.STORED_VALUE_SPENT, Asset.STORED_VALUE,
                                         plan.stored_value_paid))
-            postings.extend(self._earn_postings(member_id, plan.points_earned, event_id, today))
+            earned = self._earn_postings(member_id, plan.points_earned, today)
+            postings.extend(earned)
+            if earned:
+                lot_id, expires = earned[0].lot or "", earned[0].expires_on
+                before = remaining.get(lot_id)
+                remaining[lot_id] = Lot(lot_id, member_id, expires, plan.points_earned
+                                        + (before.remaining if before else 0))
             body = {
                 "member_id": member_id,
                 "currency": self.rules.currency.code,
@@ -294,10 +308,13 @@ class CheckoutService:
                 "points_earned": plan.points_earned,
             }
             event = self._append(session, actor, EventKind.SALE, body, postings, event_id)
-            return SaleResult(event, plan, self._view(session, member))
+            view = self._view_from(member, list(remaining.values()),
+                                   balance - plan.stored_value_paid,
+                                   session.balance(member_id, Asset.STAMPS))
+            return SaleResult(event, plan, view)
 
-    def _plan(self, session: LedgerSession, member: Member, amount: Money, redeem_points: int,
-              stored_value: Money | None) -> SalePlan:
+    def _plan(self, member: Member, lots: list[Lot], balance: int, amount: Money,
+              redeem_points: int, stored_value: Money | None) -> SalePlan:
         total = self._money(amount, "sale amount", self.rules.max_sale_amount)
         points = require_int(redeem_points, "number of points")
         sv = 0 if stored_value is None else self._money(stored_value, "stored-value payment",
@@ -309,8 +326,7 @@ class CheckoutService:
                 f"{points} points are worth {format_minor(discount, self.rules.currency)}, "
                 f"more than the sale of {format_minor(total, self.rules.currency)}."
             )
-        available = sum(lot.remaining for lot in usable_lots(session.lots(member.id),
-                                                             self.today()))
+        available = sum(lot.remaining for lot in usable_lots(lots, self.today()))
         if points > available:
             raise InsufficientBalance(
                 f"{member.name} has {available} points; {points} cannot be redeemed."
@@ -321,7 +337,6 @@ class CheckoutService:
                 f"Stored value {format_minor(sv, self.rules.currency)} is more than the "
                 f"{format_minor(due, self.rules.currency)} left to pay."
             )
-        balance = session.balance(member.id, Asset.STORED_VALUE)
         if sv > balance:
             raise InsufficientBalance(
                 f"{member.name} has {format_minor(balance, self.rules.currency)} of stored "
@@ -401,8 +416,11 @@ class CheckoutService:
 
     def _expire_member_lots(self, session: LedgerSession, actor: Staff, member_id: str,
                             today: date) -> Event | None:
-        expired = [lot for lot in session.lots(member_id)
-                   if lot.remaining > 0 and is_expired(lot, today)]
+        return self._expire_lots(session, actor, member_id, session.lots(member_id), today)
+
+    def _expire_lots(self, session: LedgerSession, actor: Staff, member_id: str,
+                     lots: list[Lot], today: date) -> Event | None:
+        expired = [lot for lot in lots if lot.remaining > 0 and is_expired(lot, today)]
         if not expired:
             return None
         account = member_account(member_id)
@@ -440,14 +458,15 @@ class CheckoutService:
             raise UnknownMember(f"No member {member_id}.")
         return member
 
-    def _earn_postings(self, member_id: str, points: int, lot_id: str,
-                       today: date) -> list[Posting]:
+    def _earn_postings(self, member_id: str, points: int, today: date) -> list[Posting]:
+        """Points earned today form (or grow) the member's lot that expires on the same day."""
         if points <= 0:
             return []
         days = self.rules.points_validity_days
         expires = today + timedelta(days=days) if days else None
         return [
-            Posting(member_account(member_id), Asset.POINTS, points, lot_id, expires),
+            Posting(member_account(member_id), Asset.POINTS, points,
+                    lot_key(member_id, expires), expires),
             Posting(ShopAccount.POINTS_ISSUED, Asset.POINTS, -points),
         ]
 
@@ -470,13 +489,17 @@ class CheckoutService:
         return event
 
     def _view(self, session: LedgerSession, member: Member) -> MemberView:
+        return self._view_from(member, session.lots(member.id),
+                               session.balance(member.id, Asset.STORED_VALUE),
+                               session.balance(member.id, Asset.STAMPS))
+
+    def _view_from(self, member: Member, lots: list[Lot], stored_value: int,
+                   stamps: int) -> MemberView:
         today = self.today()
-        lots = session.lots(member.id)
-        live = usable_lots(lots, today)
         return MemberView(
             member=member,
-            points=sum(lot.remaining for lot in live),
-            stored_value=session.balance(member.id, Asset.STORED_VALUE),
-            stamps=session.balance(member.id, Asset.STAMPS),
+            points=sum(lot.remaining for lot in usable_lots(lots, today)),
+            stored_value=stored_value,
+            stamps=stamps,
             expiring_soon=tuple(expiring_within(lots, today, self.rules.expiring_soon_days)),
         )

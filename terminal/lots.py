@@ -9,6 +9,11 @@ from datetime import date
 from terminal.errors import InsufficientBalance
 
 
+def lot_key(member_id: str, expires_on: date | None) -> str:
+    """Points that expire on the same day are one lot: a member has a lot per expiry day."""
+    return f"{expires_on.isoformat() if expires_on else 'never'}/{member_id}"
+
+
 @dataclass(frozen=True, slots=True)
 class Lot:
     lot_id: str

@@ -121,7 +121,7 @@ def format_minor(minor: int, currency: Currency = TWD) -> str:
     return f"{sign}{currency.symbol}{digits}"
 
 
-_AMOUNT = re.compile(r"^(?P<sign>-)?(?P<num>\d{1,3}(,\d{3})+|\d+)(\.(?P<frac>\d+))?$")
+_AMOUNT = re.compile(r"^(?P<num>\d{1,3}(,\d{3})+|\d+)(\.(?P<frac>\d+))?$")
 
 
 def parse_minor(text: str, currency: Currency = TWD) -> int:

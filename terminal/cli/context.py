@@ -80,9 +80,12 @@ def open_terminal(args: argparse.Namespace, create: bool = False) -> Iterator[Te
 
 def money_arg(text: str) -> Money:
     try:
-        return Money(parse_minor(text))
+        value = parse_minor(text)
     except LoyaltyError as exc:
         raise argparse.ArgumentTypeError(exc.message) from None
+    if value < 0:
+        raise argparse.ArgumentTypeError("amounts cannot be negative")
+    return Money(value)
 
 
 def date_arg(text: str) -> date:
