@@ -66,7 +66,8 @@ def build(data_dir: Path, members: int, events: int, seed: int = 1) -> tuple[flo
                          rows_e)
         conn.executemany("INSERT INTO postings (event_seq,account,asset,amount,lot,expires_on)"
                          " VALUES (?,?,?,?,?,?)", rows_p)
-        conn.executemany("INSERT INTO lots VALUES (?,?,?,?)", rows_l)
+        conn.executemany("INSERT INTO lots VALUES (?,?,?,?) ON CONFLICT(lot_id) DO UPDATE "
+                         "SET remaining = remaining + excluded.remaining", rows_l)
         for rows in (rows_m, rows_e, rows_p, rows_l):
             rows.clear()
 
@@ -82,9 +83,10 @@ def build(data_dir: Path, members: int, events: int, seed: int = 1) -> tuple[flo
                        fake_hash, None))
         account = f"member:{member}"
         expires = (when.date() + timedelta(days=365)).isoformat()
-        rows_p.append((seq, account, "points", points, event_id, expires))
+        lot = f"{expires}/{member}"  # terminal.lots.lot_key
+        rows_p.append((seq, account, "points", points, lot, expires))
         rows_p.append((seq, "shop:points_issued", "points", -points, None, None))
-        rows_l.append((event_id, member, expires, points))
+        rows_l.append((lot, member, expires, points))
         balances[(account, "points")] = balances.get((account, "points"), 0) + points
         balances[("shop:points_issued", "points")] = \
             balances.get(("shop:points_issued", "points"), 0) - points
