@@ -13,7 +13,7 @@ from datetime import UTC, date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from terminal import ledger
-from terminal.codes import CardCode, EInvoiceCarrier, parse_code
+from terminal.codes import CardCode, EInvoiceCarrier, VoucherCode, parse_code
 from terminal.errors import (
     AmountTooLarge,
     DuplicateMember,
@@ -28,6 +28,7 @@ from terminal.errors import (
 from terminal.ids import new_id
 from terminal.ledger import Asset, Event, EventKind, Posting, ShopAccount, member_account
 from terminal.lots import Lot, allocate, expiring_within, is_expired, lot_key, usable_lots
+from terminal.member_codes import RotatingCode
 from terminal.members import (
     DEFAULT_TIER,
     Member,
@@ -173,6 +174,11 @@ class CheckoutService:
                 "That is an e-invoice mobile carrier (手機條碼載具), not a member code: "
                 "pass it to the POS."
             )
+        if isinstance(parsed, VoucherCode):
+            raise UnknownMember("That is an e-voucher: identify the member first, then redeem it.")
+        if isinstance(parsed, RotatingCode):
+            raise UnknownMember("Phone member codes are not enabled on this terminal yet: "
+                                "scan the member's card.")
         assert isinstance(parsed, CardCode)
         with self.store.session() as session:
             member = session.member_by_card(parsed.card_number)

@@ -1,7 +1,9 @@
 """Turn any scanned or typed string into a typed code, or a typed rejection with a reason.
 
-Card numbers are recognised here. Vouchers and rotating member codes get their own parsers
-in their own issue: they plug in as more branches of :func:`parse_code`.
+Card numbers, rotating member codes (``LM1:``), e-vouchers (``LV1:``) and Taiwan's e-invoice
+mobile carrier are recognised here. Recognising is not trusting: a rotating code is checked
+against the member's secret, and a voucher's signature, validity and status are checked, by
+the checkout service (see terminal/member_codes.py and terminal/vouchers.py).
 """
 
 from __future__ import annotations
@@ -11,7 +13,10 @@ from dataclasses import dataclass
 
 from terminal.errors import UnknownCode
 from terminal.luhn import luhn_valid
+from terminal.member_codes import PREFIX as MEMBER_CODE_PREFIX
+from terminal.member_codes import RotatingCode, parse_member_code
 from terminal.members import CARD_LENGTH
+from terminal.vouchers import PREFIX as VOUCHER_PREFIX
 
 MAX_CODE_LENGTH = 2048
 
@@ -28,7 +33,14 @@ class EInvoiceCarrier:
     carrier: str
 
 
-ScannedCode = CardCode | EInvoiceCarrier
+@dataclass(frozen=True, slots=True)
+class VoucherCode:
+    """An e-voucher as scanned; verified later (that needs keys, store, member and time)."""
+
+    text: str
+
+
+ScannedCode = CardCode | EInvoiceCarrier | RotatingCode | VoucherCode
 
 _CARRIER = re.compile(r"^/[0-9A-Z.+\-]{7}$")
 
@@ -42,6 +54,11 @@ def parse_code(raw: str) -> ScannedCode:
     text = raw.strip().strip("\x00")
     if not text:
         raise UnknownCode("Nothing was scanned.", reason="empty")
+    head = text[:4].upper()
+    if head == VOUCHER_PREFIX:
+        return VoucherCode(text.upper())
+    if head == MEMBER_CODE_PREFIX:
+        return parse_member_code(text)
     if _CARRIER.match(text):
         return EInvoiceCarrier(text)
     compact = text.replace(" ", "").replace("-", "")

@@ -249,3 +249,10 @@ def test_every_event_names_its_cashier_and_chains(shop: Shop) -> None:
     assert [e.seq for e in events] == [1, 2, 3]
     assert [e.cashier_id for e in events] == [shop.cashier.id, shop.manager.id, shop.cashier.id]
     assert events[1].prev_hash == events[0].hash and events[2].prev_hash == events[1].hash
+
+
+def test_voucher_or_phone_code_at_identify_is_a_plain_refusal(shop: Shop) -> None:
+    with pytest.raises(UnknownMember, match="e-voucher"):
+        shop.service.identify("LV1:ABCDEF")
+    with pytest.raises(UnknownCode):
+        shop.service.identify("LM1:not-base45")

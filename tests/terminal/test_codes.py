@@ -52,3 +52,18 @@ def test_masks() -> None:
     assert mask_phone("0912345678") == "0912***678"
     assert mask_name("王小明") == "王*明"
     assert mask_name("林一") == "林*"
+
+
+def test_voucher_and_phone_codes_are_recognised_by_prefix() -> None:
+    from datetime import UTC, datetime
+
+    from terminal.codes import VoucherCode
+    from terminal.member_codes import RotatingCode, make_member_code, new_member_secret
+
+    member_id = "01a20000-0000-7000-8000-000000000001"
+    code = make_member_code(member_id, new_member_secret(), datetime.now(UTC))
+    parsed = parse_code(code)
+    assert isinstance(parsed, RotatingCode)
+    assert isinstance(parse_code("lv1:ABC"), VoucherCode)
+    with pytest.raises(UnknownCode):
+        parse_code("LM1:%%%")
