@@ -1,0 +1,1 @@
+"""Scanners: each turns raw input into ``on_code(str)`` calls."""
