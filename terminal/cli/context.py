@@ -18,6 +18,7 @@ from terminal.config import TerminalConfig, load_config
 from terminal.errors import InvalidInput, LoyaltyError, UnknownMember
 from terminal.ledger import Event
 from terminal.money import Money, format_minor, parse_minor
+from terminal.ports import StoredValueGuard
 from terminal.store.local import LocalStore, open_local_store
 from terminal.store.paths import resolve_data_dir
 
@@ -72,10 +73,23 @@ def open_terminal(args: argparse.Namespace, create: bool = False) -> Iterator[Te
     local = open_local_store(data_dir, create=create)
     try:
         service = CheckoutService(local.store, terminal_id=local.terminal_id,
-                                  rules=config.rules, timezone=config.timezone)
+                                  rules=config.rules, timezone=config.timezone,
+                                  stored_value_guard=_sync_guard(data_dir))
         yield Terminal(data_dir, local, config, service)
     finally:
         local.close()
+
+
+def _sync_guard(data_dir: Path) -> StoredValueGuard | None:
+    """Online authorisation / offline limits for stored value, once the terminal is
+    registered with a server (imported only then: the HTTP client costs start-up time)."""
+    from sync.client.credentials import credentials_path
+
+    if not credentials_path(data_dir).exists():
+        return None
+    from sync.client.app import make_guard
+
+    return make_guard(data_dir)
 
 
 def money_arg(text: str) -> Money:

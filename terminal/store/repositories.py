@@ -38,6 +38,9 @@ _balance_upsert = _balance_upsert.on_conflict_do_update(
     index_elements=[t.balances.c.account, t.balances.c.asset],
     set_={"balance": t.balances.c.balance + _balance_upsert.excluded.balance},
 )
+# Statements built once: building them per call costs SQLAlchemy more than SQLite's insert.
+_event_insert = t.events.insert()
+_posting_insert = t.postings.insert()
 _lot_upsert = sqlite_insert(t.lots)
 _lot_upsert = _lot_upsert.on_conflict_do_update(
     index_elements=[t.lots.c.lot_id],
@@ -105,8 +108,27 @@ class SqliteSession:
         return int(self.conn.execute(select(func.count()).select_from(t.members)).scalar_one())
 
     # ledger ----------------------------------------------------------------------------
+    # A member known to the server (a ``member_sync`` row) has its balance and lots from the
+    # server's snapshot plus this terminal's own postings after the snapshot's ``as_of_seq``;
+    # any other member from this terminal's postings alone (the ``balances``/``lots`` caches,
+    # which stay exactly the sums of local postings, so ``verify`` keeps its meaning).
+    def snapshot_seq(self, member_id: str) -> int | None:
+        value = self.conn.execute(select(t.member_sync.c.as_of_seq).where(
+            t.member_sync.c.member_id == member_id)).scalar()
+        return None if value is None else int(value)
+
     def balance(self, member_id: str, asset: Asset) -> int:
-        return self.account_balance(member_account(member_id), asset)
+        account = member_account(member_id)
+        as_of = self.snapshot_seq(member_id)
+        if as_of is None:
+            return self.account_balance(account, asset)
+        snapshot = self.conn.execute(select(t.member_snapshots.c.balance).where(
+            t.member_snapshots.c.member_id == member_id,
+            t.member_snapshots.c.asset == asset.value)).scalar()
+        pending = self.conn.execute(select(func.sum(t.postings.c.amount)).where(
+            t.postings.c.event_seq > as_of, t.postings.c.account == account,
+            t.postings.c.asset == asset.value)).scalar()
+        return int(snapshot or 0) + int(pending or 0)
 
     def account_balance(self, account: str, asset: Asset) -> int:
         value = self.conn.execute(
@@ -115,9 +137,24 @@ class SqliteSession:
         return int(value or 0)
 
     def lots(self, member_id: str) -> list[Lot]:
-        rows = self.conn.execute(
-            select(t.lots).where(t.lots.c.member_id == member_id, t.lots.c.remaining != 0))
-        return [Lot(r.lot_id, r.member_id, _date(r.expires_on), r.remaining) for r in rows]
+        as_of = self.snapshot_seq(member_id)
+        if as_of is None:
+            rows = self.conn.execute(
+                select(t.lots).where(t.lots.c.member_id == member_id, t.lots.c.remaining != 0))
+            return [Lot(r.lot_id, r.member_id, _date(r.expires_on), r.remaining) for r in rows]
+        found: dict[str, list[Any]] = {}
+        for r in self.conn.execute(select(t.snapshot_lots).where(
+                t.snapshot_lots.c.member_id == member_id)):
+            found[r.lot_id] = [_date(r.expires_on), int(r.remaining)]
+        for r in self.conn.execute(select(t.postings).where(
+                t.postings.c.event_seq > as_of, t.postings.c.account == member_account(member_id),
+                t.postings.c.asset == Asset.POINTS.value, t.postings.c.lot.is_not(None))):
+            entry = found.setdefault(r.lot, [_date(r.expires_on), 0])
+            entry[1] += int(r.amount)
+            if r.expires_on is not None:
+                entry[0] = _date(r.expires_on)
+        return [Lot(lot_id, member_id, expires, remaining)
+                for lot_id, (expires, remaining) in sorted(found.items()) if remaining != 0]
 
     def journal_head(self) -> tuple[int, str]:
         row = self.conn.execute(
@@ -128,7 +165,7 @@ class SqliteSession:
     def append(self, event: Event) -> None:
         member_id = event.body.get("member_id")
         voids = event.body.get("voided_event_id") if event.kind is EventKind.VOID else None
-        self.conn.execute(t.events.insert().values(
+        self.conn.execute(_event_insert, dict(
             seq=event.seq, id=event.id, terminal_id=event.terminal_id,
             cashier_id=event.cashier_id, occurred_at=format_time(event.occurred_at),
             kind=event.kind.value, member_id=None if member_id is None else str(member_id),
@@ -136,7 +173,7 @@ class SqliteSession:
             hash=event.hash, voids=voids))
         if not event.postings:
             return
-        self.conn.execute(t.postings.insert(), [
+        self.conn.execute(_posting_insert, [
             {"event_seq": event.seq, "account": p.account, "asset": p.asset.value,
              "amount": p.amount, "lot": p.lot,
              "expires_on": p.expires_on.isoformat() if p.expires_on else None}

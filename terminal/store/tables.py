@@ -99,3 +99,53 @@ lots = Table(
     Column("remaining", Integer, nullable=False),
     Index("ix_lots_member", "member_id"),
 )
+
+# --- sync (migration 0002) -------------------------------------------------------------
+# Server snapshots of members' balances across all terminals. A member with a ``member_sync``
+# row has balance = snapshot + this terminal's postings after ``as_of_seq`` (the last of our
+# events the server had applied when it took the snapshot); see SqliteSession.balance().
+member_sync = Table(
+    "member_sync",
+    metadata,
+    Column("member_id", String(36), primary_key=True),
+    Column("as_of_seq", Integer, nullable=False),
+    Column("hotlisted", Boolean, nullable=False, default=False),
+    Column("hotlist_reason", Text, nullable=False, default=""),
+)
+
+member_snapshots = Table(
+    "member_snapshots",
+    metadata,
+    Column("member_id", String(36), primary_key=True),
+    Column("asset", String(16), primary_key=True),
+    Column("balance", Integer, nullable=False),
+    sqlite_with_rowid=False,
+)
+
+snapshot_lots = Table(
+    "snapshot_lots",
+    metadata,
+    Column("lot_id", String(64), primary_key=True),
+    Column("member_id", String(36), nullable=False),
+    Column("expires_on", String(10)),
+    Column("remaining", Integer, nullable=False),
+    Index("ix_snapshot_lots_member", "member_id"),
+)
+
+voucher_status = Table(
+    "voucher_status",
+    metadata,
+    Column("voucher_id", String(64), primary_key=True),
+    Column("status", String(16), nullable=False),
+    Column("face_value", Integer),
+)
+
+# Stored-value debits this terminal allowed while offline (the offline limits count them).
+offline_debits = Table(
+    "offline_debits",
+    metadata,
+    Column("event_id", String(36), primary_key=True),
+    Column("member_id", String(36), nullable=False),
+    Column("amount", Integer, nullable=False),
+    Column("recorded_at", String(40), nullable=False),
+)

@@ -1,0 +1,1 @@
+"""The terminal side of sync: credentials, transport, rounds, background worker, guard."""

@@ -1,0 +1,63 @@
+"""The stored-value guard the checkout service calls before a debit (terminal.ports).
+
+Online: the server authorises the debit (a conditional update on its side: no overdraft).
+Offline (the server cannot be reached): the offline limits last pulled from the server apply
+(:mod:`terminal.limits`), and the debit is recorded so the next ones count it.
+A terminal that was never registered is standalone: its local balance check is the rule.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import UTC, datetime
+from pathlib import Path
+
+from sync.client import localdb
+from sync.client.credentials import Credentials, load_credentials
+from sync.client.transport import SyncRefused, SyncUnavailable, Transport
+from terminal.errors import InsufficientBalance, LoyaltyError
+from terminal.limits import check_offline_debit
+from terminal.ports import LedgerSession
+from terminal.store.repositories import SqliteSession
+
+
+def utc_now() -> datetime:
+    return datetime.now(UTC)
+
+
+class SyncGuard:
+    def __init__(self, data_dir: Path, *, clock: Callable[[], datetime] = utc_now,
+                 timeout: float = 2.0,
+                 transport_factory: Callable[[Credentials], Transport] | None = None) -> None:
+        self.data_dir = data_dir
+        self.clock = clock
+        self.timeout = timeout
+        self.transport_factory = transport_factory or (
+            lambda c: Transport(c.server_url, c.token, timeout=self.timeout))
+
+    def authorise(self, session: LedgerSession, member_id: str, amount: int,
+                  event_id: str) -> None:
+        if not isinstance(session, SqliteSession):
+            raise TypeError("SyncGuard needs the SQLite store's session")
+        creds = load_credentials(self.data_dir)
+        if creds is None:
+            return
+        try:
+            with self.transport_factory(creds) as transport:
+                transport.authorise(member_id, amount, event_id)
+            return
+        except SyncRefused as exc:
+            if exc.reason_code == "insufficient_balance":
+                raise InsufficientBalance(exc.message.removeprefix("The server refused: ")) \
+                    from None
+            if exc.reason_code != "unknown_member":
+                raise LoyaltyError(exc.message) from None
+            # a member enrolled here and not yet pushed: the offline rules apply
+        except SyncUnavailable:
+            pass
+        now = self.clock()
+        check_offline_debit(localdb.offline_limits(session), amount=amount, now=now,
+                            last_sync=localdb.last_success(session),
+                            hotlisted=localdb.hotlisted(session, member_id),
+                            usage=localdb.offline_usage(session, member_id))
+        localdb.record_offline_debit(session, event_id, member_id, amount, now)

@@ -1,0 +1,145 @@
+"""One sync round: push every waiting event, pull every change, then check member balances.
+
+* Push sends events after ``sync.pushed_seq`` in sequence order, in batches; an event counts
+  as delivered when the server answers ``applied``, ``flagged`` or ``already_applied`` (so a
+  retry after a lost reply is harmless). A refusal or conflict stops the push and is reported;
+  the events stay waiting. If the server's head for us is behind what we thought it had
+  (a restored server), we rewind and send again.
+* Pull applies pages of changes, each page and its cursor in one local transaction.
+* Check sends a digest per member snapshot; members that differ are reloaded.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from itertools import islice
+
+from sync import protocol
+from sync.client import localdb
+from sync.client.credentials import Credentials
+from sync.client.transport import Transport
+from terminal.errors import LoyaltyError
+from terminal.store.repositories import SqliteLedgerStore
+
+PUSH_BATCH = 1000
+
+
+class PushRefused(LoyaltyError):
+    code = "push_refused"
+
+
+@dataclass
+class RoundReport:
+    pushed: int = 0
+    already: int = 0
+    flagged: int = 0
+    pulled_members: int = 0
+    reloaded: int = 0
+    waiting: int = 0
+    problems: list[str] = field(default_factory=list)
+
+
+def utc_now() -> datetime:
+    return datetime.now(UTC)
+
+
+def push_all(store: SqliteLedgerStore, creds: Credentials, transport: Transport,
+             report: RoundReport, batch: int = PUSH_BATCH) -> None:
+    """Push every waiting event; the next batch is read and encoded while the server works."""
+    with ThreadPoolExecutor(1, thread_name_prefix="sync-encode") as encoder:
+        with store.session() as session:
+            pushed = localdb.pushed_seq(session)
+        upcoming = encoder.submit(_encode_after, store, creds, pushed, batch)
+        while True:
+            body, last_seq = upcoming.result()
+            if body is None:
+                return
+            upcoming = encoder.submit(_encode_after, store, creds, last_seq, batch)
+            response = transport.push(body)
+            acked, stop = _acknowledge(response, pushed, report)
+            with store.session(write=True) as session:
+                localdb.set_pushed_seq(session, acked)
+            if stop is not None:
+                report.problems.append(stop)
+                raise PushRefused(f"The server refused an event: {stop}")
+            if acked == pushed:
+                raise PushRefused("The server accepted none of the events sent.")
+            if acked != last_seq:  # partial (e.g. a rewind): read again from what was acked
+                upcoming.cancel()
+                upcoming = encoder.submit(_encode_after, store, creds, acked, batch)
+            pushed = acked
+
+
+def _encode_after(store: SqliteLedgerStore, creds: Credentials, after: int,
+                  batch: int) -> tuple[bytes | None, int]:
+    with store.session() as session:
+        events = list(islice(session.journal(after, batch=min(batch, 5000)), batch))
+    if not events:
+        return None, after
+    return protocol.encode_push([e.to_wire() for e in events], creds.store_id), events[-1].seq
+
+
+def _acknowledge(response: protocol.PushResponse, pushed: int,
+                 report: RoundReport) -> tuple[int, str | None]:
+    acked = pushed
+    stop: str | None = None
+    for result in response.results:
+        if result.status in protocol.APPLIED_STATES and result.seq == acked + 1:
+            acked = result.seq
+            if result.status == "already_applied":
+                report.already += 1
+            else:
+                report.pushed += 1
+            if result.flags:
+                report.flagged += 1
+        elif result.status not in protocol.APPLIED_STATES:
+            stop = f"event #{result.seq} ({result.id}): {result.status}: {result.reason}"
+            break
+    if response.head_seq < acked or (stop and response.head_seq < pushed):
+        # the server has fewer of our events than we thought: send from its head again
+        return min(acked, response.head_seq), None
+    return acked, stop
+
+
+def pull_all(store: SqliteLedgerStore, transport: Transport, report: RoundReport) -> None:
+    while True:
+        with store.session() as session:
+            cursor = localdb.cursor(session)
+        page = transport.pull(cursor)
+        with store.session(write=True) as session:
+            localdb.apply_pull(session, page)
+        report.pulled_members += len(page.get("members", []))
+        if not page.get("has_more"):
+            return
+
+
+def check_members(store: SqliteLedgerStore, transport: Transport, report: RoundReport) -> None:
+    with store.session() as session:
+        digests = localdb.digests(session)
+    for start in range(0, len(digests), 2000):
+        answer = transport.check(digests[start:start + 2000])
+        if answer.get("members"):
+            with store.session(write=True) as session:
+                for member in answer["members"]:
+                    localdb.apply_member(session, member, int(answer["as_of_seq"]))
+            report.reloaded += len(answer["members"])
+
+
+def run_round(store: SqliteLedgerStore, creds: Credentials, transport: Transport,
+              clock: Callable[[], datetime] = utc_now) -> RoundReport:
+    report = RoundReport()
+    try:
+        push_all(store, creds, transport, report)
+        pull_all(store, transport, report)
+        check_members(store, transport, report)
+    except LoyaltyError as exc:
+        with store.session(write=True) as session:
+            localdb.mark_attempt(session, clock(), exc.message)
+        raise
+    with store.session(write=True) as session:
+        localdb.mark_success(session, clock())
+        report.waiting = localdb.pending_count(session)
+    return report

@@ -1,0 +1,102 @@
+"""HTTP to the server (httpx). Network trouble is :class:`SyncUnavailable` (try later); a
+refusal with a reason is :class:`SyncRefused` (do not blindly retry)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import httpx
+import msgspec
+
+from sync.protocol import PushResponse
+from terminal.errors import LoyaltyError
+
+
+class SyncUnavailable(LoyaltyError):
+    code = "offline"
+
+
+class SyncRefused(LoyaltyError):
+    code = "refused"
+
+    def __init__(self, message: str, reason_code: str, status: int) -> None:
+        super().__init__(message)
+        self.reason_code = reason_code
+        self.status = status
+
+
+_push_decoder = msgspec.json.Decoder(PushResponse)
+
+
+class Transport:
+    def __init__(self, server_url: str, token: str | None = None, timeout: float = 30.0,
+                 client: httpx.Client | None = None) -> None:
+        headers = {"Authorization": f"Bearer {token}"} if token else {}
+        self.client = client or httpx.Client(base_url=server_url.rstrip("/"), headers=headers,
+                                             timeout=timeout)
+
+    def close(self) -> None:
+        self.client.close()
+
+    def __enter__(self) -> Transport:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def _send(self, method: str, path: str, **kwargs: Any) -> httpx.Response:
+        try:
+            response = self.client.request(method, path, **kwargs)
+        except httpx.HTTPError as exc:
+            raise SyncUnavailable(f"Cannot reach the server: {type(exc).__name__}: {exc}.") \
+                from None
+        if response.status_code >= 500:
+            raise SyncUnavailable(f"The server failed ({response.status_code}); will retry.")
+        if response.status_code >= 400 and not (path.endswith("/push")
+                                                and response.status_code == 409):
+            code, message = "refused", response.text[:300]
+            try:
+                error = response.json().get("error", {})
+                code, message = error.get("code", code), error.get("message", message)
+            except (ValueError, AttributeError):
+                pass
+            raise SyncRefused(f"The server refused: {message}", code, response.status_code)
+        return response
+
+    def health(self) -> dict[str, Any]:
+        data: dict[str, Any] = self._send("GET", "/health").json()
+        return data
+
+    def register(self, code: str, terminal_id: str | None) -> dict[str, Any]:
+        data: dict[str, Any] = self._send("POST", "/v1/register",
+                                          json={"code": code, "terminal_id": terminal_id}).json()
+        return data
+
+    def push(self, body: bytes) -> PushResponse:
+        response = self._send("POST", "/v1/sync/push", content=body,
+                              headers={"content-type": "application/json"})
+        try:
+            return _push_decoder.decode(response.content)
+        except msgspec.DecodeError:
+            raise SyncUnavailable("The server's push reply was cut short.") from None
+
+    def pull(self, cursor: str, limit: int | None = None) -> dict[str, Any]:
+        params: dict[str, Any] = {"cursor": cursor}
+        if limit:
+            params["limit"] = limit
+        data: dict[str, Any] = self._send("GET", "/v1/sync/pull", params=params).json()
+        return data
+
+    def check(self, digests: list[tuple[str, str]]) -> dict[str, Any]:
+        data: dict[str, Any] = self._send("POST", "/v1/sync/check",
+                                          json={"members": digests}).json()
+        return data
+
+    def authorise(self, member_id: str, amount: int, event_id: str) -> dict[str, Any]:
+        data: dict[str, Any] = self._send("POST", "/v1/sync/authorise", json={
+            "member_id": member_id, "amount": amount, "event_id": event_id}).json()
+        return data
+
+    def conflicts(self) -> list[dict[str, Any]]:
+        data: list[dict[str, Any]] = self._send("GET", "/v1/sync/conflicts").json()
+        return data

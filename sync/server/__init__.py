@@ -1,0 +1,1 @@
+"""The central loyalty server (FastAPI + SQLAlchemy Core + Alembic)."""

@@ -1,0 +1,123 @@
+"""``loyalty-server admin …``: the admin API's operations, straight on the database."""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import json
+import os
+import sys
+from collections.abc import Callable, Sequence
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import Connection
+
+from sync.server import service
+from sync.server.config import Settings
+from sync.server.db import make_engine
+from sync.server.deps import in_transaction
+from sync.server.errors import ServiceError
+from sync.server.migrate import upgrade
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="loyalty-server admin",
+                                     description="Manage the loyalty server.")
+    parser.add_argument("--database-url", help="default: $LOYALTY_SERVER_DATABASE_URL")
+    sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
+    p = sub.add_parser("create-store", help="create a store")
+    p.add_argument("name")
+    p.add_argument("--timezone", default="Asia/Taipei")
+
+    p = sub.add_parser("create-terminal", help="create a terminal and its enrolment code")
+    p.add_argument("--store", required=True, help="store id")
+    p.add_argument("--name", required=True)
+    p.add_argument("--ttl-seconds", type=int, default=None)
+
+    p = sub.add_parser("import-members", help="import members from CSV or JSON")
+    p.add_argument("file", help="CSV with card_number,name[,phone,birthday,tier] or a JSON "
+                                "list")
+    p.add_argument("--store", default=None)
+
+    p = sub.add_parser("set-limits", help="set the offline limits (JSON object)")
+    p.add_argument("json")
+
+    p = sub.add_parser("set-programme", help="set the programme configuration (JSON file)")
+    p.add_argument("file")
+
+    p = sub.add_parser("issue-voucher", help="issue a voucher id with a face value")
+    p.add_argument("id")
+    p.add_argument("--face-value", type=int, required=True)
+
+    p = sub.add_parser("conflicts", help="list flagged conflicts")
+    p.add_argument("--store", default=None)
+
+    p = sub.add_parser("report", help="reports")
+    p.add_argument("which", choices=["liability", "day"])
+    p.add_argument("--date", help="YYYY-MM-DD (day report)")
+    return parser
+
+
+def _load_members(path: Path) -> list[dict[str, Any]]:
+    text = path.read_text(encoding="utf-8")
+    if path.suffix == ".json":
+        data = json.loads(text)
+        if not isinstance(data, list):
+            raise ValueError("the JSON file must hold a list of members")
+        return [dict(m) for m in data]
+    rows = list(csv.DictReader(text.splitlines()))
+    for row in rows:
+        if not row.get("card_number") or not row.get("name"):
+            raise ValueError("every CSV row needs card_number and name")
+    return [{k: v for k, v in row.items() if v} for row in rows]
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    if args.database_url:
+        os.environ["LOYALTY_SERVER_DATABASE_URL"] = args.database_url
+    settings = Settings()
+    engine = make_engine(settings.database_url, pool_size=2)
+    upgrade(engine)
+    work: Callable[[Connection], Any]
+    try:
+        if args.command == "create-store":
+            work = lambda c: service.create_store(c, args.name, args.timezone)  # noqa: E731
+        elif args.command == "create-terminal":
+            ttl = args.ttl_seconds or settings.enrol_code_ttl_seconds
+            work = lambda c: service.create_terminal(c, args.store, args.name, ttl)  # noqa: E731
+        elif args.command == "import-members":
+            members = _load_members(Path(args.file))
+            work = lambda c: service.import_members(c, members, args.store)  # noqa: E731
+        elif args.command == "set-limits":
+            limits = json.loads(args.json)
+            work = lambda c: {"version": service.set_config(  # noqa: E731
+                c, "offline_limits", limits)}
+        elif args.command == "set-programme":
+            programme = json.loads(Path(args.file).read_text(encoding="utf-8"))
+            work = lambda c: {"version": service.set_config(c, "programme",  # noqa: E731
+                                                            programme)}
+        elif args.command == "issue-voucher":
+            work = lambda c: service.issue_voucher(c, args.id, args.face_value)  # noqa: E731
+        elif args.command == "conflicts":
+            work = lambda c: service.list_flags(c, args.store)  # noqa: E731
+        elif args.which == "liability":
+            work = service.liability
+        else:
+            if not args.date:
+                print("error: report day needs --date", file=sys.stderr)
+                return 2
+            work = lambda c: service.day_totals(c, args.date)  # noqa: E731
+        result = in_transaction(engine, work)
+    except ServiceError as exc:
+        print(f"error: {exc.message}", file=sys.stderr)
+        return 1
+    except (OSError, ValueError) as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 1
+    finally:
+        engine.dispose()
+    print(json.dumps(result, ensure_ascii=False, indent=2))
+    return 0

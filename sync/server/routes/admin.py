@@ -1,0 +1,108 @@
+"""Admin routes (behind the admin credential): stores, terminals, members, config, reports."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Query
+from pydantic import BaseModel, Field, StrictInt
+
+from sync.server import service
+from sync.server.deps import AdminDep, EngineDep, SettingsDep, in_transaction
+
+router = APIRouter(prefix="/v1/admin", tags=["admin"], dependencies=[AdminDep])
+
+
+class StoreIn(BaseModel):
+    name: str = Field(min_length=1, max_length=200)
+    timezone: str = Field(default="Asia/Taipei", max_length=64)
+
+
+class TerminalIn(BaseModel):
+    name: str = Field(min_length=1, max_length=200)
+    ttl_seconds: StrictInt | None = Field(default=None, ge=1, le=30 * 24 * 3600)
+
+
+class MemberIn(BaseModel):
+    id: str | None = Field(default=None, max_length=36)
+    card_number: str = Field(min_length=1, max_length=32)
+    name: str = Field(min_length=1, max_length=200)
+    phone: str = Field(default="", max_length=24)
+    birthday: str | None = Field(default=None, pattern=r"^\d{4}-\d{2}-\d{2}$")
+    enrolled_on: str | None = Field(default=None, pattern=r"^\d{4}-\d{2}-\d{2}$")
+    tier: str = Field(default="basic", max_length=16)
+
+
+class MembersIn(BaseModel):
+    members: list[MemberIn] = Field(max_length=10000)
+    store_id: str | None = Field(default=None, max_length=36)
+
+
+class OfflineLimitsIn(BaseModel):
+    max_offline_hours: StrictInt = Field(default=24, ge=0, le=24 * 30)
+    per_transaction: StrictInt = Field(default=1000, ge=0, le=10**12)
+    per_member_total: StrictInt = Field(default=2000, ge=0, le=10**12)
+    per_member_debits: StrictInt = Field(default=3, ge=0, le=10**6)
+    per_terminal_total: StrictInt = Field(default=20000, ge=0, le=10**12)
+    voucher_face_max: StrictInt = Field(default=500, ge=0, le=10**12)
+
+
+class VoucherIn(BaseModel):
+    id: str = Field(min_length=1, max_length=64)
+    face_value: StrictInt = Field(ge=0, le=10**12)
+
+
+@router.post("/stores")
+def create_store(body: StoreIn, engine: EngineDep) -> dict[str, Any]:
+    return in_transaction(engine, lambda c: service.create_store(c, body.name, body.timezone))
+
+
+@router.post("/stores/{store_id}/terminals")
+def create_terminal(store_id: str, body: TerminalIn, engine: EngineDep,
+                    settings: SettingsDep) -> dict[str, Any]:
+    """A terminal and its one-time enrolment code (shown once)."""
+    ttl = body.ttl_seconds or settings.enrol_code_ttl_seconds
+    return in_transaction(engine, lambda c: service.create_terminal(c, store_id, body.name,
+                                                                    ttl))
+
+
+@router.post("/members/import")
+def import_members(body: MembersIn, engine: EngineDep) -> dict[str, Any]:
+    rows = [m.model_dump() for m in body.members]
+    return in_transaction(engine, lambda c: service.import_members(c, rows, body.store_id))
+
+
+@router.put("/config/offline-limits")
+def set_offline_limits(body: OfflineLimitsIn, engine: EngineDep) -> dict[str, Any]:
+    version = in_transaction(engine, lambda c: service.set_config(c, "offline_limits",
+                                                                  body.model_dump()))
+    return {"version": version, "offline_limits": body.model_dump()}
+
+
+@router.put("/config/programme")
+def set_programme(body: dict[str, Any], engine: EngineDep) -> dict[str, Any]:
+    version = in_transaction(engine, lambda c: service.set_config(c, "programme", body))
+    return {"version": version}
+
+
+@router.post("/vouchers")
+def issue_voucher(body: VoucherIn, engine: EngineDep) -> dict[str, Any]:
+    return in_transaction(engine, lambda c: service.issue_voucher(c, body.id, body.face_value))
+
+
+@router.get("/conflicts")
+def conflicts(engine: EngineDep,
+              store_id: Annotated[str | None, Query(max_length=36)] = None
+              ) -> list[dict[str, Any]]:
+    return in_transaction(engine, lambda c: service.list_flags(c, store_id))
+
+
+@router.get("/reports/liability")
+def liability(engine: EngineDep) -> dict[str, int]:
+    return in_transaction(engine, service.liability)
+
+
+@router.get("/reports/day")
+def day(engine: EngineDep,
+        date: Annotated[str, Query(pattern=r"^\d{4}-\d{2}-\d{2}$")]) -> list[dict[str, Any]]:
+    return in_transaction(engine, lambda c: service.day_totals(c, date))

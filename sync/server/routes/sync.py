@@ -1,0 +1,111 @@
+"""Terminal-facing routes: register, push, pull, check, authorise, conflicts. Thin: they only
+translate HTTP to :mod:`sync.server.service` calls inside one transaction."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+import msgspec
+from fastapi import APIRouter, Query, Request, Response
+from pydantic import BaseModel, Field, StrictInt
+from starlette.concurrency import run_in_threadpool
+
+from sync.server import service
+from sync.server.deps import EngineDep, SettingsDep, TerminalDep, bearer, in_transaction
+
+router = APIRouter(prefix="/v1")
+
+_POSTING_SCHEMA = {"type": "array", "minItems": 5, "maxItems": 5}
+_EVENT_SCHEMA: dict[str, Any] = {
+    "type": "object",
+    "required": ["id", "terminal_id", "seq", "cashier_id", "occurred_at", "kind", "body",
+                 "postings", "prev_hash", "hash"],
+    "properties": {
+        "id": {"type": "string"}, "terminal_id": {"type": "string"},
+        "seq": {"type": "integer", "minimum": 1}, "cashier_id": {"type": "string"},
+        "occurred_at": {"type": "string"}, "kind": {"type": "string"},
+        "body": {"type": "object"}, "postings": {"type": "array", "items": _POSTING_SCHEMA},
+        "prev_hash": {"type": "string"}, "hash": {"type": "string"},
+    },
+}
+_PUSH_BODY = {
+    "required": True,
+    "content": {"application/json": {"schema": {
+        "type": "object", "required": ["events"],
+        "properties": {"store_id": {"type": ["string", "null"]},
+                       "events": {"type": "array", "maxItems": 5000, "items": _EVENT_SCHEMA}},
+    }}},
+}
+
+
+class RegisterIn(BaseModel):
+    code: str = Field(min_length=1, max_length=64)
+    terminal_id: str | None = Field(default=None, max_length=64)
+
+
+class RegisterOut(BaseModel):
+    terminal_id: str
+    store_id: str
+    store_name: str
+    token: str
+
+
+class AuthoriseIn(BaseModel):
+    member_id: str = Field(min_length=1, max_length=64)
+    amount: StrictInt = Field(gt=0, le=10**12)
+    event_id: str = Field(min_length=1, max_length=64)
+
+
+class CheckIn(BaseModel):
+    members: list[tuple[str, str]] = Field(max_length=5000)
+
+
+@router.post("/register", response_model=RegisterOut, tags=["sync"])
+def register(body: RegisterIn, engine: EngineDep) -> dict[str, Any]:
+    """Exchange a one-time enrolment code for this terminal's credential."""
+    return in_transaction(engine, lambda c: service.register(c, body.code, body.terminal_id))
+
+
+@router.post("/sync/push", tags=["sync"], openapi_extra={"requestBody": _PUSH_BODY})
+async def push(request: Request, engine: EngineDep) -> Response:
+    """Events in sequence order; per-event results (409 when an id was reused)."""
+    token = bearer(request)  # checked inside the push transaction: one connection, hot path
+    body = await request.body()
+    result, conflict = await run_in_threadpool(
+        in_transaction, engine, lambda c: service.push(c, service.authenticate(c, token), body))
+    return Response(msgspec.json.encode(result), status_code=409 if conflict else 200,
+                    media_type="application/json")
+
+
+@router.get("/sync/pull", tags=["sync"])
+def pull(engine: EngineDep, settings: SettingsDep, terminal: TerminalDep,
+         cursor: Annotated[str, Query(max_length=64)] = "0",
+         limit: Annotated[int | None, Query(ge=1, le=5000)] = None) -> dict[str, Any]:
+    """Changes since ``cursor``: members with balances, lots and hotlist, vouchers, config."""
+    page = limit or settings.pull_page_size
+    return in_transaction(engine, lambda c: service.pull(c, terminal, cursor, page),
+                          isolation="REPEATABLE READ")
+
+
+@router.post("/sync/check", tags=["sync"])
+def check(body: CheckIn, engine: EngineDep, terminal: TerminalDep) -> dict[str, Any]:
+    """Per-member balance digests; returns the members that differ, to reload."""
+    def work(conn: Any) -> dict[str, Any]:
+        members = service.check(conn, body.members)
+        head = service.terminal_head(conn, terminal) if members else None
+        return {"members": members, "as_of_seq": head}
+
+    return in_transaction(engine, work, isolation="REPEATABLE READ")
+
+
+@router.post("/sync/authorise", tags=["sync"])
+def authorise(body: AuthoriseIn, engine: EngineDep, terminal: TerminalDep) -> dict[str, Any]:
+    """Reserve a stored-value debit online (conditional update: never an overdraft)."""
+    return in_transaction(engine, lambda c: service.authorise(
+        c, terminal, body.member_id, body.amount, body.event_id))
+
+
+@router.get("/sync/conflicts", tags=["sync"])
+def conflicts(engine: EngineDep, terminal: TerminalDep) -> list[dict[str, Any]]:
+    """Flagged items of this terminal's store, newest first."""
+    return in_transaction(engine, lambda c: service.list_flags(c, terminal.store_id))

@@ -1,0 +1,873 @@
+"""The sync service: registration, push (with the conflict rules), pull, check, authorise.
+
+Every function takes an open connection and never commits: the caller (a route or the admin
+CLI) owns the transaction. Plain Core statements, batched: a push of thousands of events is a
+handful of statements, not thousands.
+
+Push, per batch, under a lock on the pushing terminal's row:
+
+1. decode each event on its own (malformed → ``refused`` with the reason, the rest go on);
+2. known ids → ``already_applied`` with the stored result (same hash) or ``conflict``;
+3. the per-terminal chain: ``seq`` must be head+1 and ``prev_hash`` the head's hash, and the
+   content must match its hash (a break → ``refused``);
+4. the accepted events' balance rows are created if missing and locked in key order (so two
+   pushes never deadlock), evaluated in memory in event order with the conflict rules, and
+   written back as one update per row.
+
+Conflict rules (DESIGN §6), never last-write-wins: accruals apply; points going below zero
+apply and hotlist the member; a stored-value shortfall is moved by a server ``adjust`` event to
+``shop:offline_overdraft_receivable`` (sharded by member) and hotlists the member until a later
+top-up repays it; a voucher's first redemption wins and each later one is posted to
+``shop:voucher_double_redemption_loss`` against ``shop:vouchers_honoured``. Every such case is
+a row in ``flags`` for the manager. Server adjustment ids are derived from the triggering event
+(uuid5), so a rule yields the same postings whatever order the terminals sync in.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import secrets
+import uuid
+from collections import defaultdict
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+import msgspec
+from sqlalchemy import Connection, delete, func, select, text, tuple_, update
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+
+from sync import protocol
+from sync.protocol import EventResult, PushResponse, WireEvent
+from sync.server import tables as t
+from sync.server.errors import BadRequest, Conflict, Forbidden, NotFound, Unauthorised
+from terminal.ledger import GENESIS_HASH, Asset, ShopAccount, format_time, hash_canonical
+from terminal.limits import OfflineLimits
+
+SERVER_TERMINAL = "server"
+ADJUST_NAMESPACE = uuid.UUID("5b0c1f4e-3a55-4f7e-9a40-0f5a7a3c9e11")
+SV = Asset.STORED_VALUE.value
+POINTS = Asset.POINTS.value
+RECEIVABLE = ShopAccount.OFFLINE_OVERDRAFT_RECEIVABLE.value
+VOUCHER_LOSS = ShopAccount.VOUCHER_DOUBLE_REDEMPTION_LOSS.value
+VOUCHERS_HONOURED = "shop:vouchers_honoured"
+CONFIG_KEYS = ("programme", "offline_limits", "public_keys")
+EVENT_COLUMNS = ("id", "terminal_id", "seq", "store_id", "cashier_id", "kind", "member_id",
+                 "occurred_at", "prev_hash", "hash", "body", "received_at", "result")
+POSTING_COLUMNS = ("event_id", "account", "asset", "amount", "lot", "expires_on")
+_APPLIED_RESULT = json.dumps({"status": "applied", "flags": []})
+_json_encoder = msgspec.json.Encoder(order="sorted")
+
+
+def now_text() -> str:
+    return format_time(datetime.now(UTC))
+
+
+def token_hash(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+def _insert(conn: Connection, table: Any) -> Any:
+    return (pg_insert(table) if conn.dialect.name == "postgresql" else sqlite_insert(table))
+
+
+def _chunks(items: Sequence[Any], size: int = 900) -> Iterable[Sequence[Any]]:
+    for start in range(0, len(items), size):
+        yield items[start:start + size]
+
+
+# --- authentication and registration -------------------------------------------------------
+
+@dataclass(frozen=True)
+class TerminalAuth:
+    id: str
+    store_id: str
+
+
+def authenticate(conn: Connection, token: str) -> TerminalAuth:
+    if not token:
+        raise Unauthorised("This request needs a terminal credential (Authorization: Bearer).")
+    row = conn.execute(select(t.terminals.c.id, t.terminals.c.store_id)
+                       .where(t.terminals.c.token_hash == token_hash(token))).first()
+    if row is None:
+        raise Unauthorised("Unknown or revoked terminal credential.", "bad_credential")
+    return TerminalAuth(row.id, row.store_id)
+
+
+def register(conn: Connection, code: str, terminal_id: str | None) -> dict[str, Any]:
+    """Exchange a one-time enrolment code for the terminal's credential."""
+    row = conn.execute(select(t.terminals).where(
+        t.terminals.c.code_hash == token_hash(code.strip().upper()))).first()
+    if row is None:
+        raise Forbidden("Unknown enrolment code: check it with the manager who created it.",
+                        "unknown_code")
+    if row.registered_at is not None:
+        raise Forbidden("This enrolment code was already used: ask for a new one.",
+                        "code_used")
+    if row.code_expires_at is not None and row.code_expires_at < now_text():
+        raise Forbidden("This enrolment code has expired: ask for a new one.", "code_expired")
+    new_id = row.id
+    if terminal_id and terminal_id != row.id:
+        try:
+            uuid.UUID(terminal_id)
+        except ValueError:
+            raise BadRequest(f"Terminal id {terminal_id!r} is not a UUID.") from None
+        taken = conn.execute(select(t.terminals.c.id).where(
+            t.terminals.c.id == terminal_id)).first()
+        used = conn.execute(select(t.events.c.id).where(
+            t.events.c.terminal_id == terminal_id).limit(1)).first()
+        if taken is not None or used is not None:
+            raise Conflict(f"Terminal id {terminal_id} is already registered.", "terminal_taken")
+        new_id = terminal_id
+    token = secrets.token_urlsafe(32)
+    conn.execute(update(t.terminals).where(t.terminals.c.id == row.id).values(
+        id=new_id, token_hash=token_hash(token), registered_at=now_text()))
+    store = conn.execute(select(t.stores).where(t.stores.c.id == row.store_id)).one()
+    return {"terminal_id": new_id, "store_id": store.id, "store_name": store.name,
+            "token": token}
+
+
+# --- push ----------------------------------------------------------------------------------
+
+@dataclass
+class _Accepted:
+    index: int
+    event: WireEvent
+    status: str = "applied"
+    flags: list[str] = field(default_factory=list)
+
+
+@dataclass
+class _Batch:
+    terminal: TerminalAuth
+    balances: dict[tuple[str, str, str], int] = field(default_factory=dict)
+    start: dict[tuple[str, str, str], int] = field(default_factory=dict)
+    held_delta: dict[tuple[str, str, str], int] = field(default_factory=lambda: defaultdict(int))
+    lot_delta: dict[str, list[Any]] = field(default_factory=dict)
+    event_rows: list[tuple[Any, ...]] = field(default_factory=list)  # EVENT_COLUMNS
+    posting_rows: list[tuple[Any, ...]] = field(default_factory=list)  # POSTING_COLUMNS
+    flag_rows: list[dict[str, Any]] = field(default_factory=list)
+    members_new: dict[str, dict[str, Any]] = field(default_factory=dict)
+    touched_members: set[str] = field(default_factory=set)
+    touched_vouchers: set[str] = field(default_factory=set)
+    hotlisted_before: dict[str, bool] = field(default_factory=dict)
+
+
+def push(conn: Connection, terminal: TerminalAuth, body: bytes) -> tuple[PushResponse, bool]:
+    """Apply a push body; returns the response and whether any event was an id conflict."""
+    try:
+        envelope = protocol.decode_envelope(body)
+    except (msgspec.DecodeError, msgspec.ValidationError) as exc:
+        raise BadRequest(f"The push body is not a list of events: {exc}.",
+                         "malformed_body") from None
+    if envelope.store_id is not None and envelope.store_id != terminal.store_id:
+        raise Forbidden("This terminal may push only for its own store.", "wrong_store")
+
+    head = conn.execute(select(t.terminals.c.head_seq, t.terminals.c.head_hash)
+                        .where(t.terminals.c.id == terminal.id).with_for_update()).one()
+    head_seq, head_hash = int(head.head_seq), str(head.head_hash)
+
+    results: dict[int, EventResult] = {}
+    decoded: list[tuple[int, WireEvent]] = []
+    for index, raw in enumerate(envelope.events):
+        try:
+            decoded.append((index, protocol.decode_event(raw)))
+        except (msgspec.DecodeError, msgspec.ValidationError) as exc:
+            results[index] = EventResult(index, "refused", reason=f"malformed event: {exc}")
+
+    ids = [e.id for _, e in decoded]
+    known: dict[str, tuple[str, str, int | None]] = {}
+    if conn.dialect.name == "postgresql":
+        found = conn.execute(text("SELECT id, hash, result, seq FROM events "
+                                  "WHERE id = ANY(:ids)"), {"ids": ids})
+        for row in found:
+            known[row.id] = (row.hash, row.result, row.seq)
+    else:
+        for chunk in _chunks(ids):
+            for row in conn.execute(select(t.events.c.id, t.events.c.hash, t.events.c.result,
+                                           t.events.c.seq).where(t.events.c.id.in_(chunk))):
+                known[row.id] = (row.hash, row.result, row.seq)
+
+    accepted: list[_Accepted] = []
+    seen: dict[str, str] = {}
+    conflict = False
+    for index, event in decoded:
+        stored = known.get(event.id)
+        if stored is None and event.id in seen:
+            stored = (seen[event.id], '{"status": "applied"}', event.seq)
+        if stored is not None:
+            if stored[0] == event.hash and protocol.event_hash(event) == event.hash:
+                previous = json.loads(stored[1])
+                results[index] = EventResult(index, "already_applied", event.id, event.seq,
+                                             reason=previous.get("status"),
+                                             flags=previous.get("flags", []))
+            else:
+                conflict = True
+                results[index] = EventResult(index, "conflict", event.id, event.seq,
+                                             reason="an event with this id but other content "
+                                                    "was already applied")
+            continue
+        problem = _chain_problem(event, terminal, head_seq, head_hash)
+        if problem is None:
+            problem = protocol.semantic_problem(event)
+        if problem is not None:
+            status = "conflict" if problem.startswith("sequence number") else "refused"
+            conflict = conflict or status == "conflict"
+            results[index] = EventResult(index, status, event.id, event.seq, reason=problem)
+            continue
+        accepted.append(_Accepted(index, event))
+        seen[event.id] = event.hash
+        head_seq, head_hash = event.seq, event.hash
+
+    if accepted:
+        _apply(conn, terminal, accepted)
+        conn.execute(update(t.terminals).where(t.terminals.c.id == terminal.id)
+                     .values(head_seq=head_seq, head_hash=head_hash))
+        for item in accepted:
+            results[item.index] = EventResult(item.index, item.status, item.event.id,
+                                              item.event.seq, flags=item.flags)
+    ordered = [results[i] for i in sorted(results)]
+    return PushResponse(ordered, head_seq, head_hash), conflict
+
+
+def _chain_problem(event: WireEvent, terminal: TerminalAuth, head_seq: int,
+                   head_hash: str) -> str | None:
+    if event.terminal_id != terminal.id:
+        return (f"event belongs to terminal {event.terminal_id}; a terminal may push only "
+                "its own events")
+    if event.seq <= head_seq:
+        return f"sequence number {event.seq} is already used by another event of this terminal"
+    if event.seq != head_seq + 1:
+        return f"sequence gap: expected event {head_seq + 1}, got {event.seq}"
+    if event.prev_hash != head_hash:
+        return "previous-hash link broken: the chain does not continue from the last event"
+    if protocol.event_hash(event) != event.hash:
+        return "content does not match its hash"
+    return None
+
+
+def _member_of(account: str) -> str | None:
+    return account[7:] if account.startswith("member:") else None
+
+
+def _shard(account: str, terminal_id: str) -> str:
+    return "" if account.startswith("member:") else terminal_id
+
+
+def _apply(conn: Connection, terminal: TerminalAuth, accepted: list[_Accepted]) -> None:
+    batch = _Batch(terminal)
+    received = now_text()
+    # 1. which rows this batch touches
+    keys: set[tuple[str, str, str]] = set()
+    members: set[str] = set()
+    vouchers: set[str] = set()
+    for item in accepted:
+        ev = item.event
+        for account, asset, _amount, _lot, _exp in ev.postings:
+            keys.add((account, asset, _shard(account, terminal.id)))
+            owner = _member_of(account)
+            if owner is not None:
+                members.add(owner)
+        if ev.kind == protocol.VOUCHER_REDEEM:
+            voucher_id = str(ev.body.get("voucher_id", ""))
+            if voucher_id:
+                vouchers.add(voucher_id)
+                keys.add((VOUCHER_LOSS, SV, terminal.id))
+                keys.add((VOUCHERS_HONOURED, SV, terminal.id))
+    for member in members:
+        account = f"member:{member}"
+        keys.update({(account, SV, ""), (account, POINTS, ""), (RECEIVABLE, SV, member)})
+    batch.touched_members = members
+    batch.touched_vouchers = vouchers
+
+    # 2. lock in a global order: vouchers, then balances (created if missing)
+    voucher_rows = _lock_vouchers(conn, sorted(vouchers), accepted)
+    ordered_keys = sorted(keys)
+    _lock_balances(conn, ordered_keys, batch)
+    batch.start = dict(batch.balances)
+    known_members = _existing_members(conn, sorted(members))
+    batch.hotlisted_before = dict(known_members)
+    debits = any(p[2] < 0 and p[1] == SV and p[0].startswith("member:")
+                 for item in accepted for p in item.event.postings)
+    holds = _holds(conn, terminal.id) if debits else {}
+
+    # 3. evaluate in event order
+    for item in accepted:
+        ev = item.event
+        if ev.kind == "enrol":
+            _enrol(batch, ev)
+            known_members[str(ev.body.get("member_id", ""))] = False
+        event_members: set[str] = set()
+        balances = batch.balances
+        for account, asset, amount, lot, expires in ev.postings:
+            is_member = account.startswith("member:")
+            key = (account, asset, "" if is_member else terminal.id)
+            balances[key] = balances.get(key, 0) + amount
+            batch.posting_rows.append((ev.id, account, asset, amount, lot, expires))
+            if is_member:
+                owner = account[7:]
+                event_members.add(owner)
+                if lot is not None and asset == POINTS:
+                    entry = batch.lot_delta.setdefault(lot, [owner, expires, 0])
+                    entry[2] += amount
+                    if expires is not None:
+                        entry[1] = expires
+        hold = holds.get(ev.id)
+        if hold is not None:
+            batch.held_delta[(f"member:{hold[0]}", SV, "")] -= hold[1]
+        if ev.kind == protocol.VOUCHER_REDEEM:
+            _voucher_rule(batch, item, voucher_rows, received)
+        for member in sorted(event_members):
+            if member not in known_members:
+                _flag(batch, item, member, "unknown_member", 0,
+                      f"member {member} is not known to the server", received)
+            _member_rules(batch, item, member, received)
+        member_id = ev.body.get("member_id")
+        batch.event_rows.append((
+            ev.id, ev.terminal_id, ev.seq, terminal.store_id, ev.cashier_id, ev.kind,
+            None if member_id is None else str(member_id)[:64], ev.occurred_at, ev.prev_hash,
+            ev.hash, _json_encoder.encode(ev.body).decode(), received,
+            (_APPLIED_RESULT if item.status == "applied" and not item.flags
+             else json.dumps({"status": item.status, "flags": item.flags}))))
+
+    # 4. write
+    _write(conn, batch, voucher_rows, holds)
+
+
+def _lock_vouchers(conn: Connection, ids: list[str],
+                   accepted: list[_Accepted]) -> dict[str, dict[str, Any]]:
+    if not ids:
+        return {}
+    faces: dict[str, int | None] = {}
+    for item in accepted:
+        if item.event.kind == protocol.VOUCHER_REDEEM:
+            face = item.event.body.get("face_value")
+            faces.setdefault(str(item.event.body.get("voucher_id", "")),
+                             face if isinstance(face, int) and not isinstance(face, bool)
+                             else None)
+    conn.execute(_insert(conn, t.vouchers).on_conflict_do_nothing(),
+                 [{"id": v, "face_value": faces.get(v), "status": "issued",
+                   "redeemed_by": None, "redemptions": 0} for v in ids])
+    rows = conn.execute(select(t.vouchers).where(t.vouchers.c.id.in_(ids))
+                        .order_by(t.vouchers.c.id).with_for_update())
+    return {r.id: {"face_value": r.face_value, "status": r.status,
+                   "redeemed_by": r.redeemed_by, "redemptions": r.redemptions,
+                   "changed": False} for r in rows}
+
+
+def _columns(keys: Sequence[tuple[Any, ...]], width: int) -> list[list[Any]]:
+    return [[key[i] for key in keys] for i in range(width)]
+
+
+def _lock_balances(conn: Connection, keys: list[tuple[str, str, str]], batch: _Batch) -> None:
+    """Create missing balance rows, then lock them all in key order (no deadlocks)."""
+    if conn.dialect.name == "postgresql":
+        accounts, assets, shards = _columns(keys, 3)
+        params = {"a": accounts, "s": assets, "h": shards}
+        conn.execute(text(
+            "INSERT INTO balances (account, asset, shard, balance, held) "
+            "SELECT a, s, h, 0, 0 FROM unnest(CAST(:a AS text[]), CAST(:s AS text[]), "
+            "CAST(:h AS text[])) AS v(a, s, h) ORDER BY a, s, h ON CONFLICT DO NOTHING"), params)
+        rows = conn.execute(text(
+            "SELECT b.account, b.asset, b.shard, b.balance FROM balances b "
+            "JOIN unnest(CAST(:a AS text[]), CAST(:s AS text[]), CAST(:h AS text[])) "
+            "AS v(a, s, h) ON b.account = v.a AND b.asset = v.s AND b.shard = v.h "
+            "ORDER BY b.account, b.asset, b.shard FOR UPDATE OF b"), params)
+        for row in rows:
+            batch.balances[(row.account, row.asset, row.shard)] = int(row.balance)
+        return
+    for chunk in _chunks(keys, 300):
+        conn.execute(_insert(conn, t.balances).on_conflict_do_nothing(),
+                     [{"account": a, "asset": s, "shard": h, "balance": 0, "held": 0}
+                      for a, s, h in chunk])
+        rows = conn.execute(
+            select(t.balances.c.account, t.balances.c.asset, t.balances.c.shard,
+                   t.balances.c.balance)
+            .where(tuple_(t.balances.c.account, t.balances.c.asset, t.balances.c.shard)
+                   .in_(list(chunk))))
+        for row in rows:
+            batch.balances[(row.account, row.asset, row.shard)] = int(row.balance)
+
+
+def _existing_members(conn: Connection, ids: list[str]) -> dict[str, bool]:
+    found: dict[str, bool] = {}
+    for chunk in _chunks(ids):
+        for row in conn.execute(select(t.members.c.id, t.members.c.hotlisted)
+                                .where(t.members.c.id.in_(chunk))):
+            found[row.id] = bool(row.hotlisted)
+    return found
+
+
+def _holds(conn: Connection, terminal_id: str) -> dict[str, tuple[str, int]]:
+    """This terminal's open online authorisations (few: they close when the sale arrives)."""
+    rows = conn.execute(select(t.holds.c.event_id, t.holds.c.member_id, t.holds.c.amount)
+                        .where(t.holds.c.terminal_id == terminal_id))
+    return {row.event_id: (row.member_id, int(row.amount)) for row in rows}
+
+
+def _enrol(batch: _Batch, ev: WireEvent) -> None:
+    info = ev.body.get("member")
+    if not isinstance(info, dict):
+        return
+    member_id = str(info.get("id") or ev.body.get("member_id") or "")
+    if not member_id:
+        return
+    batch.members_new[member_id] = {
+        "id": member_id[:36], "card_number": str(info.get("card_number", ""))[:32],
+        "name": str(info.get("name", ""))[:200], "phone": str(info.get("phone") or "")[:24],
+        "birthday": info.get("birthday") if isinstance(info.get("birthday"), str) else None,
+        "enrolled_on": str(info.get("enrolled_on") or ev.occurred_at[:10])[:10],
+        "tier": str(info.get("tier") or "basic")[:16], "store_id": batch.terminal.store_id,
+        "hotlisted": False, "hotlist_reason": "",
+    }
+    batch.touched_members.add(member_id)
+
+
+def _flag(batch: _Batch, item: _Accepted, member: str | None, kind: str, amount: int,
+          detail: str, now: str) -> None:
+    item.status = "flagged"
+    if kind not in item.flags:
+        item.flags.append(kind)
+    batch.flag_rows.append({"event_id": item.event.id, "store_id": batch.terminal.store_id,
+                            "terminal_id": batch.terminal.id, "member_id": member,
+                            "kind": kind, "amount": amount, "detail": detail,
+                            "created_at": now})
+
+
+def _adjust(batch: _Batch, item: _Accepted, rule: str, member: str | None,
+            postings: list[tuple[str, str, str, int]], now: str) -> None:
+    """A server adjustment event, its id derived from the triggering event and the rule."""
+    adjust_id = str(uuid.uuid5(ADJUST_NAMESPACE, f"{item.event.id}:{rule}"))
+    body = {"rule": rule, "for_event": item.event.id, "member_id": member}
+    wire = [[account, asset, amount, None, None] for account, asset, _shard, amount in postings]
+    canonical = {"id": adjust_id, "terminal_id": SERVER_TERMINAL, "seq": None,
+                 "cashier_id": SERVER_TERMINAL, "occurred_at": now, "kind": "adjust",
+                 "body": body, "postings": wire, "prev_hash": item.event.hash}
+    batch.event_rows.append((
+        adjust_id, SERVER_TERMINAL, None, batch.terminal.store_id, SERVER_TERMINAL, "adjust",
+        member, now, item.event.hash, hash_canonical(canonical),
+        json.dumps(body, sort_keys=True), now, _APPLIED_RESULT))
+    for account, asset, shard, amount in postings:
+        key = (account, asset, shard)
+        batch.balances[key] = batch.balances.get(key, 0) + amount
+        batch.posting_rows.append((adjust_id, account, asset, amount, None, None))
+
+
+def _member_rules(batch: _Batch, item: _Accepted, member: str, now: str) -> None:
+    account = f"member:{member}"
+    sv_key, pts_key, recv_key = (account, SV, ""), (account, POINTS, ""), (RECEIVABLE, SV, member)
+    sv = batch.balances.get(sv_key, 0)
+    receivable = batch.balances.get(recv_key, 0)
+    if sv < 0:
+        shortfall = -sv
+        _adjust(batch, item, "offline_overdraft", member,
+                [(account, SV, "", shortfall), (RECEIVABLE, SV, member, -shortfall)], now)
+        _flag(batch, item, member, "stored_value_overdraft", shortfall,
+              f"offline stored-value debit overdrew the account by {shortfall}", now)
+    elif sv > 0 and receivable < 0:
+        repay = min(sv, -receivable)
+        _adjust(batch, item, "overdraft_repayment", member,
+                [(account, SV, "", -repay), (RECEIVABLE, SV, member, repay)], now)
+    points_debit = any(p[0] == account and p[1] == POINTS and p[2] < 0
+                       for p in item.event.postings)
+    if batch.balances.get(pts_key, 0) < 0 and points_debit:
+        _flag(batch, item, member, "points_overdraft", -batch.balances[pts_key],
+              f"points redeemed offline overdrew the account by {-batch.balances[pts_key]}",
+              now)
+
+
+def _voucher_rule(batch: _Batch, item: _Accepted, vouchers: dict[str, dict[str, Any]],
+                  now: str) -> None:
+    voucher_id = str(item.event.body.get("voucher_id", ""))
+    state = vouchers.get(voucher_id)
+    if state is None:
+        _flag(batch, item, None, "malformed_voucher", 0, "voucher redemption without a voucher "
+              "id", now)
+        return
+    state["redemptions"] += 1
+    state["changed"] = True
+    if state["status"] != "redeemed":
+        state["status"] = "redeemed"
+        state["redeemed_by"] = item.event.id
+        return
+    face = state["face_value"]
+    if not isinstance(face, int):
+        body_face = item.event.body.get("face_value")
+        face = body_face if isinstance(body_face, int) and not isinstance(body_face,
+                                                                          bool) else 0
+    member = item.event.body.get("member_id")
+    member_id = None if member is None else str(member)
+    if face:
+        _adjust(batch, item, "voucher_double_redemption", member_id,
+                [(VOUCHER_LOSS, SV, batch.terminal.id, face),
+                 (VOUCHERS_HONOURED, SV, batch.terminal.id, -face)], now)
+    _flag(batch, item, member_id, "voucher_double_redemption", face,
+          f"voucher {voucher_id} was already redeemed by event {state['redeemed_by']}", now)
+
+
+def _write(conn: Connection, batch: _Batch, vouchers: dict[str, dict[str, Any]],
+           holds: dict[str, tuple[str, int]]) -> None:
+    if batch.members_new:
+        rows = [batch.members_new[k] for k in sorted(batch.members_new)]
+        conn.execute(_insert(conn, t.members).on_conflict_do_nothing(), rows)
+    bulk_insert(conn, t.events, EVENT_COLUMNS, batch.event_rows)
+    bulk_insert(conn, t.postings, POSTING_COLUMNS, batch.posting_rows)
+    changed = sorted(k for k, v in batch.balances.items()
+                     if v != batch.start.get(k, 0) or batch.held_delta.get(k))
+    if changed and conn.dialect.name == "postgresql":
+        accounts, assets, shards = _columns(changed, 3)
+        conn.execute(text(
+            "UPDATE balances AS b SET balance = v.balance, held = b.held + v.held "
+            "FROM unnest(CAST(:a AS text[]), CAST(:s AS text[]), CAST(:h AS text[]), "
+            "CAST(:bal AS bigint[]), CAST(:held AS bigint[])) AS v(a, s, h, balance, held) "
+            "WHERE b.account = v.a AND b.asset = v.s AND b.shard = v.h"),
+            {"a": accounts, "s": assets, "h": shards,
+             "bal": [batch.balances[k] for k in changed],
+             "held": [batch.held_delta.get(k, 0) for k in changed]})
+    elif changed:
+        stmt = text("UPDATE balances SET balance = :balance, held = held + :held "
+                    "WHERE account = :account AND asset = :asset AND shard = :shard")
+        conn.execute(stmt, [{"balance": batch.balances[k], "held": batch.held_delta.get(k, 0),
+                             "account": k[0], "asset": k[1], "shard": k[2]} for k in changed])
+    used = [row[0] for row in batch.event_rows if row[0] in holds]
+    if used:
+        conn.execute(delete(t.holds).where(t.holds.c.event_id.in_(used)))
+    if batch.lot_delta and conn.dialect.name == "postgresql":
+        lots = sorted(batch.lot_delta.items())
+        conn.execute(text(
+            "INSERT INTO lots (lot_id, member_id, expires_on, remaining) "
+            "SELECT * FROM unnest(CAST(:l AS text[]), CAST(:m AS text[]), "
+            "CAST(:e AS text[]), CAST(:r AS bigint[])) "
+            "ON CONFLICT (lot_id) DO UPDATE SET remaining = lots.remaining + "
+            "excluded.remaining"),
+            {"l": [k for k, _ in lots], "m": [v[0] for _, v in lots],
+             "e": [v[1] for _, v in lots], "r": [v[2] for _, v in lots]})
+    elif batch.lot_delta:
+        ins = _insert(conn, t.lots)
+        ins = ins.on_conflict_do_update(
+            index_elements=[t.lots.c.lot_id],
+            set_={"remaining": t.lots.c.remaining + ins.excluded.remaining})
+        conn.execute(ins, [{"lot_id": lot, "member_id": v[0], "expires_on": v[1],
+                            "remaining": v[2]} for lot, v in sorted(batch.lot_delta.items())])
+    for voucher_id in sorted(vouchers):
+        state = vouchers[voucher_id]
+        if state["changed"]:
+            conn.execute(update(t.vouchers).where(t.vouchers.c.id == voucher_id).values(
+                status=state["status"], redeemed_by=state["redeemed_by"],
+                redemptions=state["redemptions"]))
+    if batch.flag_rows:
+        conn.execute(t.flags.insert(), batch.flag_rows)
+    _update_hotlist(conn, batch, batch.hotlisted_before)
+    change_rows = ([{"kind": "member", "key": m} for m in sorted(batch.touched_members)]
+                   + [{"kind": "voucher", "key": v} for v in sorted(batch.touched_vouchers)])
+    record_changes(conn, change_rows)
+
+
+def _update_hotlist(conn: Connection, batch: _Batch, before: dict[str, bool]) -> None:
+    for member in sorted(batch.touched_members):
+        account = f"member:{member}"
+        points = batch.balances.get((account, POINTS, ""), 0)
+        owed = -batch.balances.get((RECEIVABLE, SV, member), 0)
+        reasons = []
+        if points < 0:
+            reasons.append(f"points balance {points}")
+        if owed > 0:
+            reasons.append(f"offline overdraft {owed} to repay")
+        if bool(reasons) or before.get(member, True):
+            conn.execute(update(t.members).where(t.members.c.id == member).values(
+                hotlisted=bool(reasons), hotlist_reason="; ".join(reasons)))
+
+
+def record_changes(conn: Connection, rows: list[dict[str, str]]) -> None:
+    if rows:
+        conn.execute(t.changes.insert(), rows)
+
+
+def bulk_insert(conn: Connection, table: Any, columns: Sequence[str],
+                rows: list[tuple[Any, ...]]) -> None:
+    """COPY on PostgreSQL for big batches (DESIGN §6), executemany otherwise."""
+    if not rows:
+        return
+    if conn.dialect.name == "postgresql" and len(rows) >= 100:
+        raw = conn.connection.dbapi_connection
+        assert raw is not None
+        with raw.cursor() as cursor, cursor.copy(  # type: ignore[attr-defined]
+                f"COPY {table.name} ({', '.join(columns)}) FROM STDIN") as copy:
+            for row in rows:
+                copy.write_row(row)
+        return
+    conn.execute(table.insert(), [dict(zip(columns, row, strict=True)) for row in rows])
+
+
+# --- pull ----------------------------------------------------------------------------------
+
+def parse_cursor(cursor: str, postgres: bool) -> tuple[int, int]:
+    try:
+        if "." in cursor:
+            tx, _, ident = cursor.partition(".")
+            return int(tx), int(ident)
+        value = int(cursor or "0")
+    except ValueError:
+        raise BadRequest(f"Cursor {cursor[:40]!r} is not one this server handed out.",
+                         "bad_cursor") from None
+    if value < 0:
+        raise BadRequest("Cursor must not be negative.", "bad_cursor")
+    return (0, value)
+
+
+def pull(conn: Connection, terminal: TerminalAuth, cursor: str, limit: int) -> dict[str, Any]:
+    """Changes after ``cursor``. On PostgreSQL run it in a REPEATABLE READ transaction.
+
+    PostgreSQL: every change row carries the id of the transaction that wrote it (``txid``,
+    xid8). Ids from a sequence are handed out at insert time but become visible at commit, so a
+    plain id cursor skips a row whose transaction commits after a later one. Ordering by
+    (txid, id) and handing out only rows whose txid is below ``pg_snapshot_xmin`` (every
+    transaction below it has ended) means no row can later appear behind the cursor.
+    """
+    postgres = conn.dialect.name == "postgresql"
+    tx, last_id = parse_cursor(cursor, postgres)
+    limit = max(1, min(limit, 5000))
+    if postgres:
+        rows = conn.execute(text(
+            "SELECT id, txid::text AS txid, kind, key FROM changes "
+            "WHERE (txid, id) > (CAST(:tx AS text)::xid8, :id) "
+            "AND txid < pg_snapshot_xmin(pg_current_snapshot()) "
+            "ORDER BY txid, id LIMIT :limit"), {"tx": str(tx), "id": last_id, "limit": limit}
+        ).all()
+        next_cursor = f"{rows[-1].txid}.{rows[-1].id}" if rows else f"{tx}.{last_id}"
+    else:
+        rows = conn.execute(select(t.changes.c.id, t.changes.c.kind, t.changes.c.key)
+                            .where(t.changes.c.id > last_id).order_by(t.changes.c.id)
+                            .limit(limit)).all()
+        next_cursor = str(rows[-1].id) if rows else str(last_id)
+    member_ids = sorted({r.key for r in rows if r.kind == "member"})
+    voucher_ids = sorted({r.key for r in rows if r.kind == "voucher"})
+    config_keys = sorted({r.key for r in rows if r.kind == "config"})
+    head = terminal_head(conn, terminal)
+    return {
+        "cursor": next_cursor,
+        "has_more": len(rows) == limit,
+        "as_of_seq": int(head),
+        "members": member_payloads(conn, member_ids),
+        "vouchers": _voucher_payloads(conn, voucher_ids),
+        "config": {k: v for k in config_keys if (v := get_config(conn, k)) is not None},
+    }
+
+
+def terminal_head(conn: Connection, terminal: TerminalAuth) -> int:
+    """The last of this terminal's events the server has applied."""
+    return int(conn.execute(select(t.terminals.c.head_seq)
+                            .where(t.terminals.c.id == terminal.id)).scalar_one())
+
+
+def member_payloads(conn: Connection, ids: Sequence[str]) -> list[dict[str, Any]]:
+    out: list[dict[str, Any]] = []
+    for chunk in _chunks(list(ids), 500):
+        accounts = [f"member:{m}" for m in chunk]
+        bal: dict[str, dict[str, int]] = defaultdict(dict)
+        for row in conn.execute(select(t.balances.c.account, t.balances.c.asset,
+                                       t.balances.c.balance)
+                                .where(t.balances.c.account.in_(accounts),
+                                       t.balances.c.shard == "")):
+            bal[row.account[7:]][row.asset] = int(row.balance)
+        lots: dict[str, list[list[Any]]] = defaultdict(list)
+        for row in conn.execute(select(t.lots).where(t.lots.c.member_id.in_(chunk),
+                                                     t.lots.c.remaining != 0)):
+            lots[row.member_id].append([row.lot_id, row.expires_on, int(row.remaining)])
+        for row in conn.execute(select(t.members).where(t.members.c.id.in_(chunk))
+                                .order_by(t.members.c.id)):
+            balances = bal.get(row.id, {})
+            member_lots = sorted(lots.get(row.id, []), key=lambda lot: str(lot[0]))
+            out.append({
+                "id": row.id, "card_number": row.card_number, "name": row.name,
+                "phone": row.phone, "birthday": row.birthday, "enrolled_on": row.enrolled_on,
+                "tier": row.tier, "hotlisted": bool(row.hotlisted),
+                "hotlist_reason": row.hotlist_reason, "balances": balances,
+                "lots": member_lots,
+                "digest": protocol.member_digest(balances, member_lots),
+            })
+    return out
+
+
+def _voucher_payloads(conn: Connection, ids: list[str]) -> list[dict[str, Any]]:
+    if not ids:
+        return []
+    rows = conn.execute(select(t.vouchers).where(t.vouchers.c.id.in_(ids)))
+    return [{"id": r.id, "status": r.status, "face_value": r.face_value} for r in rows]
+
+
+def check(conn: Connection, digests: list[tuple[str, str]]) -> list[dict[str, Any]]:
+    """Members whose balances differ from the terminal's digest, to reload."""
+    wanted = dict(digests)
+    payloads = member_payloads(conn, sorted(wanted))
+    return [p for p in payloads if p["digest"] != wanted.get(p["id"])]
+
+
+# --- online authorisation ---------------------------------------------------------------
+
+def authorise(conn: Connection, terminal: TerminalAuth, member_id: str, amount: int,
+              event_id: str) -> dict[str, Any]:
+    """Reserve ``amount`` of the member's stored value for ``event_id``: never an overdraft.
+
+    A conditional update (``… WHERE balance - held >= amount``): on PostgreSQL the row lock
+    makes a concurrent second debit re-check the condition after the first commits.
+    """
+    if amount <= 0:
+        raise BadRequest("The amount to authorise must be positive.")
+    existing = conn.execute(select(t.holds).where(t.holds.c.event_id == event_id)).first()
+    if existing is not None:
+        if existing.member_id != member_id or existing.amount != amount:
+            raise Conflict("This event id was authorised for another debit.", "hold_conflict")
+        return {"authorised": True, "event_id": event_id}
+    member = conn.execute(select(t.members.c.id).where(t.members.c.id == member_id)).first()
+    if member is None:
+        raise NotFound(f"No member {member_id} on the server.", "unknown_member")
+    account = f"member:{member_id}"
+    result = conn.execute(text(
+        "UPDATE balances SET held = held + :amount WHERE account = :account AND asset = :asset "
+        "AND shard = '' AND balance - held >= :amount"),
+        {"amount": amount, "account": account, "asset": SV})
+    if result.rowcount != 1:
+        row = conn.execute(select(t.balances.c.balance, t.balances.c.held).where(
+            t.balances.c.account == account, t.balances.c.asset == SV,
+            t.balances.c.shard == "")).first()
+        available = 0 if row is None else int(row.balance) - int(row.held)
+        raise Conflict(f"Not enough stored value: {available} available, {amount} asked.",
+                       "insufficient_balance")
+    conn.execute(t.holds.insert().values(event_id=event_id, member_id=member_id,
+                                         terminal_id=terminal.id, amount=amount,
+                                         created_at=now_text()))
+    return {"authorised": True, "event_id": event_id}
+
+
+# --- configuration, admin, reports ----------------------------------------------------------
+
+def get_config(conn: Connection, key: str) -> Any:
+    value = conn.execute(select(t.config.c.value).where(t.config.c.key == key)).scalar()
+    if value is None:
+        if key == "offline_limits":
+            return OfflineLimits().to_mapping()
+        return None
+    return json.loads(value)
+
+
+def set_config(conn: Connection, key: str, value: Any) -> int:
+    if key not in CONFIG_KEYS:
+        raise BadRequest(f"Unknown configuration {key!r}.")
+    if key == "offline_limits":
+        try:
+            value = OfflineLimits.from_mapping(value).to_mapping()
+        except (TypeError, ValueError, AttributeError) as exc:
+            raise BadRequest(f"Offline limits: {exc}") from None
+    version = int(conn.execute(select(func.coalesce(func.max(t.config.c.version), 0))
+                               .where(t.config.c.key == key)).scalar_one()) + 1
+    conn.execute(delete(t.config).where(t.config.c.key == key))
+    conn.execute(t.config.insert().values(key=key, value=json.dumps(value, sort_keys=True),
+                                          version=version, updated_at=now_text()))
+    record_changes(conn, [{"kind": "config", "key": key}])
+    return version
+
+
+def create_store(conn: Connection, name: str, timezone: str = "Asia/Taipei") -> dict[str, Any]:
+    store_id = str(uuid.uuid4())
+    conn.execute(t.stores.insert().values(id=store_id, name=name, timezone=timezone,
+                                          created_at=now_text()))
+    return {"id": store_id, "name": name, "timezone": timezone}
+
+
+def create_terminal(conn: Connection, store_id: str, name: str,
+                    ttl_seconds: int) -> dict[str, Any]:
+    store = conn.execute(select(t.stores.c.id).where(t.stores.c.id == store_id)).first()
+    if store is None:
+        raise NotFound(f"No store {store_id}.", "unknown_store")
+    terminal_id = str(uuid.uuid4())
+    alphabet = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"
+    code = "".join(secrets.choice(alphabet) for _ in range(10))
+    expires = format_time(datetime.now(UTC) + timedelta(seconds=ttl_seconds))
+    conn.execute(t.terminals.insert().values(
+        id=terminal_id, store_id=store_id, name=name, token_hash=None,
+        code_hash=token_hash(code), code_expires_at=expires, registered_at=None,
+        head_seq=0, head_hash=GENESIS_HASH, created_at=now_text()))
+    return {"terminal_id": terminal_id, "store_id": store_id, "enrolment_code": code,
+            "expires_at": expires}
+
+
+def import_members(conn: Connection, members: list[dict[str, Any]],
+                   store_id: str | None = None) -> dict[str, Any]:
+    created: list[str] = []
+    rows = []
+    for m in members:
+        member_id = str(m.get("id") or uuid.uuid4())
+        rows.append({"id": member_id, "card_number": str(m["card_number"]),
+                     "name": str(m["name"]), "phone": str(m.get("phone") or ""),
+                     "birthday": m.get("birthday"),
+                     "enrolled_on": str(m.get("enrolled_on")
+                                        or datetime.now(UTC).date().isoformat()),
+                     "tier": str(m.get("tier") or "basic"), "store_id": store_id,
+                     "hotlisted": False, "hotlist_reason": ""})
+        created.append(member_id)
+    if rows:
+        conn.execute(_insert(conn, t.members).on_conflict_do_nothing(), rows)
+        record_changes(conn, [{"kind": "member", "key": m} for m in created])
+    return {"imported": len(created), "ids": created}
+
+
+def issue_voucher(conn: Connection, voucher_id: str, face_value: int) -> dict[str, Any]:
+    conn.execute(_insert(conn, t.vouchers).on_conflict_do_nothing(),
+                 [{"id": voucher_id, "face_value": face_value, "status": "issued",
+                   "redeemed_by": None, "redemptions": 0}])
+    record_changes(conn, [{"kind": "voucher", "key": voucher_id}])
+    return {"id": voucher_id, "face_value": face_value, "status": "issued"}
+
+
+def list_flags(conn: Connection, store_id: str | None = None,
+               limit: int = 500) -> list[dict[str, Any]]:
+    query = select(t.flags).order_by(t.flags.c.id.desc()).limit(limit)
+    if store_id is not None:
+        query = query.where(t.flags.c.store_id == store_id)
+    return [{"id": r.id, "event_id": r.event_id, "store_id": r.store_id,
+             "terminal_id": r.terminal_id, "member_id": r.member_id, "kind": r.kind,
+             "amount": int(r.amount), "detail": r.detail, "created_at": r.created_at}
+            for r in conn.execute(query)]
+
+
+def liability(conn: Connection) -> dict[str, int]:
+    rows = conn.execute(select(t.balances.c.asset, func.sum(t.balances.c.balance))
+                        .where(t.balances.c.account.like("member:%"))
+                        .group_by(t.balances.c.asset)).all()
+    totals = {str(asset): int(total or 0) for asset, total in rows}
+    receivable = conn.execute(select(func.coalesce(func.sum(t.balances.c.balance), 0))
+                              .where(t.balances.c.account == RECEIVABLE)).scalar_one()
+    return {"stored_value": totals.get(SV, 0), "points": totals.get(POINTS, 0),
+            "stamps": totals.get("stamps", 0),
+            "offline_overdraft_receivable": -int(receivable)}
+
+
+def day_totals(conn: Connection, day: str) -> list[dict[str, Any]]:
+    """Totals per store for one UTC calendar day (``YYYY-MM-DD``)."""
+    try:
+        start = datetime.fromisoformat(day).replace(tzinfo=UTC)
+    except ValueError:
+        raise BadRequest(f"{day!r} is not a date (YYYY-MM-DD).") from None
+    end = start + timedelta(days=1)
+    rows = conn.execute(select(t.events.c.store_id, t.events.c.kind, t.events.c.body)
+                        .where(t.events.c.occurred_at >= format_time(start),
+                               t.events.c.occurred_at < format_time(end),
+                               t.events.c.terminal_id != SERVER_TERMINAL))
+    totals: dict[str, dict[str, int]] = {}
+    for row in rows:
+        entry = totals.setdefault(row.store_id or "", defaultdict(int))
+        body = json.loads(row.body)
+        entry[f"{row.kind}_count"] += 1
+        if row.kind == "sale":
+            entry["sales_amount"] += int(body.get("amount", 0))
+            entry["stored_value_spent"] += int(body.get("stored_value_paid", 0))
+            entry["points_earned"] += int(body.get("points_earned", 0))
+            entry["points_redeemed"] += int(body.get("points_redeemed", 0))
+        elif row.kind == "top_up":
+            entry["top_up_amount"] += int(body.get("amount", 0))
+    return [{"store_id": store, "date": day, **dict(values)}
+            for store, values in sorted(totals.items())]

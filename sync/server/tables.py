@@ -1,0 +1,173 @@
+"""The central server's schema (SQLAlchemy Core, portable between PostgreSQL and SQLite).
+
+Alembic migrations in ``sync/server/migrations`` create and evolve it. Notes:
+
+* ``balances`` has a ``shard``: member accounts use ``""``; the shop's accounts are kept per
+  terminal (shard = terminal id) so concurrent terminals never queue on one hot row, and the
+  overdraft receivable per member (shard = member id). Reports sum over shards.
+* ``changes`` is the pull feed: one row per changed entity. On PostgreSQL ``txid`` is an
+  ``xid8`` defaulting to ``pg_current_xact_id()`` and the pull hands out only rows below
+  ``pg_snapshot_xmin(pg_current_snapshot())`` (see :mod:`sync.server.service`).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy import (
+    BigInteger,
+    Boolean,
+    Column,
+    Index,
+    Integer,
+    MetaData,
+    String,
+    Table,
+    Text,
+    UniqueConstraint,
+)
+from sqlalchemy.types import UserDefinedType
+
+
+class Xid8(UserDefinedType[int]):
+    cache_ok = True
+
+    def get_col_spec(self, **kw: Any) -> str:
+        return "xid8"
+
+
+BigId = BigInteger().with_variant(Integer, "sqlite")
+TxId = Xid8().with_variant(BigInteger(), "sqlite")
+
+metadata = MetaData()
+
+stores = Table(
+    "stores", metadata,
+    Column("id", String(36), primary_key=True),
+    Column("name", Text, nullable=False),
+    Column("timezone", String(64), nullable=False),
+    Column("created_at", String(40), nullable=False),
+)
+
+terminals = Table(
+    "terminals", metadata,
+    Column("id", String(36), primary_key=True),
+    Column("store_id", String(36), nullable=False, index=True),
+    Column("name", Text, nullable=False),
+    Column("token_hash", String(64), unique=True),
+    Column("code_hash", String(64), unique=True),
+    Column("code_expires_at", String(40)),
+    Column("registered_at", String(40)),
+    Column("head_seq", BigInteger, nullable=False),
+    Column("head_hash", String(64), nullable=False),
+    Column("created_at", String(40), nullable=False),
+)
+
+members = Table(
+    "members", metadata,
+    Column("id", String(36), primary_key=True),
+    Column("card_number", String(32), nullable=False, index=True),
+    Column("name", Text, nullable=False),
+    Column("phone", String(24), nullable=False),
+    Column("birthday", String(10)),
+    Column("enrolled_on", String(10), nullable=False),
+    Column("tier", String(16), nullable=False),
+    Column("store_id", String(36)),
+    Column("hotlisted", Boolean, nullable=False),
+    Column("hotlist_reason", Text, nullable=False),
+)
+
+events = Table(
+    "events", metadata,
+    Column("id", String(36), primary_key=True),
+    Column("terminal_id", String(36), nullable=False),
+    Column("seq", BigInteger),
+    Column("store_id", String(36)),
+    Column("cashier_id", String(64), nullable=False),
+    Column("kind", String(24), nullable=False),
+    Column("member_id", String(64)),
+    Column("occurred_at", String(40), nullable=False),
+    Column("prev_hash", String(64), nullable=False),
+    Column("hash", String(64), nullable=False),
+    Column("body", Text, nullable=False),
+    Column("received_at", String(40), nullable=False),
+    Column("result", Text, nullable=False),
+    UniqueConstraint("terminal_id", "seq", name="uq_events_terminal_seq"),
+    Index("ix_events_store_time", "store_id", "occurred_at"),
+)
+
+postings = Table(
+    "postings", metadata,
+    Column("id", BigId, primary_key=True, autoincrement=True),
+    Column("event_id", String(36), nullable=False, index=True),
+    Column("account", String(80), nullable=False),
+    Column("asset", String(16), nullable=False),
+    Column("amount", BigInteger, nullable=False),
+    Column("lot", String(64)),
+    Column("expires_on", String(10)),
+)
+
+balances = Table(
+    "balances", metadata,
+    Column("account", String(80), primary_key=True),
+    Column("asset", String(16), primary_key=True),
+    Column("shard", String(36), primary_key=True),
+    Column("balance", BigInteger, nullable=False),
+    Column("held", BigInteger, nullable=False),
+)
+
+lots = Table(
+    "lots", metadata,
+    Column("lot_id", String(64), primary_key=True),
+    Column("member_id", String(64), nullable=False, index=True),
+    Column("expires_on", String(10)),
+    Column("remaining", BigInteger, nullable=False),
+)
+
+vouchers = Table(
+    "vouchers", metadata,
+    Column("id", String(64), primary_key=True),
+    Column("face_value", BigInteger),
+    Column("status", String(16), nullable=False),  # issued | redeemed
+    Column("redeemed_by", String(36)),
+    Column("redemptions", Integer, nullable=False),
+)
+
+holds = Table(
+    "holds", metadata,
+    Column("event_id", String(36), primary_key=True),
+    Column("member_id", String(64), nullable=False),
+    Column("terminal_id", String(36), nullable=False),
+    Column("amount", BigInteger, nullable=False),
+    Column("created_at", String(40), nullable=False),
+)
+
+flags = Table(
+    "flags", metadata,
+    Column("id", BigId, primary_key=True, autoincrement=True),
+    Column("event_id", String(36), nullable=False, index=True),
+    Column("store_id", String(36)),
+    Column("terminal_id", String(36), nullable=False),
+    Column("member_id", String(64)),
+    Column("kind", String(32), nullable=False),
+    Column("amount", BigInteger, nullable=False),
+    Column("detail", Text, nullable=False),
+    Column("created_at", String(40), nullable=False),
+)
+
+config = Table(
+    "config", metadata,
+    Column("key", String(32), primary_key=True),
+    Column("value", Text, nullable=False),
+    Column("version", Integer, nullable=False),
+    Column("updated_at", String(40), nullable=False),
+)
+
+changes = Table(
+    "changes", metadata,
+    Column("id", BigId, primary_key=True, autoincrement=True),
+    Column("txid", TxId),
+    Column("kind", String(16), nullable=False),
+    Column("key", String(64), nullable=False),
+    Index("ix_changes_txid_id", "txid", "id"),
+)

@@ -1,0 +1,164 @@
+"""``register``, ``sync``, ``status``, ``report conflicts``: the terminal and its server."""
+
+from __future__ import annotations
+
+import argparse
+from datetime import UTC, datetime
+from typing import Any
+
+from sync.client import localdb
+from sync.client.credentials import Credentials, load_credentials, save_credentials
+from sync.client.round import run_round
+from sync.client.transport import SyncUnavailable, Transport
+from terminal.cli.context import CommandFailed, emit, nt, subcommand
+from terminal.limits import allowance
+from terminal.store.local import open_local_store
+from terminal.store.paths import resolve_data_dir
+
+
+def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    p = subcommand(sub, "register", "register this terminal with the server (one-time code)")
+    p.add_argument("--server", required=True, help="server URL, e.g. http://127.0.0.1:8700")
+    p.add_argument("--code", required=True, help="the enrolment code the manager was given")
+    p.add_argument("--force", action="store_true", help="replace an existing registration")
+    p.set_defaults(handler=cmd_register)
+
+    p = subcommand(sub, "sync", "run one sync round now (push, pull, balance check)")
+    p.set_defaults(handler=cmd_sync)
+
+    p = subcommand(sub, "status", "online/offline, events waiting, last sync, offline allowance")
+    p.set_defaults(handler=cmd_status)
+
+    _extend_report(sub)
+
+
+def _extend_report(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    """Add ``conflicts`` to ``loyalty report`` (registered by shop_cmd) or create it."""
+    parser = sub.choices.get("report")
+    if parser is None:
+        parser = subcommand(sub, "report", "reports")
+        parser.add_argument("which", choices=["conflicts"])
+        parser.set_defaults(handler=cmd_report_conflicts)
+        return
+    for action in parser._actions:
+        if action.dest == "which" and action.choices is not None:
+            action.choices = [*action.choices, "conflicts"]  # type: ignore[assignment]
+            action.help = (action.help or "") + "; conflicts: flagged sync conflicts"
+    previous = parser.get_default("handler")
+
+    def handler(args: argparse.Namespace) -> int:
+        if args.which == "conflicts":
+            return cmd_report_conflicts(args)
+        return int(previous(args))
+
+    parser.set_defaults(handler=handler)
+
+
+def _credentials(data_dir: Any) -> Credentials:
+    creds = load_credentials(data_dir)
+    if creds is None:
+        raise CommandFailed("This terminal is not registered: run `loyalty register --server "
+                            "URL --code CODE` first.", "not_registered")
+    return creds
+
+
+def cmd_register(args: argparse.Namespace) -> int:
+    data_dir = resolve_data_dir(args.data_dir)
+    local = open_local_store(data_dir, create=True)
+    try:
+        existing = load_credentials(data_dir)
+        if existing is not None and not args.force:
+            raise CommandFailed(f"This terminal is already registered with "
+                                f"{existing.server_url} (use --force to replace it).",
+                                "already_registered")
+        with Transport(args.server, timeout=10) as transport:
+            answer = transport.register(args.code, local.terminal_id)
+        if answer["terminal_id"] != local.terminal_id:
+            raise CommandFailed("The server gave this terminal another id; register a fresh "
+                                "data directory.", "terminal_id")
+        creds = Credentials(args.server.rstrip("/"), answer["terminal_id"], answer["store_id"],
+                            answer["store_name"], answer["token"])
+        path = save_credentials(data_dir, creds)
+    finally:
+        local.close()
+    emit(args, {"terminal_id": creds.terminal_id, "store_id": creds.store_id,
+                "store_name": creds.store_name, "server": creds.server_url,
+                "credentials": str(path)},
+         [f"Registered terminal {creds.terminal_id} for store {creds.store_name} "
+          f"({creds.store_id}) at {creds.server_url}."])
+    return 0
+
+
+def cmd_sync(args: argparse.Namespace) -> int:
+    data_dir = resolve_data_dir(args.data_dir)
+    creds = _credentials(data_dir)
+    local = open_local_store(data_dir, create=False)
+    try:
+        with Transport(creds.server_url, creds.token) as transport:
+            report = run_round(local.store, creds, transport)
+    finally:
+        local.close()
+    emit(args, vars(report),
+         [f"Synced: {report.pushed} events pushed ({report.already} already there, "
+          f"{report.flagged} flagged), {report.pulled_members} members updated, "
+          f"{report.reloaded} reloaded, {report.waiting} waiting."])
+    return 0
+
+
+def cmd_status(args: argparse.Namespace) -> int:
+    data_dir = resolve_data_dir(args.data_dir)
+    creds = load_credentials(data_dir)
+    local = open_local_store(data_dir, create=False)
+    try:
+        with local.store.session() as session:
+            waiting = localdb.pending_count(session)
+            last = localdb.last_success(session)
+            limits = localdb.offline_limits(session)
+            usage = localdb.offline_usage(session, "")
+            last_error = session.get_meta(localdb.LAST_ERROR) or ""
+    finally:
+        local.close()
+    online = False
+    if creds is not None:
+        try:
+            with Transport(creds.server_url, creds.token, timeout=2) as transport:
+                transport.health()
+            online = True
+        except SyncUnavailable:
+            online = False
+    left = allowance(limits, now=datetime.now(UTC), last_sync=last,
+                     terminal_spent=usage.terminal_spent)
+    data = {
+        "registered": creds is not None,
+        "server": None if creds is None else creds.server_url,
+        "terminal_id": None if creds is None else creds.terminal_id,
+        "online": online,
+        "events_waiting": waiting,
+        "last_successful_sync": None if last is None else last.isoformat(),
+        "last_error": last_error,
+        "offline_allowance": {"seconds_left": left.seconds_left,
+                              "stored_value_left": left.terminal_left,
+                              "per_transaction": left.per_transaction},
+    }
+    state = "not registered" if creds is None else ("online" if online else "OFFLINE")
+    lines = [f"Sync: {state}; {waiting} events waiting; last sync "
+             f"{last.isoformat() if last else 'never'}.",
+             f"Offline allowance: {nt(left.terminal_left)} of stored value, "
+             f"{left.seconds_left // 3600} h {left.seconds_left % 3600 // 60} min left."]
+    if last_error:
+        lines.append(f"Last problem: {last_error}")
+    emit(args, data, lines)
+    return 0
+
+
+def cmd_report_conflicts(args: argparse.Namespace) -> int:
+    data_dir = resolve_data_dir(args.data_dir)
+    creds = _credentials(data_dir)
+    with Transport(creds.server_url, creds.token, timeout=10) as transport:
+        flags = transport.conflicts()
+    lines = [f"{len(flags)} flagged item(s) for store {creds.store_name}:"]
+    for f in flags:
+        lines.append(f"  {f['created_at'][:19]}  {f['kind']}  {nt(int(f['amount']))}  "
+                     f"member {f['member_id'] or '-'}  {f['detail']}")
+    emit(args, flags, lines)
+    return 0

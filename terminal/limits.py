@@ -1,0 +1,138 @@
+"""Offline limits: how much stored value a terminal may hand out while it cannot reach the server.
+
+Pure functions over plain numbers (DESIGN §6). The server configures the limits; the terminal
+keeps the last ones it pulled and enforces them here when an online authorisation is not
+possible. Worst-case loss per terminal and offline period is therefore bounded by
+``per_terminal_total`` (plus vouchers up to ``voucher_face_max`` each).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import asdict, dataclass
+from datetime import datetime, timedelta
+from typing import Any
+
+from terminal.errors import LoyaltyError
+from terminal.money import TWD, Currency, format_minor, require_int
+
+
+class OfflineRefused(LoyaltyError):
+    """A stored-value or voucher operation that the offline limits do not allow."""
+
+    code = "offline_refused"
+
+
+@dataclass(frozen=True, slots=True)
+class OfflineLimits:
+    """Server-configured limits (minor units); the defaults are DESIGN §6's."""
+
+    max_offline_hours: int = 24
+    per_transaction: int = 1_000
+    per_member_total: int = 2_000
+    per_member_debits: int = 3
+    per_terminal_total: int = 20_000
+    voucher_face_max: int = 500
+
+    def __post_init__(self) -> None:
+        for name, value in asdict(self).items():
+            if require_int(value, name) < 0:
+                raise ValueError(f"offline limit {name} must not be negative")
+
+    @classmethod
+    def from_mapping(cls, data: Mapping[str, Any]) -> OfflineLimits:
+        known = {f: data[f] for f in cls.__dataclass_fields__ if f in data}
+        return cls(**known)
+
+    def to_mapping(self) -> dict[str, int]:
+        return asdict(self)
+
+
+@dataclass(frozen=True, slots=True)
+class OfflineUsage:
+    """What this terminal already handed out offline since its last successful sync."""
+
+    member_spent: int = 0
+    member_debits: int = 0
+    terminal_spent: int = 0
+
+
+@dataclass(frozen=True, slots=True)
+class Allowance:
+    """What is left of the offline allowance (for the status line and the manager)."""
+
+    seconds_left: int
+    terminal_left: int
+    per_transaction: int
+
+    @property
+    def usable(self) -> bool:
+        return self.seconds_left > 0 and self.terminal_left > 0
+
+
+def allowance(limits: OfflineLimits, *, now: datetime, last_sync: datetime | None,
+              terminal_spent: int) -> Allowance:
+    if last_sync is None:
+        seconds = 0
+    else:
+        deadline = last_sync + timedelta(hours=limits.max_offline_hours)
+        seconds = max(0, int((deadline - now).total_seconds()))
+    return Allowance(seconds, max(0, limits.per_terminal_total - terminal_spent),
+                     limits.per_transaction)
+
+
+def check_offline_debit(
+    limits: OfflineLimits,
+    *,
+    amount: int,
+    now: datetime,
+    last_sync: datetime | None,
+    hotlisted: bool,
+    usage: OfflineUsage,
+    currency: Currency = TWD,
+) -> None:
+    """Raise :class:`OfflineRefused` with a plain message when an offline debit is not allowed.
+
+    The balance itself ("never beyond last known balance minus local pending debits") is
+    checked by the checkout service before this is called.
+    """
+    require_int(amount, "amount")
+
+    def money(value: int) -> str:
+        return format_minor(value, currency)
+
+    if hotlisted:
+        raise OfflineRefused("This member can use stored value only while the terminal is "
+                             "online (the account has an open balance to settle).")
+    if last_sync is None:
+        raise OfflineRefused("Stored value cannot be used offline: this terminal has not "
+                             "synced with the server yet.")
+    if now - last_sync > timedelta(hours=limits.max_offline_hours):
+        raise OfflineRefused(f"Stored value cannot be used offline: the last sync was more "
+                             f"than {limits.max_offline_hours} hours ago.")
+    if amount > limits.per_transaction:
+        raise OfflineRefused(f"Offline, at most {money(limits.per_transaction)} of stored "
+                             f"value can be used per sale.")
+    if usage.member_debits + 1 > limits.per_member_debits:
+        raise OfflineRefused(f"Offline, a member can pay with stored value at most "
+                             f"{limits.per_member_debits} times until the terminal syncs.")
+    if usage.member_spent + amount > limits.per_member_total:
+        left = max(0, limits.per_member_total - usage.member_spent)
+        raise OfflineRefused(f"Offline, this member can use only {money(left)} more stored "
+                             f"value until the terminal syncs.")
+    if usage.terminal_spent + amount > limits.per_terminal_total:
+        left = max(0, limits.per_terminal_total - usage.terminal_spent)
+        raise OfflineRefused(f"Offline, this terminal can accept only {money(left)} more "
+                             f"stored value until it syncs.")
+
+
+def check_offline_voucher(limits: OfflineLimits, *, face_value: int, now: datetime,
+                          last_sync: datetime | None, currency: Currency = TWD) -> None:
+    """Vouchers offline: only within the offline window and up to ``voucher_face_max``."""
+    if last_sync is None or now - last_sync > timedelta(hours=limits.max_offline_hours):
+        raise OfflineRefused("Vouchers cannot be redeemed offline now: the terminal has not "
+                             f"synced in the last {limits.max_offline_hours} hours.")
+    if face_value > limits.voucher_face_max:
+        raise OfflineRefused(f"Offline, only vouchers worth up to "
+                             f"{format_minor(limits.voucher_face_max, currency)} can be "
+                             "redeemed.")

@@ -1,0 +1,282 @@
+"""Helpers for the sync tests: real servers on 127.0.0.1, real tills, raw event chains."""
+
+from __future__ import annotations
+
+import os
+import signal
+import socket
+import subprocess
+import sys
+import threading
+import time
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime
+from pathlib import Path
+from typing import Any
+
+import httpx
+import uvicorn
+
+from sync import protocol
+from sync.client.credentials import Credentials, save_credentials
+from sync.client.guard import SyncGuard
+from sync.client.round import RoundReport, run_round
+from sync.client.transport import Transport
+from sync.server.app import create_app
+from sync.server.config import Settings
+from terminal.checkout import CheckoutService
+from terminal.ids import new_id
+from terminal.ledger import GENESIS_HASH, format_time, hash_canonical
+from terminal.money import Money
+from terminal.staff import Role, Staff
+from terminal.store.local import LocalStore, open_local_store
+
+ADMIN_TOKEN = "test-admin-token"
+DEAD_URL = "http://127.0.0.1:9"  # discard port: nothing listens, connections are refused
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+def wait_healthy(url: str, timeout: float = 30.0, proc: subprocess.Popen[bytes] | None = None
+                 ) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if proc is not None and proc.poll() is not None:
+            raise RuntimeError(f"server exited with {proc.returncode}")
+        try:
+            if httpx.get(f"{url}/health", timeout=1).status_code == 200:
+                return
+        except httpx.HTTPError:
+            pass
+        time.sleep(0.05)
+    raise RuntimeError(f"server at {url} did not become healthy")
+
+
+class Server:
+    """A real server on 127.0.0.1: in a thread (fast) or a subprocess (killable)."""
+
+    def __init__(self, database_url: str, subprocess_mode: bool = False,
+                 workdir: Path | None = None, workers: int = 1) -> None:
+        self.database_url = database_url
+        self.workers = workers
+        self.subprocess_mode = subprocess_mode
+        self.workdir = workdir
+        self.port = free_port()
+        self.url = f"http://127.0.0.1:{self.port}"
+        self.proc: subprocess.Popen[bytes] | None = None
+        self._server: uvicorn.Server | None = None
+        self._thread: threading.Thread | None = None
+
+    def start(self) -> Server:
+        if self.subprocess_mode:
+            env = dict(os.environ, LOYALTY_SERVER_ADMIN_TOKEN=ADMIN_TOKEN,
+                       LOYALTY_SERVER_DATABASE_URL=self.database_url,
+                       PYTHONPATH=str(ROOT))
+            log = (open(self.workdir / "server.log", "ab")  # noqa: SIM115 - the child keeps it
+                   if self.workdir else subprocess.DEVNULL)
+            self.proc = subprocess.Popen(
+                [sys.executable, "-m", "sync.server.main", "--host", "127.0.0.1", "--port",
+                 str(self.port), "--log-level", "WARNING", "--workers", str(self.workers)],
+                env=env, stdout=log, stderr=log,
+                cwd=str(self.workdir or ROOT))
+            wait_healthy(self.url, proc=self.proc)
+            return self
+        settings = Settings(database_url=self.database_url, admin_token=ADMIN_TOKEN,
+                            log_level="WARNING")
+        app = create_app(settings)
+        config = uvicorn.Config(app, host="127.0.0.1", port=self.port, log_level="warning",
+                                access_log=False)
+        self._server = uvicorn.Server(config)
+        self._thread = threading.Thread(target=self._server.run, daemon=True)
+        self._thread.start()
+        wait_healthy(self.url)
+        return self
+
+    def stop(self) -> None:
+        if self.proc is not None:
+            if self.proc.poll() is None:
+                self.proc.terminate()
+                self.proc.wait(10)
+            self.proc = None
+        if self._server is not None and self._thread is not None:
+            self._server.should_exit = True
+            self._thread.join(10)
+            self._server.config.app.state.engine.dispose()
+            self._server = None
+
+    def kill(self) -> None:
+        assert self.proc is not None, "only a subprocess server can be killed"
+        os.kill(self.proc.pid, signal.SIGKILL)
+        self.proc.wait(10)
+        self.proc = None
+
+    def admin(self, method: str, path: str, json: Any = None) -> Any:
+        response = httpx.request(method, f"{self.url}{path}", json=json, timeout=30,
+                                 headers={"Authorization": f"Bearer {ADMIN_TOKEN}"})
+        assert response.status_code == 200, response.text
+        return response.json()
+
+    def new_store(self, name: str = "Store") -> str:
+        return str(self.admin("POST", "/v1/admin/stores", {"name": name})["id"])
+
+    def new_code(self, store_id: str, name: str = "till", ttl: int | None = None) -> str:
+        body: dict[str, Any] = {"name": name}
+        if ttl is not None:
+            body["ttl_seconds"] = ttl
+        made = self.admin("POST", f"/v1/admin/stores/{store_id}/terminals", body)
+        return str(made["enrolment_code"])
+
+
+def register(server: Server, store_id: str, terminal_id: str | None = None) -> dict[str, Any]:
+    code = server.new_code(store_id)
+    with Transport(server.url) as transport:
+        return transport.register(code, terminal_id)
+
+
+@dataclass
+class Till:
+    """A real terminal: its own SQLite file, checkout service with the sync guard."""
+
+    data_dir: Path
+    local: LocalStore
+    service: CheckoutService
+    manager: Staff
+    cashier: Staff
+    creds: Credentials
+    online: bool = True
+
+    def transport(self) -> Transport:
+        url = self.creds.server_url if self.online else DEAD_URL
+        return Transport(url, self.creds.token, timeout=10)
+
+    def sync(self) -> RoundReport:
+        with self.transport() as transport:
+            return run_round(self.local.store, self.creds, transport)
+
+    def enrol(self, name: str = "Member") -> str:
+        return self.service.enrol(self.cashier, name=name).event.body["member_id"]  # type: ignore[no-any-return]
+
+    def top_up(self, member_id: str, amount: int) -> None:
+        self.service.top_up(self.manager, member_id, Money(amount))
+
+    def pay(self, member_id: str, amount: int, total: int | None = None) -> None:
+        self.service.sale(self.cashier, member_id, Money(total or amount),
+                          stored_value=Money(amount))
+
+    def close(self) -> None:
+        self.local.close()
+
+
+def make_till(folder: Path, server: Server, store_id: str) -> Till:
+    folder.mkdir(parents=True, exist_ok=True)
+    local = open_local_store(folder)
+    answer = register(server, store_id, local.terminal_id)
+    creds = Credentials(server.url, answer["terminal_id"], answer["store_id"],
+                        answer["store_name"], answer["token"])
+    save_credentials(folder, creds)
+    holder: dict[str, Till] = {}
+
+    def factory(c: Credentials) -> Transport:
+        return holder["till"].transport()
+
+    guard = SyncGuard(folder, transport_factory=factory)
+    service = CheckoutService(local.store, terminal_id=local.terminal_id,
+                              stored_value_guard=guard)
+    manager = service.add_staff(None, "Manager", Role.MANAGER, "9999")
+    cashier = service.add_staff(manager, "Cashier", Role.CASHIER, "1111")
+    till = Till(folder, local, service, manager, cashier, creds)
+    holder["till"] = till
+    return till
+
+
+@dataclass
+class RawTerminal:
+    """A registered terminal that builds its event chain by hand (for any event kind)."""
+
+    server: Server
+    terminal_id: str
+    store_id: str
+    token: str
+    seq: int = 0
+    head: str = GENESIS_HASH
+    sent: list[dict[str, Any]] = field(default_factory=list)
+
+    @classmethod
+    def create(cls, server: Server, store_id: str) -> RawTerminal:
+        answer = register(server, store_id, new_id())
+        return cls(server, answer["terminal_id"], store_id, answer["token"])
+
+    def event(self, kind: str, body: dict[str, Any], postings: list[list[Any]],
+              event_id: str | None = None) -> dict[str, Any]:
+        self.seq += 1
+        wire: dict[str, Any] = {
+            "id": event_id or new_id(), "terminal_id": self.terminal_id, "seq": self.seq,
+            "cashier_id": "cashier", "occurred_at": format_time(datetime.now(UTC)),
+            "kind": kind, "body": body, "postings": postings, "prev_hash": self.head}
+        wire["hash"] = hash_canonical(wire)
+        self.head = wire["hash"]
+        self.sent.append(wire)
+        return wire
+
+    def enrol(self, member_id: str | None = None, card: str | None = None) -> tuple[str,
+                                                                                    dict[str, Any]]:
+        member_id = member_id or new_id()
+        info = {"id": member_id, "card_number": card or member_id[-12:], "name": "M",
+                "phone": "", "birthday": None, "enrolled_on": date.today().isoformat(),
+                "tier": "basic"}
+        return member_id, self.event("enrol", {"member": info, "member_id": member_id,
+                                               "bonus_points": 0}, [])
+
+    def top_up(self, member_id: str, amount: int) -> dict[str, Any]:
+        return self.event("top_up", {"member_id": member_id, "amount": amount}, [
+            [f"member:{member_id}", "stored_value", amount, None, None],
+            ["shop:stored_value_float", "stored_value", -amount, None, None]])
+
+    def spend(self, member_id: str, amount: int) -> dict[str, Any]:
+        return self.event("sale", {"member_id": member_id, "amount": amount,
+                                   "stored_value_paid": amount}, [
+            [f"member:{member_id}", "stored_value", -amount, None, None],
+            ["shop:stored_value_spent", "stored_value", amount, None, None]])
+
+    def earn(self, member_id: str, points: int, lot: str | None = None) -> dict[str, Any]:
+        lot = lot or new_id()
+        return self.event("sale", {"member_id": member_id, "amount": points * 50,
+                                   "points_earned": points}, [
+            [f"member:{member_id}", "points", points, lot, "2099-01-01"],
+            ["shop:points_issued", "points", -points, None, None]])
+
+    def redeem_points(self, member_id: str, points: int, lot: str) -> dict[str, Any]:
+        return self.event("sale", {"member_id": member_id, "points_redeemed": points}, [
+            [f"member:{member_id}", "points", -points, lot, None],
+            ["shop:points_redeemed", "points", points, None, None]])
+
+    def redeem_voucher(self, voucher_id: str, face_value: int,
+                       member_id: str | None = None) -> dict[str, Any]:
+        return self.event(protocol.VOUCHER_REDEEM, {"voucher_id": voucher_id,
+                                                    "face_value": face_value,
+                                                    "member_id": member_id}, [])
+
+    def push(self, events: list[dict[str, Any]], url: str | None = None,
+             timeout: float = 60) -> httpx.Response:
+        body = protocol.encode_push(events, self.store_id)
+        return httpx.post(f"{url or self.server.url}/v1/sync/push", content=body,
+                          timeout=timeout,
+                          headers={"Authorization": f"Bearer {self.token}",
+                                   "content-type": "application/json"})
+
+    def pull_all(self) -> dict[str, Any]:
+        cursor, members = "0", {}
+        while True:
+            page = httpx.get(f"{self.server.url}/v1/sync/pull", params={"cursor": cursor},
+                             headers={"Authorization": f"Bearer {self.token}"},
+                             timeout=30).json()
+            for m in page["members"]:
+                members[m["id"]] = m
+            cursor = page["cursor"]
+            if not page["has_more"]:
+                return members

@@ -1,0 +1,116 @@
+"""The pure offline-limits rules and the background worker's backoff (no server needed)."""
+
+from __future__ import annotations
+
+import threading
+import time
+from datetime import UTC, datetime, timedelta
+
+import pytest
+
+from sync.client.worker import SyncWorker, backoff_delay
+from terminal.errors import LoyaltyError
+from terminal.limits import (
+    OfflineLimits,
+    OfflineRefused,
+    OfflineUsage,
+    allowance,
+    check_offline_debit,
+    check_offline_voucher,
+)
+
+NOW = datetime(2026, 3, 10, 4, 0, tzinfo=UTC)
+LIMITS = OfflineLimits()
+
+
+def debit(amount: int, usage: OfflineUsage = OfflineUsage(), hotlisted: bool = False,
+          last_sync: datetime | None = NOW - timedelta(hours=1)) -> None:
+    check_offline_debit(LIMITS, amount=amount, now=NOW, last_sync=last_sync,
+                        hotlisted=hotlisted, usage=usage)
+
+
+def test_the_defaults_are_design_section_6() -> None:
+    assert LIMITS.to_mapping() == {"max_offline_hours": 24, "per_transaction": 1000,
+                                   "per_member_total": 2000, "per_member_debits": 3,
+                                   "per_terminal_total": 20000, "voucher_face_max": 500}
+
+
+@pytest.mark.parametrize(("kwargs", "message"), [
+    ({"amount": 1001}, "at most NT\\$1,000 .* per sale"),
+    ({"amount": 10, "hotlisted": True}, "only while the terminal is online"),
+    ({"amount": 10, "last_sync": None}, "has not synced"),
+    ({"amount": 10, "last_sync": NOW - timedelta(hours=25)}, "more than 24 hours ago"),
+    ({"amount": 10, "usage": OfflineUsage(100, 3, 100)}, "at most 3 times"),
+    ({"amount": 600, "usage": OfflineUsage(1500, 1, 1500)}, "only NT\\$500 more"),
+    ({"amount": 600, "usage": OfflineUsage(0, 0, 19800)}, "terminal can accept only NT\\$200"),
+])
+def test_offline_debits_beyond_the_limits_are_refused_plainly(kwargs: dict[str, object],
+                                                             message: str) -> None:
+    with pytest.raises(OfflineRefused, match=message):
+        debit(**kwargs)  # type: ignore[arg-type]
+
+
+def test_offline_debits_within_the_limits_pass() -> None:
+    debit(1000)
+    debit(500, OfflineUsage(1500, 2, 19500))
+
+
+def test_vouchers_offline_are_bounded_by_face_value_and_window() -> None:
+    check_offline_voucher(LIMITS, face_value=500, now=NOW, last_sync=NOW)
+    with pytest.raises(OfflineRefused, match="up to NT\\$500"):
+        check_offline_voucher(LIMITS, face_value=501, now=NOW, last_sync=NOW)
+    with pytest.raises(OfflineRefused, match="24 hours"):
+        check_offline_voucher(LIMITS, face_value=1, now=NOW, last_sync=None)
+
+
+def test_allowance_counts_down_time_and_money() -> None:
+    left = allowance(LIMITS, now=NOW, last_sync=NOW - timedelta(hours=23), terminal_spent=500)
+    assert left.seconds_left == 3600 and left.terminal_left == 19500 and left.usable
+    assert not allowance(LIMITS, now=NOW, last_sync=None, terminal_spent=0).usable
+
+
+def test_limits_from_the_server_ignore_unknown_keys_and_refuse_negatives() -> None:
+    assert OfflineLimits.from_mapping({"per_transaction": 5, "future": 1}).per_transaction == 5
+    with pytest.raises(ValueError):
+        OfflineLimits(per_transaction=-1)
+
+
+def test_backoff_grows_exponentially_with_jitter_and_a_cap() -> None:
+    assert backoff_delay(0, 1, 300) == 0
+    assert backoff_delay(1, 1, 300, rng=lambda: 0.5) == 1
+    assert backoff_delay(4, 1, 300, rng=lambda: 0.5) == 8
+    assert backoff_delay(20, 1, 300, rng=lambda: 0.5) == 300
+    assert backoff_delay(3, 1, 300, rng=lambda: 0.0) == 2
+    assert backoff_delay(3, 1, 300, rng=lambda: 0.999) == pytest.approx(5.996)
+
+
+def test_the_worker_backs_off_while_offline_and_recovers() -> None:
+    calls: list[float] = []
+    fail = threading.Event()
+    fail.set()
+
+    def round_() -> None:
+        calls.append(time.monotonic())
+        if fail.is_set():
+            raise LoyaltyError("Cannot reach the server.")
+
+    worker = SyncWorker(round_, interval=0.05, base_delay=0.02, max_delay=0.2,
+                        rng=lambda: 0.5)
+    worker.start()
+    try:
+        deadline = time.monotonic() + 5
+        while worker.status.failures < 4 and time.monotonic() < deadline:
+            time.sleep(0.01)
+        status = worker.status
+        assert not status.online and status.failures >= 4
+        assert status.last_error == "Cannot reach the server."
+        gaps = [b - a for a, b in zip(calls, calls[1:], strict=False)]
+        assert gaps[2] > gaps[0]  # exponential
+        fail.clear()
+        worker.trigger()
+        while not worker.status.online and time.monotonic() < deadline:
+            time.sleep(0.01)
+        assert worker.status.online and worker.status.failures == 0
+        assert worker.status.last_success is not None
+    finally:
+        worker.stop()

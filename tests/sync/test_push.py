@@ -1,0 +1,117 @@
+"""Push: idempotent by event id, chained per terminal, per-event reasons, never bounced for
+business reasons. Runs against SQLite and PostgreSQL."""
+
+from __future__ import annotations
+
+from concurrent.futures import ThreadPoolExecutor
+
+from conftest import Ledger
+from synckit import RawTerminal, Server
+
+
+def test_the_same_batch_pushed_concurrently_and_repeatedly_applies_exactly_once(
+        server: Server, ledger: Ledger) -> None:
+    """GIVEN one batch of 40 events WHEN 8 clients push it at once, twice each
+    THEN every event is applied once: one row each, postings once, balances equal postings."""
+    store = server.new_store()
+    term = RawTerminal.create(server, store)
+    member, enrol = term.enrol()
+    batch = [enrol, term.top_up(member, 1000)]
+    batch += [term.spend(member, 10) for _ in range(19)]
+    batch += [term.earn(member, 5) for _ in range(19)]
+
+    def push_twice(_: int) -> list[str]:
+        statuses = []
+        for _round in range(2):
+            response = term.push(batch)
+            assert response.status_code == 200, response.text
+            statuses += [r["status"] for r in response.json()["results"]]
+        return statuses
+
+    with ThreadPoolExecutor(8) as pool:
+        outcomes = [s for statuses in pool.map(push_twice, range(8)) for s in statuses]
+    assert outcomes.count("applied") == len(batch)
+    assert outcomes.count("already_applied") == len(batch) * 15
+    assert ledger.scalar("SELECT COUNT(*) FROM events WHERE terminal_id = :t",
+                         t=term.terminal_id) == len(batch)
+    assert ledger.scalar("SELECT COUNT(*) FROM postings") == 2 + 19 * 2 + 19 * 2
+    assert ledger.balance(f"member:{member}") == 1000 - 190
+    assert ledger.balance(f"member:{member}", "points") == 95
+    assert ledger.balances_match_postings()
+    assert all(v == 0 for v in ledger.postings_sum_by_asset().values())
+
+
+def test_same_id_with_other_content_is_a_409_conflict(server: Server, ledger: Ledger) -> None:
+    store = server.new_store()
+    term = RawTerminal.create(server, store)
+    member, enrol = term.enrol()
+    top_up = term.top_up(member, 500)
+    assert term.push([enrol, top_up]).status_code == 200
+    forged = dict(top_up, body={"member_id": member, "amount": 900})
+    response = term.push([forged])
+    assert response.status_code == 409
+    assert response.json()["results"][0]["status"] == "conflict"
+    assert ledger.balance(f"member:{member}") == 500
+
+
+def test_a_malformed_event_is_refused_with_a_reason_and_does_not_block_the_rest(
+        server: Server, ledger: Ledger) -> None:
+    store = server.new_store()
+    term = RawTerminal.create(server, store)
+    member, enrol = term.enrol()
+    top_up = term.top_up(member, 300)
+    garbage = [{"id": "x"}, {"hello": "world"}, 42]
+    response = term.push([enrol, *garbage, top_up])  # type: ignore[list-item]
+    assert response.status_code == 200
+    results = response.json()["results"]
+    assert [r["status"] for r in results] == ["applied", "refused", "refused", "refused",
+                                              "applied"]
+    assert all("malformed" in r["reason"] for r in results[1:4])
+    assert ledger.balance(f"member:{member}") == 300
+
+
+def test_a_broken_chain_or_tampered_content_is_refused_with_a_reason(server: Server) -> None:
+    store = server.new_store()
+    term = RawTerminal.create(server, store)
+    member, enrol = term.enrol()
+    assert term.push([enrol]).status_code == 200
+    tampered = term.top_up(member, 100)
+    tampered = dict(tampered, body={"member_id": member, "amount": 1})
+    result = term.push([tampered]).json()["results"][0]
+    assert result["status"] == "refused" and "hash" in result["reason"]
+    term.seq += 5
+    gap = term.top_up(member, 100)
+    result = term.push([gap]).json()["results"][0]
+    assert result["status"] == "refused" and "gap" in result["reason"]
+    unbalanced = RawTerminal.create(server, store)
+    _m, e = unbalanced.enrol()
+    bad = unbalanced.event("top_up", {}, [[f"member:{member}", "stored_value", 5, None, None]])
+    results = unbalanced.push([e, bad]).json()["results"]
+    assert results[1]["status"] == "refused" and "balance" in results[1]["reason"]
+
+
+def test_business_violations_are_accepted_and_flagged_not_bounced(server: Server,
+                                                                  ledger: Ledger) -> None:
+    store = server.new_store()
+    term = RawTerminal.create(server, store)
+    member, enrol = term.enrol()
+    lot = "lot-1"
+    events = [enrol, term.top_up(member, 100), term.spend(member, 250),
+              term.earn(member, 10, lot), term.redeem_points(member, 30, lot)]
+    results = term.push(events).json()["results"]
+    assert [r["status"] for r in results] == ["applied", "applied", "flagged", "applied",
+                                              "flagged"]
+    assert results[2]["flags"] == ["stored_value_overdraft"]
+    assert results[4]["flags"] == ["points_overdraft"]
+    # the shortfall sits in the receivable, the member's stored value is zero, not negative
+    assert ledger.balance(f"member:{member}") == 0
+    assert ledger.balance("shop:offline_overdraft_receivable") == -150
+    assert ledger.balance(f"member:{member}", "points") == -20
+    assert ledger.scalar("SELECT hotlisted FROM members WHERE id = :m", m=member) in (1, True)
+    # a later top-up repays the receivable first, then the points are earned back
+    more = [term.top_up(member, 200), term.earn(member, 20)]
+    assert [r["status"] for r in term.push(more).json()["results"]] == ["applied", "applied"]
+    assert ledger.balance(f"member:{member}") == 50
+    assert ledger.balance("shop:offline_overdraft_receivable") == 0
+    assert ledger.scalar("SELECT hotlisted FROM members WHERE id = :m", m=member) in (0, False)
+    assert ledger.balances_match_postings()

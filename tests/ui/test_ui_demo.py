@@ -1,0 +1,41 @@
+"""``loyalty-terminal --demo``: a fresh demo shop with simulated devices, no hardware."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QCheckBox, QWidget
+from pytestqt.qtbot import QtBot
+from ui_testkit import MANAGER, MakeTerminal, sign_in
+
+
+def test_the_demo_runs_a_scan_through_the_simulated_serial_scanner_and_goes_offline(
+        qtbot: QtBot, make_terminal: MakeTerminal) -> None:
+    terminal = make_terminal(demo=True, data_dir=None, devices_config=None,
+                             receipt_previews=False)
+    window = terminal.window
+    assert "PIN 1111" in window.login.message.text()
+    sign_in(qtbot, terminal, MANAGER)
+    statuses = terminal.ctx.bridge.statuses
+    qtbot.waitUntil(lambda: "scanner" in statuses() and statuses()["scanner"].ok,
+                    timeout=10000)
+    checkout = window.checkout
+    qtbot.waitUntil(lambda: checkout.demo_cards.count() == 20
+                    and not checkout.demo_cards.itemText(0).startswith(" "), timeout=5000)
+    checkout.demo_cards.setCurrentIndex(3)
+    card = checkout.demo_cards.currentData()
+    qtbot.mouseClick(checkout.findChild(QWidget, "demoScanButton"),  # type: ignore[arg-type]
+                     Qt.MouseButton.LeftButton)  # typed into the pty, read by SerialScanner
+    qtbot.waitUntil(lambda: checkout.card is not None, timeout=5000)
+    assert checkout.card is not None and checkout.card.view.member.card_number == card
+    assert not window.banner.isVisible()
+
+    window.open_manager()
+    manager = window.manager
+    manager.tabs.setCurrentIndex(4)
+    toggle = manager.findChild(QCheckBox, "demoOfflineToggle")
+    assert isinstance(toggle, QCheckBox)
+    toggle.click()
+    qtbot.waitUntil(lambda: window.banner.isVisible(), timeout=5000)
+    assert "Offline" in window.status.online.text()
+    toggle.click()
+    qtbot.waitUntil(lambda: not window.banner.isVisible(), timeout=5000)

@@ -1,0 +1,94 @@
+"""Read-only queries the screens need beyond the checkout service (run on the DB worker).
+
+Each takes the SQLite store and returns plain data. Proposed for the core (so the UI needs no
+store access at all): ``CheckoutService.staff_list()``, ``.liability()``, ``.day_report(day)``,
+``.recent_events(kinds, limit)`` and ``.member_facts(member_id)``.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime, time, timedelta
+from typing import TYPE_CHECKING
+from zoneinfo import ZoneInfo
+
+from terminal.ledger import Asset, Event, EventKind, ShopAccount
+from terminal.reports import DayReport, day_report
+from terminal.staff import Role
+
+if TYPE_CHECKING:  # SQLAlchemy loads on the database worker, not at start-up
+    from terminal.store.repositories import SqliteLedgerStore
+
+
+@dataclass(frozen=True)
+class StaffEntry:
+    name: str
+    role: Role
+
+
+@dataclass(frozen=True)
+class Liability:
+    stored_value: int  # minor units the shop owes members
+    points: int  # points members hold
+    points_value: int  # what those points are worth as discounts, minor units
+    members: int
+
+
+@dataclass(frozen=True)
+class RecentEvent:
+    event: Event
+    member_name: str
+    voided: bool
+
+
+def staff_list(store: SqliteLedgerStore) -> list[StaffEntry]:
+    with store.session() as session:
+        return [StaffEntry(s.name, s.role) for s in session.all_staff() if s.active]
+
+
+def liability(store: SqliteLedgerStore, redeem_points_unit: int,
+              redeem_value_unit: int) -> Liability:
+    """Outstanding balances from the shop's side of the double entry (postings sum to zero)."""
+    with store.session() as session:
+        sv_out = -(session.account_balance(ShopAccount.STORED_VALUE_FLOAT, Asset.STORED_VALUE)
+                   + session.account_balance(ShopAccount.STORED_VALUE_SPENT,
+                                             Asset.STORED_VALUE))
+        points_out = -sum(session.account_balance(account, Asset.POINTS) for account in (
+            ShopAccount.POINTS_ISSUED, ShopAccount.POINTS_REDEEMED, ShopAccount.POINTS_EXPIRED))
+        members = session.member_count()
+    return Liability(sv_out, points_out, points_out * redeem_value_unit // redeem_points_unit,
+                     members)
+
+
+def report_for_day(store: SqliteLedgerStore, day: date, zone: ZoneInfo) -> DayReport:
+    start = datetime.combine(day, time.min, tzinfo=zone)
+    with store.session() as session:
+        names = {s.id: s.name for s in session.all_staff()}
+        return day_report(session.events_between(start, start + timedelta(days=1)), names)
+
+
+def recent_voidable(store: SqliteLedgerStore, start: datetime, end: datetime,
+                    limit: int = 100) -> list[RecentEvent]:
+    """Sales and top-ups in [start, end), newest first, with whether each was voided."""
+    out: list[RecentEvent] = []
+    with store.session() as session:
+        events = [e for e in session.events_between(start, end)
+                  if e.kind in (EventKind.SALE, EventKind.TOP_UP)]
+        for event in reversed(events[-limit:]):
+            member = session.member_by_id(str(event.body.get("member_id", "")))
+            out.append(RecentEvent(event, member.name if member else "?",
+                                   session.voided_by(event.id) is not None))
+    return out
+
+
+def last_sale(store: SqliteLedgerStore, member_id: str) -> Event | None:
+    with store.session() as session:
+        for event in session.member_events(member_id, 50):
+            if event.kind is EventKind.SALE:
+                return event
+    return None
+
+
+def event_count(store: SqliteLedgerStore) -> int:
+    with store.session() as session:
+        return session.journal_head()[0]

@@ -1,0 +1,62 @@
+"""Receipts for the printer queue, built from what the core returned (UI thread, no I/O)."""
+
+from __future__ import annotations
+
+from zoneinfo import ZoneInfo
+
+from devices.printing.receipt import Receipt, ReceiptLine, mask_member
+from terminal.checkout import EventResult, SaleResult
+from terminal.members import mask_name
+
+
+def sale_receipt(result: SaleResult, *, shop_name: str, cashier: str, zone: ZoneInfo,
+                 currency: str = "TWD") -> Receipt:
+    plan = result.plan
+    view = result.member
+    first_expiry = min((lot.expires_on for lot in view.expiring_soon if lot.expires_on),
+                       default=None)
+    return Receipt(
+        store_name=shop_name,
+        time=result.event.occurred_at.astimezone(zone).replace(tzinfo=None, microsecond=0),
+        cashier=cashier,
+        receipt_no=f"{result.event.terminal_id[-4:].upper()}-{result.event.seq:06d}",
+        total=plan.amount,
+        currency=currency,
+        member=mask_member(view.member.card_number),
+        member_name=mask_name(view.member.name),
+        lines=(ReceiptLine("消費 Purchase", plan.amount),),
+        discount=plan.discount,
+        paid=plan.other_tender,
+        points_earned=plan.points_earned,
+        points_redeemed=plan.points_redeemed,
+        points_balance=view.points,
+        points_expiring=view.points_expiring_soon,
+        points_expiring_on=first_expiry.isoformat() if first_expiry else "",
+        stored_value_used=plan.stored_value_paid,
+        stored_value_left=view.stored_value,
+        footer="謝謝光臨 Thank you!",
+    )
+
+
+def top_up_receipt(result: EventResult, *, shop_name: str, cashier: str, zone: ZoneInfo,
+                   currency: str = "TWD") -> Receipt | None:
+    view = result.member
+    if view is None:
+        return None
+    amount = result.event.body.get("amount")
+    value = amount if isinstance(amount, int) else 0
+    return Receipt(
+        store_name=shop_name,
+        time=result.event.occurred_at.astimezone(zone).replace(tzinfo=None, microsecond=0),
+        cashier=cashier,
+        receipt_no=f"{result.event.terminal_id[-4:].upper()}-{result.event.seq:06d}",
+        total=value,
+        currency=currency,
+        member=mask_member(view.member.card_number),
+        member_name=mask_name(view.member.name),
+        lines=(ReceiptLine("儲值 Top-up", value),),
+        paid=value,
+        points_balance=view.points,
+        stored_value_left=view.stored_value,
+        footer="謝謝光臨 Thank you!",
+    )

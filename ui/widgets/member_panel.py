@@ -1,0 +1,126 @@
+"""The member panel: who this is and what they hold, readable at a glance."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QFrame, QGridLayout, QLabel, QVBoxLayout, QWidget
+
+from terminal.checkout import MemberView
+from terminal.money import Currency, format_minor
+from ui.member_facts import MemberCard, Prompt, Stage
+
+
+class MemberPanel(QFrame):
+    def __init__(self, currency: Currency, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("memberPanel")
+        self.setFrameShape(QFrame.Shape.StyledPanel)
+        self.currency = currency
+        self.card: MemberCard | None = None
+        outer = QVBoxLayout(self)
+        self.name = QLabel(self)
+        self.name.setObjectName("memberName")
+        self.badges = QLabel(self)
+        self.badges.setObjectName("memberBadges")
+        self.contact = QLabel(self)
+        self.contact.setObjectName("memberContact")
+        grid = QGridLayout()
+        self.points = self._figure(grid, 0, self.tr("Points"), "memberPoints")
+        self.expiring = self._figure(grid, 1, self.tr("Expiring soon"), "memberExpiring")
+        self.stored_value = self._figure(grid, 2, self.tr("Stored value"), "memberStoredValue")
+        self.stamps = self._figure(grid, 3, self.tr("Stamps"), "memberStamps")
+        self.prompts = QLabel(self)
+        self.prompts.setObjectName("memberPrompts")
+        self.prompts.setWordWrap(True)
+        self.placeholder = QLabel(self.tr("Scan a member card or phone code,\n"
+                                          "or type the card number and press Enter."), self)
+        self.placeholder.setObjectName("memberPlaceholder")
+        self.placeholder.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        for widget in (self.name, self.badges, self.contact):
+            outer.addWidget(widget)
+        outer.addLayout(grid)
+        outer.addWidget(self.prompts)
+        outer.addWidget(self.placeholder)
+        outer.addStretch(1)
+        self.clear()
+
+    def _figure(self, grid: QGridLayout, row: int, caption: str, name: str) -> QLabel:
+        label = QLabel(caption, self)
+        label.setObjectName("figureCaption")
+        value = QLabel(self)
+        value.setObjectName(name)
+        value.setAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
+        grid.addWidget(label, row, 0)
+        grid.addWidget(value, row, 1)
+        label.setVisible(False)
+        setattr(value, "_caption", label)  # noqa: B010 - shown and hidden with its value
+        return value
+
+    def _figures(self) -> list[QLabel]:
+        return [self.points, self.expiring, self.stored_value, self.stamps]
+
+    def clear(self) -> None:
+        self.card = None
+        for label in (self.name, self.badges, self.contact, self.prompts):
+            label.clear()
+            label.setVisible(False)
+        for value in self._figures():
+            value.clear()
+            value.setVisible(False)
+            getattr(value, "_caption").setVisible(False)  # noqa: B009
+        self.placeholder.setVisible(True)
+
+    def show_card(self, card: MemberCard) -> None:
+        self.card = card
+        view = card.view
+        member = view.member
+        self.placeholder.setVisible(False)
+        self.name.setText(member.name)
+        self.badges.setText(f"{self.tier_name(member.tier)} · {self.stage_name(card.stage)}")
+        self.contact.setText(self.tr("Card {card} · Phone {phone}").format(
+            card=member.masked_card, phone=member.masked_phone or "—"))
+        self.points.setText(f"{view.points:,}")
+        first_expiry = min((lot.expires_on for lot in view.expiring_soon if lot.expires_on),
+                           default=None)
+        self.expiring.setText(
+            self.tr("{points} by {date}").format(points=f"{view.points_expiring_soon:,}",
+                                                  date=first_expiry.isoformat())
+            if first_expiry else "0")
+        self.stored_value.setText(format_minor(view.stored_value, self.currency))
+        self.stamps.setText(str(view.stamps))
+        self.prompts.setText("\n".join("• " + self.prompt_text(p) for p in card.prompts))
+        for label in (self.name, self.badges, self.contact):
+            label.setVisible(True)
+        self.prompts.setVisible(bool(card.prompts))
+        for value in self._figures():
+            value.setVisible(True)
+            getattr(value, "_caption").setVisible(True)  # noqa: B009
+
+    def update_view(self, view: MemberView) -> None:
+        """New balances after an action (the stage and prompts stay as fetched)."""
+        if self.card is not None:
+            self.show_card(MemberCard(view, self.card.stage, self.card.prompts,
+                                      self.card.last_purchase))
+
+    def tier_name(self, tier: str) -> str:
+        return {"basic": self.tr("Basic"), "silver": self.tr("Silver"),
+                "gold": self.tr("Gold"), "platinum": self.tr("Platinum")}.get(tier, tier)
+
+    def stage_name(self, stage: Stage) -> str:
+        return {Stage.NEW: self.tr("New member"), Stage.ACTIVE: self.tr("Active"),
+                Stage.DORMANT: self.tr("Dormant"), Stage.CHURNED: self.tr("Churned")}[stage]
+
+    def prompt_text(self, prompt: Prompt) -> str:
+        if prompt.kind == "birthday":
+            return self.tr("Birthday this month: offer the birthday gift.")
+        if prompt.kind == "expiring":
+            when = prompt.expires_on.isoformat() if prompt.expires_on else ""
+            return self.tr("{points} points expire on {date}: suggest redeeming them.").format(
+                points=f"{prompt.points:,}", date=when)
+        if prompt.kind == "first_purchase":
+            return self.tr("New member without a purchase yet: mention the first-purchase "
+                           "offer.")
+        if prompt.kind == "dormant":
+            return self.tr("Last visit {days} days ago: offer a welcome-back reward.").format(
+                days=prompt.days)
+        return self.tr("Not seen for {days} days: win them back.").format(days=prompt.days)
