@@ -1,13 +1,17 @@
 """The SQLite implementation of the core's ports (:mod:`terminal.ports`).
 
-Plain SQLAlchemy Core statements: the sale path is hot (DESIGN §5 measured an ORM session per
-sale at a fifth of a raw loop). Repository methods never commit: :meth:`SqliteLedgerStore.session`
-owns the transaction.
+SQLAlchemy owns the engine, the pragmas, the transaction and the schema (Alembic); most
+queries are Core statements. The few on the sale and lookup path (member, balances, lots,
+journal head, append) run as plain SQL on the same connection's DBAPI cursor, inside the
+same transaction: SQLAlchemy's per-statement overhead was measured at more than half of a
+sale's CPU time (docs/benchmarks.md). Repository methods never commit:
+:meth:`SqliteLedgerStore.session` owns the transaction.
 """
 
 from __future__ import annotations
 
 import json
+import sqlite3
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from datetime import date, datetime
@@ -33,20 +37,6 @@ from terminal.members import Member
 from terminal.staff import Role, Staff
 from terminal.store import tables as t
 
-_balance_upsert = sqlite_insert(t.balances)
-_balance_upsert = _balance_upsert.on_conflict_do_update(
-    index_elements=[t.balances.c.account, t.balances.c.asset],
-    set_={"balance": t.balances.c.balance + _balance_upsert.excluded.balance},
-)
-# Statements built once: building them per call costs SQLAlchemy more than SQLite's insert.
-_event_insert = t.events.insert()
-_posting_insert = t.postings.insert()
-_lot_upsert = sqlite_insert(t.lots)
-_lot_upsert = _lot_upsert.on_conflict_do_update(
-    index_elements=[t.lots.c.lot_id],
-    set_={"remaining": t.lots.c.remaining + _lot_upsert.excluded.remaining},
-)
-
 
 def _date(text: str | None) -> date | None:
     return None if text is None else date.fromisoformat(text)
@@ -55,6 +45,15 @@ def _date(text: str | None) -> date | None:
 def _member(row: Any) -> Member:
     return Member(row.id, row.card_number, row.name, row.phone, _date(row.birthday),
                   date.fromisoformat(row.enrolled_on), row.tier)
+
+
+_MEMBER_COLUMNS = "id, card_number, name, phone, birthday, enrolled_on, tier"
+
+
+def _member_tuple(row: tuple[Any, ...]) -> Member:
+    member_id, card, name, phone, birthday, enrolled_on, tier = row
+    return Member(member_id, card, name, phone, _date(birthday), date.fromisoformat(enrolled_on),
+                  tier)
 
 
 def _staff(row: Any) -> Staff:
@@ -68,6 +67,13 @@ class SqliteSession:
 
     def __init__(self, conn: Connection) -> None:
         self.conn = conn
+        raw = conn.connection.driver_connection
+        assert isinstance(raw, sqlite3.Connection)
+        self.raw: sqlite3.Connection = raw  # same connection, same transaction
+
+    def _one(self, sql: str, params: tuple[Any, ...]) -> tuple[Any, ...] | None:
+        row: tuple[Any, ...] | None = self.raw.execute(sql, params).fetchone()
+        return row
 
     # meta ------------------------------------------------------------------------------
     def get_meta(self, key: str) -> str | None:
@@ -80,13 +86,13 @@ class SqliteSession:
 
     # members ---------------------------------------------------------------------------
     def member_by_id(self, member_id: str) -> Member | None:
-        row = self.conn.execute(select(t.members).where(t.members.c.id == member_id)).first()
-        return None if row is None else _member(row)
+        row = self._one(f"SELECT {_MEMBER_COLUMNS} FROM members WHERE id = ?", (member_id,))
+        return None if row is None else _member_tuple(row)
 
     def member_by_card(self, card_number: str) -> Member | None:
-        row = self.conn.execute(
-            select(t.members).where(t.members.c.card_number == card_number)).first()
-        return None if row is None else _member(row)
+        row = self._one(f"SELECT {_MEMBER_COLUMNS} FROM members WHERE card_number = ?",
+                        (card_number,))
+        return None if row is None else _member_tuple(row)
 
     def member_by_phone(self, phone: str) -> Member | None:
         row = self.conn.execute(select(t.members).where(t.members.c.phone == phone)).first()
@@ -113,83 +119,85 @@ class SqliteSession:
     # any other member from this terminal's postings alone (the ``balances``/``lots`` caches,
     # which stay exactly the sums of local postings, so ``verify`` keeps its meaning).
     def snapshot_seq(self, member_id: str) -> int | None:
-        value = self.conn.execute(select(t.member_sync.c.as_of_seq).where(
-            t.member_sync.c.member_id == member_id)).scalar()
-        return None if value is None else int(value)
+        row = self._one("SELECT as_of_seq FROM member_sync WHERE member_id = ?", (member_id,))
+        return None if row is None else int(row[0])
 
     def balance(self, member_id: str, asset: Asset) -> int:
         account = member_account(member_id)
         as_of = self.snapshot_seq(member_id)
         if as_of is None:
             return self.account_balance(account, asset)
-        snapshot = self.conn.execute(select(t.member_snapshots.c.balance).where(
-            t.member_snapshots.c.member_id == member_id,
-            t.member_snapshots.c.asset == asset.value)).scalar()
-        pending = self.conn.execute(select(func.sum(t.postings.c.amount)).where(
-            t.postings.c.event_seq > as_of, t.postings.c.account == account,
-            t.postings.c.asset == asset.value)).scalar()
-        return int(snapshot or 0) + int(pending or 0)
+        snapshot = self._one("SELECT balance FROM member_snapshots WHERE member_id = ? AND "
+                             "asset = ?", (member_id, asset.value))
+        pending = self._one("SELECT sum(amount) FROM postings WHERE event_seq > ? AND "
+                            "account = ? AND asset = ?", (as_of, account, asset.value))
+        return int(snapshot[0] if snapshot else 0) + int(pending[0] or 0 if pending else 0)
 
     def account_balance(self, account: str, asset: Asset) -> int:
-        value = self.conn.execute(
-            select(t.balances.c.balance).where(t.balances.c.account == account,
-                                               t.balances.c.asset == asset.value)).scalar()
-        return int(value or 0)
+        row = self._one("SELECT balance FROM balances WHERE account = ? AND asset = ?",
+                        (account, asset.value))
+        return int(row[0]) if row else 0
 
     def lots(self, member_id: str) -> list[Lot]:
         as_of = self.snapshot_seq(member_id)
         if as_of is None:
-            rows = self.conn.execute(
-                select(t.lots).where(t.lots.c.member_id == member_id, t.lots.c.remaining != 0))
-            return [Lot(r.lot_id, r.member_id, _date(r.expires_on), r.remaining) for r in rows]
+            rows = self.raw.execute("SELECT lot_id, expires_on, remaining FROM lots "
+                                    "WHERE member_id = ? AND remaining != 0", (member_id,))
+            return [Lot(lot_id, member_id, _date(expires), remaining)
+                    for lot_id, expires, remaining in rows]
         found: dict[str, list[Any]] = {}
-        for r in self.conn.execute(select(t.snapshot_lots).where(
-                t.snapshot_lots.c.member_id == member_id)):
-            found[r.lot_id] = [_date(r.expires_on), int(r.remaining)]
-        for r in self.conn.execute(select(t.postings).where(
-                t.postings.c.event_seq > as_of, t.postings.c.account == member_account(member_id),
-                t.postings.c.asset == Asset.POINTS.value, t.postings.c.lot.is_not(None))):
-            entry = found.setdefault(r.lot, [_date(r.expires_on), 0])
-            entry[1] += int(r.amount)
-            if r.expires_on is not None:
-                entry[0] = _date(r.expires_on)
+        for lot_id, expires, remaining in self.raw.execute(
+                "SELECT lot_id, expires_on, remaining FROM snapshot_lots WHERE member_id = ?",
+                (member_id,)):
+            found[lot_id] = [_date(expires), int(remaining)]
+        for lot_id, expires, amount in self.raw.execute(
+                "SELECT lot, expires_on, amount FROM postings WHERE event_seq > ? AND "
+                "account = ? AND asset = ? AND lot IS NOT NULL",
+                (as_of, member_account(member_id), Asset.POINTS.value)):
+            entry = found.setdefault(lot_id, [_date(expires), 0])
+            entry[1] += int(amount)
+            if expires is not None:
+                entry[0] = _date(expires)
         return [Lot(lot_id, member_id, expires, remaining)
                 for lot_id, (expires, remaining) in sorted(found.items()) if remaining != 0]
 
     def journal_head(self) -> tuple[int, str]:
-        row = self.conn.execute(
-            select(t.events.c.seq, t.events.c.hash).order_by(t.events.c.seq.desc()).limit(1)
-        ).first()
-        return (0, GENESIS_HASH) if row is None else (row.seq, row.hash)
+        row = self._one("SELECT seq, hash FROM events ORDER BY seq DESC LIMIT 1", ())
+        return (0, GENESIS_HASH) if row is None else (int(row[0]), str(row[1]))
 
     def append(self, event: Event) -> None:
         member_id = event.body.get("member_id")
         voids = event.body.get("voided_event_id") if event.kind is EventKind.VOID else None
-        self.conn.execute(_event_insert, dict(
-            seq=event.seq, id=event.id, terminal_id=event.terminal_id,
-            cashier_id=event.cashier_id, occurred_at=format_time(event.occurred_at),
-            kind=event.kind.value, member_id=None if member_id is None else str(member_id),
-            body=canonical_json(event.body).decode(), prev_hash=event.prev_hash,
-            hash=event.hash, voids=voids))
+        raw = self.raw
+        raw.execute(
+            "INSERT INTO events (seq, id, terminal_id, cashier_id, occurred_at, kind, member_id,"
+            " body, prev_hash, hash, voids) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            (event.seq, event.id, event.terminal_id, event.cashier_id,
+             format_time(event.occurred_at), event.kind.value,
+             None if member_id is None else str(member_id),
+             canonical_json(event.body).decode(), event.prev_hash, event.hash, voids))
         if not event.postings:
             return
-        self.conn.execute(_posting_insert, [
-            {"event_seq": event.seq, "account": p.account, "asset": p.asset.value,
-             "amount": p.amount, "lot": p.lot,
-             "expires_on": p.expires_on.isoformat() if p.expires_on else None}
-            for p in event.postings])
-        self.conn.execute(_balance_upsert, [
-            {"account": p.account, "asset": p.asset.value, "balance": p.amount}
-            for p in event.postings])
+        rows = [(p.account, p.asset.value, p.amount, p.lot,
+                 p.expires_on.isoformat() if p.expires_on else None) for p in event.postings]
+        raw.executemany(
+            "INSERT INTO postings (event_seq, account, asset, amount, lot, expires_on) "
+            "VALUES (?, ?, ?, ?, ?, ?)", [(event.seq, *row) for row in rows])
+        raw.executemany(
+            "INSERT INTO balances (account, asset, balance) VALUES (?, ?, ?) "
+            "ON CONFLICT (account, asset) DO UPDATE SET balance = balance + excluded.balance",
+            [(account, asset, amount) for account, asset, amount, _, _ in rows])
         lot_rows = []
         for p in event.postings:
             owner = member_id_of(p.account)
             if p.lot is not None and owner is not None and p.asset is Asset.POINTS:
-                lot_rows.append({"lot_id": p.lot, "member_id": owner, "remaining": p.amount,
-                                 "expires_on": p.expires_on.isoformat() if p.expires_on
-                                 else None})
+                lot_rows.append((p.lot, owner, p.expires_on.isoformat() if p.expires_on
+                                 else None, p.amount))
         if lot_rows:
-            self.conn.execute(_lot_upsert, lot_rows)
+            raw.executemany(
+                "INSERT INTO lots (lot_id, member_id, expires_on, remaining) "
+                "VALUES (?, ?, ?, ?) ON CONFLICT (lot_id) DO UPDATE "
+                "SET remaining = remaining + excluded.remaining", lot_rows)
 
     def event(self, event_id: str) -> Event | None:
         row = self.conn.execute(select(t.events).where(t.events.c.id == event_id)).first()
@@ -230,9 +238,12 @@ class SqliteSession:
         seqs = [r.seq for r in rows]
         by_seq: dict[int, list[Posting]] = {s: [] for s in seqs}
         lo, hi = min(seqs), max(seqs)
-        posting_rows = self.conn.execute(
-            select(t.postings).where(t.postings.c.event_seq.between(lo, hi))
-            .order_by(t.postings.c.id))
+        # a contiguous run of events (the journal) reads its postings by range; scattered
+        # events (a member's history) by their own sequence numbers
+        where = (t.postings.c.event_seq.between(lo, hi) if hi - lo < 2 * len(seqs)
+                 else t.postings.c.event_seq.in_(seqs))
+        posting_rows = self.conn.execute(select(t.postings).where(where)
+                                         .order_by(t.postings.c.id))
         for p in posting_rows:
             if p.event_seq in by_seq:
                 by_seq[p.event_seq].append(Posting(p.account, Asset(p.asset), p.amount, p.lot,

@@ -16,6 +16,7 @@ from typing import Any
 
 import httpx
 import uvicorn
+from sqlalchemy import Engine, text
 
 from sync import protocol
 from sync.client.credentials import Credentials, save_credentials
@@ -24,6 +25,7 @@ from sync.client.round import RoundReport, run_round
 from sync.client.transport import Transport
 from sync.server.app import create_app
 from sync.server.config import Settings
+from sync.server.db import make_engine
 from terminal.checkout import CheckoutService
 from terminal.ids import new_id
 from terminal.ledger import GENESIS_HASH, format_time, hash_canonical
@@ -280,3 +282,37 @@ class RawTerminal:
             cursor = page["cursor"]
             if not page["has_more"]:
                 return members
+
+
+class Ledger:
+    """Read-only look into a server database."""
+
+    def __init__(self, url: str) -> None:
+        self.engine: Engine = make_engine(url, pool_size=2)
+
+    def scalar(self, sql: str, **params: Any) -> Any:
+        with self.engine.connect() as conn:
+            return conn.execute(text(sql), params).scalar()
+
+    def rows(self, sql: str, **params: Any) -> list[Any]:
+        with self.engine.connect() as conn:
+            return list(conn.execute(text(sql), params).all())
+
+    def postings_sum_by_asset(self) -> dict[str, int]:
+        return {r[0]: int(r[1]) for r in self.rows(
+            "SELECT asset, SUM(amount) FROM postings GROUP BY asset")}
+
+    def balance(self, account: str, asset: str = "stored_value") -> int:
+        return int(self.scalar("SELECT COALESCE(SUM(balance), 0) FROM balances "
+                               "WHERE account = :a AND asset = :s", a=account, s=asset))
+
+    def balances_match_postings(self) -> bool:
+        cached = {(r[0], r[1]): int(r[2]) for r in self.rows(
+            "SELECT account, asset, SUM(balance) FROM balances GROUP BY account, asset")}
+        summed = {(r[0], r[1]): int(r[2]) for r in self.rows(
+            "SELECT account, asset, SUM(amount) FROM postings GROUP BY account, asset")}
+        keys = set(cached) | set(summed)
+        return all(cached.get(k, 0) == summed.get(k, 0) for k in keys)
+
+    def close(self) -> None:
+        self.engine.dispose()

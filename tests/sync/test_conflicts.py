@@ -6,9 +6,8 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from conftest import Ledger
 from sqlalchemy import update
-from synckit import RawTerminal, Server, make_till
+from synckit import Ledger, RawTerminal, Server, make_till
 
 from sync.client import localdb
 from terminal.errors import InsufficientBalance

@@ -12,8 +12,7 @@ from pathlib import Path
 import httpx
 import psycopg
 import pytest
-from conftest import Ledger
-from synckit import RawTerminal, Server, make_till
+from synckit import Ledger, RawTerminal, Server, make_till
 
 from sync.client.transport import SyncUnavailable
 

@@ -5,8 +5,7 @@ from __future__ import annotations
 
 from concurrent.futures import ThreadPoolExecutor
 
-from conftest import Ledger
-from synckit import RawTerminal, Server
+from synckit import Ledger, RawTerminal, Server
 
 
 def test_the_same_batch_pushed_concurrently_and_repeatedly_applies_exactly_once(

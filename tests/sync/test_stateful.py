@@ -11,7 +11,6 @@ import tempfile
 from pathlib import Path
 
 import pytest
-from conftest import Ledger
 from hypothesis import HealthCheck, settings
 from hypothesis import strategies as st
 from hypothesis.stateful import (
@@ -21,7 +20,7 @@ from hypothesis.stateful import (
     rule,
     run_state_machine_as_test,
 )
-from synckit import Server, Till, make_till
+from synckit import Ledger, Server, Till, make_till
 from test_faults import DroppingProxy
 
 from sync.client.credentials import Credentials
