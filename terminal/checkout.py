@@ -255,7 +255,7 @@ class CheckoutService:
         with self.store.session() as session:
             member = self._member(session, member_id)
             lots = [lot for lot in session.lots(member_id) if lot.remaining > 0]
-            balance = session.balance(member_id, Asset.STORED_VALUE)
+            balance = session.balances(member_id)[Asset.STORED_VALUE]
             return self._plan(member, lots, balance, amount, redeem_points, stored_value)
 
     def sale(
@@ -277,7 +277,8 @@ class CheckoutService:
             if any(is_expired(lot, today) for lot in lots):
                 self._expire_lots(session, actor, member_id, lots, today)
                 lots = [lot for lot in lots if not is_expired(lot, today)]
-            balance = session.balance(member_id, Asset.STORED_VALUE)
+            balances = session.balances(member_id)
+            balance = balances[Asset.STORED_VALUE]
             plan = self._plan(member, lots, balance, amount, redeem_points, stored_value)
             event_id = new_id()
             if plan.stored_value_paid and self.stored_value_guard is not None:
@@ -316,7 +317,7 @@ class CheckoutService:
             event = self._append(session, actor, EventKind.SALE, body, postings, event_id)
             view = self._view_from(member, list(remaining.values()),
                                    balance - plan.stored_value_paid,
-                                   session.balance(member_id, Asset.STAMPS))
+                                   balances[Asset.STAMPS])
             return SaleResult(event, plan, view)
 
     def _plan(self, member: Member, lots: list[Lot], balance: int, amount: Money,
@@ -495,9 +496,9 @@ class CheckoutService:
         return event
 
     def _view(self, session: LedgerSession, member: Member) -> MemberView:
-        return self._view_from(member, session.lots(member.id),
-                               session.balance(member.id, Asset.STORED_VALUE),
-                               session.balance(member.id, Asset.STAMPS))
+        balances = session.balances(member.id)
+        return self._view_from(member, session.lots(member.id), balances[Asset.STORED_VALUE],
+                               balances[Asset.STAMPS])
 
     def _view_from(self, member: Member, lots: list[Lot], stored_value: int,
                    stamps: int) -> MemberView:

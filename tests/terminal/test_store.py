@@ -10,6 +10,7 @@ import pytest
 from alembic import command
 from terminal_testkit import Shop
 
+from terminal.ledger import Asset
 from terminal.money import Money
 from terminal.store.db import make_engine
 from terminal.store.local import open_local_store
@@ -142,3 +143,21 @@ def test_verify_catches_a_deleted_event(shop: Shop) -> None:
 def test_schema_head_constant_matches_the_migrations() -> None:
     """SCHEMA_HEAD lets start-up skip importing Alembic; it must name the newest migration."""
     assert head_revision() == SCHEMA_HEAD
+
+
+def test_balances_agree_with_balance_for_local_and_server_known_members(shop: Shop) -> None:
+    member = _shop_with_history(shop)
+    with shop.local.store.session() as s:
+        local = s.balances(member)
+        assert local == {asset: s.balance(member, asset) for asset in local}
+        head = s.journal_head()[0]
+    assert local[Asset.STORED_VALUE] == 700
+    # the server knows the member: snapshot (as of our event #2) + our postings after it
+    with sqlite3.connect(shop.local.path) as conn:
+        conn.execute("INSERT INTO member_sync (member_id, as_of_seq, hotlisted, hotlist_reason)"
+                     " VALUES (?, 2, 0, '')", (member,))
+        conn.execute("INSERT INTO member_snapshots VALUES (?, 'stored_value', 5000)", (member,))
+    with shop.local.store.session() as s:
+        synced = s.balances(member)
+        assert synced == {asset: s.balance(member, asset) for asset in synced}
+    assert head == 3 and synced[Asset.STORED_VALUE] == 5000 - 100
