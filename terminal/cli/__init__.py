@@ -41,6 +41,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     except LoyaltyError as exc:
         emit_error(exc.code, exc.message, as_json)
         return 1
+    except BrokenPipeError:  # output piped into `head` and the like: not an error of ours
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return 0
     except KeyboardInterrupt:
         emit_error("interrupted", "Interrupted.", as_json)
         return 130
