@@ -299,6 +299,9 @@ class CheckoutService:
                                         plan.stored_value_paid))
             earned = self._earn_postings(member_id, plan.points_earned, today)
             postings.extend(earned)
+            stamps_added = self.rules.stamps_per_sale
+            if stamps_added:
+                postings.extend(self._stamp_postings(member_id, stamps_added))
             if earned:
                 lot_id, expires = earned[0].lot or "", earned[0].expires_on
                 before = remaining.get(lot_id)
@@ -314,10 +317,12 @@ class CheckoutService:
                 "other_tender": plan.other_tender,
                 "points_earned": plan.points_earned,
             }
+            if stamps_added:
+                body["stamps_added"] = stamps_added
             event = self._append(session, actor, EventKind.SALE, body, postings, event_id)
             view = self._view_from(member, list(remaining.values()),
                                    balance - plan.stored_value_paid,
-                                   balances[Asset.STAMPS])
+                                   balances[Asset.STAMPS] + stamps_added)
             return SaleResult(event, plan, view)
 
     def _plan(self, member: Member, lots: list[Lot], balance: int, amount: Money,
@@ -368,6 +373,41 @@ class CheckoutService:
             event = self._append(session, actor, EventKind.TOP_UP, body, postings)
             return EventResult(event, self._view(session, member))
 
+    # stamp cards ----------------------------------------------------------------------
+    def add_stamps(self, actor: Staff, member_id: str, count: int = 1) -> EventResult:
+        """Stamp the member's card (集點): one event, ``count`` stamps."""
+        require_role(actor, Role.CASHIER, "add stamps")
+        count = require_int(count, "number of stamps")
+        if not 1 <= count <= self.rules.max_stamps_per_visit:
+            raise InvalidAmount(f"Add between 1 and {self.rules.max_stamps_per_visit} stamps "
+                                "at a time.")
+        with self.store.session(write=True) as session:
+            member = self._member(session, member_id)
+            body = {"member_id": member_id, "stamps": count}
+            event = self._append(session, actor, EventKind.STAMP, body,
+                                 self._stamp_postings(member_id, count))
+            return EventResult(event, self._view(session, member))
+
+    def redeem_stamp_card(self, actor: Staff, member_id: str) -> EventResult:
+        """Exchange a full card (``stamp_card_size`` stamps) for the reward."""
+        require_role(actor, Role.CASHIER, "redeem stamp cards")
+        size = self.rules.stamp_card_size
+        with self.store.session(write=True) as session:
+            member = self._member(session, member_id)
+            have = session.balances(member_id)[Asset.STAMPS]
+            if have < size:
+                raise InsufficientBalance(
+                    f"{member.name} has {have} of the {size} stamps a full card needs.")
+            postings = [Posting(member_account(member_id), Asset.STAMPS, -size),
+                        Posting(ShopAccount.STAMPS_REDEEMED, Asset.STAMPS, size)]
+            body = {"member_id": member_id, "stamps": size, "reward": self.rules.stamp_reward}
+            event = self._append(session, actor, EventKind.STAMP_REDEEM, body, postings)
+            return EventResult(event, self._view(session, member))
+
+    def _stamp_postings(self, member_id: str, count: int) -> list[Posting]:
+        return [Posting(member_account(member_id), Asset.STAMPS, count),
+                Posting(ShopAccount.STAMPS_ISSUED, Asset.STAMPS, -count)]
+
     # corrections -----------------------------------------------------------------------
     def void(self, actor: Staff, event_id: str, reason: str = "") -> EventResult:
         """Reverse a sale or top-up with a compensating event (manager only)."""
@@ -376,7 +416,7 @@ class CheckoutService:
             original = session.event(event_id)
             if original is None:
                 raise UnknownEvent(f"No event {event_id} on this terminal.")
-            if original.kind not in (EventKind.SALE, EventKind.TOP_UP):
+            if original.kind not in (EventKind.SALE, EventKind.TOP_UP, EventKind.STAMP):
                 raise NotVoidable(f"A {original.kind.value} event cannot be voided.")
             already = session.voided_by(event_id)
             if already is not None:
@@ -413,6 +453,10 @@ class CheckoutService:
                         "The stored value from this top-up was already spent: it cannot be "
                         "voided in full."
                     )
+            elif (posting.asset is Asset.STAMPS
+                  and session.balance(member.id, Asset.STAMPS) + posting.amount < 0):
+                raise NotVoidable("These stamps were already exchanged for a reward: "
+                                  "they cannot be voided.")
 
     def expire_points(self, actor: Staff, member_id: str) -> EventResult | None:
         """Write an expiry event for the member's out-of-date lots (None when none)."""

@@ -37,6 +37,8 @@ class EventKind(StrEnum):
     VOID = "void"
     EXPIRE = "expire"
     ADJUST = "adjust"
+    STAMP = "stamp"
+    STAMP_REDEEM = "stamp_redeem"
 
 
 class ShopAccount(StrEnum):

@@ -21,6 +21,8 @@ class CashierTotals:
     top_up_amount: int = 0
     voids: int = 0
     enrolments: int = 0
+    stamps_added: int = 0
+    stamp_cards_redeemed: int = 0
 
     def add(self, other: CashierTotals) -> None:
         for name in vars(self):
@@ -56,6 +58,7 @@ def _apply(line: CashierTotals, kind: EventKind, body: Mapping[str, object], sig
         return value if isinstance(value, int) else 0
 
     if kind is EventKind.SALE:
+        line.stamps_added += sign * num("stamps_added")
         line.sales += sign
         line.sales_amount += sign * num("amount")
         line.points_discount += sign * num("discount")
@@ -66,6 +69,10 @@ def _apply(line: CashierTotals, kind: EventKind, body: Mapping[str, object], sig
     elif kind is EventKind.TOP_UP:
         line.top_ups += sign
         line.top_up_amount += sign * num("amount")
+    elif kind is EventKind.STAMP:
+        line.stamps_added += sign * num("stamps")
+    elif kind is EventKind.STAMP_REDEEM:
+        line.stamp_cards_redeemed += sign
     elif kind is EventKind.ENROL:
         line.enrolments += sign
         line.points_earned += sign * num("bonus_points")

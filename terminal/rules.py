@@ -50,14 +50,20 @@ class Rules:
     max_top_up_amount: int = 50_000
     max_points_redeem: int = 1_000_000
     top_up_presets: tuple[int, ...] = (500, 1000, 2000, 5000)
+    # Stamp card (集點卡): this many stamps fill a card, which is exchanged for the reward.
+    stamp_card_size: int = 10
+    stamp_reward: str = "免費飲品一杯 / one free drink"
+    stamps_per_sale: int = 0  # stamps a sale adds by itself (0: the cashier adds them)
+    max_stamps_per_visit: int = 10
 
     def __post_init__(self) -> None:
-        for name in ("earn_unit", "redeem_points_unit", "redeem_value_unit"):
+        for name in ("earn_unit", "redeem_points_unit", "redeem_value_unit", "stamp_card_size",
+                     "max_stamps_per_visit"):
             if require_int(getattr(self, name), name) <= 0:
                 raise InvalidInput(f"Rule {name} must be positive.")
         for name in ("points_per_unit", "new_member_bonus", "points_validity_days",
                      "expiring_soon_days", "max_sale_amount", "max_top_up_amount",
-                     "max_points_redeem"):
+                     "max_points_redeem", "stamps_per_sale"):
             if require_int(getattr(self, name), name) < 0:
                 raise InvalidInput(f"Rule {name} must not be negative.")
         for tier, percent in self.tier_multiplier_percent.items():
@@ -125,6 +131,10 @@ class Rules:
                 if not isinstance(value, Mapping):
                     raise InvalidInput("tier_multiplier_percent must be a table.")
                 kwargs[key] = dict(value)
+            elif key == "stamp_reward":
+                if not isinstance(value, str) or not value.strip():
+                    raise InvalidInput("stamp_reward must be a text.")
+                kwargs[key] = value.strip()
             elif key == "top_up_presets":
                 kwargs[key] = tuple(require_int(v, "top-up preset") for v in value)
             else:

@@ -4,278 +4,338 @@
 <context>
     <name>CheckoutView</name>
     <message>
-        <location filename="../../ui/views/checkout.py" line="68" />
+        <location filename="../../ui/views/checkout.py" line="73"/>
         <source>Scan or type a card number, then Enter (F1)</source>
         <translation>掃描或輸入會員卡號，再按 Enter（F1）</translation>
     </message>
     <message>
-        <location filename="../../ui/views/checkout.py" line="71" />
+        <location filename="../../ui/views/checkout.py" line="76"/>
         <source>Find</source>
         <translation>查詢</translation>
     </message>
     <message>
-        <location filename="../../ui/views/checkout.py" line="82" />
+        <location filename="../../ui/views/checkout.py" line="87"/>
         <source>Demo: scan this card</source>
         <translation>示範：掃描這張卡</translation>
     </message>
     <message>
-        <location filename="../../ui/views/checkout.py" line="101" />
+        <location filename="../../ui/views/checkout.py" line="106"/>
         <source>Amount (F2)</source>
         <translation>金額（F2）</translation>
     </message>
     <message>
-        <location filename="../../ui/views/checkout.py" line="114" />
+        <location filename="../../ui/views/checkout.py" line="119"/>
         <source>Redeem points</source>
         <translation>點數折抵</translation>
     </message>
     <message>
-        <location filename="../../ui/views/checkout.py" line="121" />
+        <location filename="../../ui/views/checkout.py" line="126"/>
         <source>Most</source>
         <translation>最多</translation>
     </message>
     <message>
-        <location filename="../../ui/views/checkout.py" line="124" />
+        <location filename="../../ui/views/checkout.py" line="129"/>
         <source>Pay with stored value</source>
         <translation>儲值金扣款</translation>
     </message>
     <message>
-        <location filename="../../ui/views/checkout.py" line="131" />
+        <location filename="../../ui/views/checkout.py" line="136"/>
         <source>All due</source>
         <translation>全額</translation>
     </message>
     <message>
-        <location filename="../../ui/views/checkout.py" line="144" />
+        <location filename="../../ui/views/checkout.py" line="149"/>
         <source>Review sale (F5)</source>
         <translation>結帳確認（F5）</translation>
     </message>
     <message>
-        <location filename="../../ui/views/checkout.py" line="146" />
+        <location filename="../../ui/views/checkout.py" line="151"/>
         <source>New member (F6)</source>
         <translation>新會員（F6）</translation>
     </message>
     <message>
-        <location filename="../../ui/views/checkout.py" line="148" />
+        <location filename="../../ui/views/checkout.py" line="153"/>
         <source>Top up (F7)</source>
         <translation>加值（F7）</translation>
     </message>
     <message>
-        <location filename="../../ui/views/checkout.py" line="150" />
+        <location filename="../../ui/views/checkout.py" line="155"/>
         <source>Reprint receipt (F8)</source>
         <translation>補印收據（F8）</translation>
     </message>
     <message>
-        <location filename="../../ui/views/checkout.py" line="152" />
+        <location filename="../../ui/views/checkout.py" line="157"/>
+        <source>Add stamp (F3)</source>
+        <translation>蓋章（F3）</translation>
+    </message>
+    <message>
+        <location filename="../../ui/views/checkout.py" line="159"/>
+        <source>Redeem full stamp card (F4)</source>
+        <translation>集點卡兌換（F4）</translation>
+    </message>
+    <message>
+        <location filename="../../ui/views/checkout.py" line="162"/>
         <source>Void last (manager)</source>
         <translation>作廢上一筆（店長）</translation>
     </message>
     <message>
-        <location filename="../../ui/views/checkout.py" line="154" />
+        <location filename="../../ui/views/checkout.py" line="164"/>
         <source>Manager (F9)</source>
         <translation>店長模式（F9）</translation>
     </message>
     <message>
-        <location filename="../../ui/views/checkout.py" line="156" />
+        <location filename="../../ui/views/checkout.py" line="166"/>
         <source>Lock (F12)</source>
         <translation>鎖定（F12）</translation>
     </message>
     <message>
-        <location filename="../../ui/views/checkout.py" line="195" />
+        <location filename="../../ui/views/checkout.py" line="207"/>
         <source>Name</source>
         <translation>姓名</translation>
     </message>
     <message>
-        <location filename="../../ui/views/checkout.py" line="196" />
+        <location filename="../../ui/views/checkout.py" line="208"/>
         <source>Mobile</source>
         <translation>手機</translation>
     </message>
     <message>
-        <location filename="../../ui/views/checkout.py" line="198" />
+        <location filename="../../ui/views/checkout.py" line="210"/>
         <source>Review</source>
         <translation>確認內容</translation>
     </message>
     <message>
-        <location filename="../../ui/views/checkout.py" line="200" />
-        <location filename="../../ui/views/checkout.py" line="226" />
+        <location filename="../../ui/views/checkout.py" line="212"/>
+        <location filename="../../ui/views/checkout.py" line="238"/>
         <source>Cancel</source>
         <translation>取消</translation>
     </message>
     <message>
-        <location filename="../../ui/views/checkout.py" line="222" />
+        <location filename="../../ui/views/checkout.py" line="234"/>
         <source>Other amount</source>
         <translation>其他金額</translation>
     </message>
     <message>
-        <location filename="../../ui/views/checkout.py" line="224" />
+        <location filename="../../ui/views/checkout.py" line="236"/>
         <source>Review top-up</source>
         <translation>確認加值</translation>
     </message>
     <message>
-        <location filename="../../ui/views/checkout.py" line="355" />
+        <location filename="../../ui/views/checkout.py" line="385"/>
         <source>Amount {amount} from the POS {reference}</source>
         <translation>POS 傳來金額 {amount} {reference}</translation>
     </message>
     <message>
-        <location filename="../../ui/views/checkout.py" line="366" />
-        <source>Scan the member's card first.</source>
+        <location filename="../../ui/views/checkout.py" line="396"/>
+        <source>Scan the member&apos;s card first.</source>
         <translation>請先掃描會員卡。</translation>
     </message>
     <message>
-        <location filename="../../ui/views/checkout.py" line="376" />
+        <location filename="../../ui/views/checkout.py" line="406"/>
         <source>Enter the amount of the sale first.</source>
         <translation>請先輸入消費金額。</translation>
     </message>
     <message>
-        <location filename="../../ui/views/checkout.py" line="388" />
+        <location filename="../../ui/views/checkout.py" line="418"/>
         <source>Amount: {amount}</source>
         <translation>消費金額：{amount}</translation>
     </message>
     <message>
-        <location filename="../../ui/views/checkout.py" line="390" />
+        <location filename="../../ui/views/checkout.py" line="420"/>
         <source>Redeem {points} points: −{discount}</source>
         <translation>折抵 {points} 點：−{discount}</translation>
     </message>
     <message>
-        <location filename="../../ui/views/checkout.py" line="393" />
+        <location filename="../../ui/views/checkout.py" line="423"/>
         <source>Paid with stored value: {amount}</source>
         <translation>儲值金扣款：{amount}</translation>
     </message>
     <message>
-        <location filename="../../ui/views/checkout.py" line="395" />
+        <location filename="../../ui/views/checkout.py" line="425"/>
         <source>To pay by other tender: {amount}</source>
         <translation>其他付款方式應收：{amount}</translation>
     </message>
     <message>
-        <location filename="../../ui/views/checkout.py" line="397" />
+        <location filename="../../ui/views/checkout.py" line="427"/>
         <source>Points earned: {points}</source>
         <translation>本次獲得點數：{points}</translation>
     </message>
     <message>
-        <location filename="../../ui/views/checkout.py" line="404" />
+        <location filename="../../ui/views/checkout.py" line="434"/>
         <source>Sale for {name}</source>
         <translation>{name} 的結帳</translation>
     </message>
     <message>
-        <location filename="../../ui/views/checkout.py" line="411" />
+        <location filename="../../ui/views/checkout.py" line="441"/>
         <source>Sign in first.</source>
         <translation>請先登入。</translation>
     </message>
     <message>
-        <location filename="../../ui/views/checkout.py" line="434" />
+        <location filename="../../ui/views/checkout.py" line="464"/>
         <source>Sale recorded: {amount}. {earned} points earned; balance {points} points, stored value {stored}.</source>
         <translation>結帳完成：{amount}。獲得 {earned} 點；點數餘額 {points} 點，儲值金餘額 {stored}。</translation>
     </message>
     <message>
-        <location filename="../../ui/views/checkout.py" line="439" />
+        <location filename="../../ui/views/checkout.py" line="469"/>
         <source>No printer: receipt not printed.</source>
         <translation>未設定印表機：收據未列印。</translation>
     </message>
     <message>
-        <location filename="../../ui/views/checkout.py" line="464" />
+        <location filename="../../ui/views/checkout.py" line="494"/>
         <source>A new member needs a name.</source>
         <translation>新會員需要填寫姓名。</translation>
     </message>
     <message>
-        <location filename="../../ui/views/checkout.py" line="467" />
+        <location filename="../../ui/views/checkout.py" line="497"/>
         <source>Name: {name}</source>
         <translation>姓名：{name}</translation>
     </message>
     <message>
-        <location filename="../../ui/views/checkout.py" line="468" />
+        <location filename="../../ui/views/checkout.py" line="498"/>
         <source>Mobile: {phone}</source>
         <translation>手機：{phone}</translation>
     </message>
     <message>
-        <location filename="../../ui/views/checkout.py" line="469" />
+        <location filename="../../ui/views/checkout.py" line="499"/>
         <source>Welcome bonus: {points} points</source>
         <translation>入會禮：{points} 點</translation>
     </message>
     <message>
-        <location filename="../../ui/views/checkout.py" line="471" />
+        <location filename="../../ui/views/checkout.py" line="501"/>
         <source>Enrol a new member</source>
         <translation>加入新會員</translation>
     </message>
     <message>
-        <location filename="../../ui/views/checkout.py" line="493" />
+        <location filename="../../ui/views/checkout.py" line="524"/>
         <source>Welcome, {name}: card {card}, {points} bonus points.</source>
         <translation>歡迎 {name}：會員卡號 {card}，贈送 {points} 點。</translation>
     </message>
     <message>
-        <location filename="../../ui/views/checkout.py" line="514" />
+        <location filename="../../ui/views/checkout.py" line="545"/>
         <source>Choose or type the top-up amount.</source>
         <translation>請選擇或輸入加值金額。</translation>
     </message>
     <message>
-        <location filename="../../ui/views/checkout.py" line="517" />
+        <location filename="../../ui/views/checkout.py" line="548"/>
         <source>Top up {amount} for {name}</source>
         <translation>為 {name} 加值 {amount}</translation>
     </message>
     <message>
-        <location filename="../../ui/views/checkout.py" line="519" />
+        <location filename="../../ui/views/checkout.py" line="550"/>
         <source>Stored value: {before} → {after}</source>
         <translation>儲值金：{before} → {after}</translation>
     </message>
     <message>
-        <location filename="../../ui/views/checkout.py" line="521" />
+        <location filename="../../ui/views/checkout.py" line="552"/>
         <source>Take {amount} from the customer first.</source>
         <translation>請先向顧客收取 {amount}。</translation>
     </message>
     <message>
-        <location filename="../../ui/views/checkout.py" line="524" />
+        <location filename="../../ui/views/checkout.py" line="555"/>
         <source>Top-ups need manager mode (F9).</source>
         <translation>加值需要店長模式（F9）。</translation>
     </message>
     <message>
-        <location filename="../../ui/views/checkout.py" line="525" />
+        <location filename="../../ui/views/checkout.py" line="556"/>
         <source>Top up stored value</source>
         <translation>儲值金加值</translation>
     </message>
     <message>
-        <location filename="../../ui/views/checkout.py" line="550" />
+        <location filename="../../ui/views/checkout.py" line="581"/>
         <source>Topped up {amount}; stored value now {balance}.</source>
         <translation>已加值 {amount}；儲值金餘額 {balance}。</translation>
     </message>
     <message>
-        <location filename="../../ui/views/checkout.py" line="560" />
+        <location filename="../../ui/views/checkout.py" line="595"/>
+        <source>Add 1 stamp for {name}</source>
+        <translation>為 {name} 蓋 1 點</translation>
+    </message>
+    <message>
+        <location filename="../../ui/views/checkout.py" line="596"/>
+        <source>Stamps: {before} → {after} of {size}</source>
+        <translation>集點：{before} → {after}（共 {size} 點）</translation>
+    </message>
+    <message>
+        <location filename="../../ui/views/checkout.py" line="598"/>
+        <source>Add stamp</source>
+        <translation>蓋章</translation>
+    </message>
+    <message>
+        <location filename="../../ui/views/checkout.py" line="608"/>
+        <source>The card has {have} of {size} stamps: not full yet.</source>
+        <translation>集點卡目前 {have} / {size} 點，尚未集滿。</translation>
+    </message>
+    <message>
+        <location filename="../../ui/views/checkout.py" line="611"/>
+        <source>Exchange {size} stamps of {name} for: {reward}</source>
+        <translation>以 {name} 的 {size} 點兌換：{reward}</translation>
+    </message>
+    <message>
+        <location filename="../../ui/views/checkout.py" line="613"/>
+        <source>Redeem stamp card</source>
+        <translation>集點卡兌換</translation>
+    </message>
+    <message>
+        <location filename="../../ui/views/checkout.py" line="635"/>
+        <source>Card exchanged: give {reward}. {stamps} of {size} stamps now.</source>
+        <translation>已兌換，請給予：{reward}。目前 {stamps} / {size} 點。</translation>
+    </message>
+    <message>
+        <location filename="../../ui/views/checkout.py" line="639"/>
+        <source>Stamped: {stamps} of {size}.</source>
+        <translation>已蓋章：{stamps} / {size} 點。</translation>
+    </message>
+    <message>
+        <location filename="../../ui/views/checkout.py" line="646"/>
         <source>Reprinting the last receipt.</source>
         <translation>正在補印上一張收據。</translation>
     </message>
     <message>
-        <location filename="../../ui/views/checkout.py" line="562" />
+        <location filename="../../ui/views/checkout.py" line="648"/>
         <source>There is no receipt to reprint (or no printer).</source>
         <translation>沒有可補印的收據（或未設定印表機）。</translation>
     </message>
     <message>
-        <location filename="../../ui/views/checkout.py" line="567" />
+        <location filename="../../ui/views/checkout.py" line="653"/>
         <source>No sale or top-up to void on this screen; use Manager → Void for older ones.</source>
         <translation>此畫面沒有可作廢的交易；較早的交易請到 店長模式 → 作廢。</translation>
     </message>
     <message>
-        <location filename="../../ui/views/checkout.py" line="571" />
+        <location filename="../../ui/views/checkout.py" line="658"/>
+        <source>Void the last stamp(s) given.</source>
+        <translation>作廢剛才蓋的章。</translation>
+    </message>
+    <message>
+        <location filename="../../ui/views/checkout.py" line="659"/>
+        <source>The stamp card goes back to where it was.</source>
+        <translation>集點卡恢復原狀。</translation>
+    </message>
+    <message>
+        <location filename="../../ui/views/checkout.py" line="661"/>
         <source>Void the last {kind} of {amount}.</source>
         <translation>作廢上一筆{kind}，金額 {amount}。</translation>
     </message>
     <message>
-        <location filename="../../ui/views/checkout.py" line="572" />
+        <location filename="../../ui/views/checkout.py" line="662"/>
         <source>sale</source>
         <translation>消費</translation>
     </message>
     <message>
-        <location filename="../../ui/views/checkout.py" line="572" />
+        <location filename="../../ui/views/checkout.py" line="662"/>
         <source>top-up</source>
         <translation>加值</translation>
     </message>
     <message>
-        <location filename="../../ui/views/checkout.py" line="574" />
+        <location filename="../../ui/views/checkout.py" line="664"/>
         <source>Points and stored value go back to where they were.</source>
         <translation>點數與儲值金將恢復為交易前的狀態。</translation>
     </message>
     <message>
-        <location filename="../../ui/views/checkout.py" line="575" />
+        <location filename="../../ui/views/checkout.py" line="665"/>
         <source>Void</source>
         <translation>作廢</translation>
     </message>
     <message>
-        <location filename="../../ui/views/checkout.py" line="590" />
+        <location filename="../../ui/views/checkout.py" line="680"/>
         <source>Voided.</source>
         <translation>已作廢。</translation>
     </message>
@@ -283,12 +343,12 @@
 <context>
     <name>ConfirmPanel</name>
     <message>
-        <location filename="../../ui/widgets/confirm.py" line="31" />
+        <location filename="../../ui/widgets/confirm.py" line="31"/>
         <source>Confirm (Enter)</source>
         <translation>確認（Enter）</translation>
     </message>
     <message>
-        <location filename="../../ui/widgets/confirm.py" line="34" />
+        <location filename="../../ui/widgets/confirm.py" line="34"/>
         <source>Cancel (Esc)</source>
         <translation>取消（Esc）</translation>
     </message>
@@ -296,7 +356,7 @@
 <context>
     <name>Keypad</name>
     <message>
-        <location filename="../../ui/widgets/keypad.py" line="31" />
+        <location filename="../../ui/widgets/keypad.py" line="31"/>
         <source>Clear</source>
         <translation>清除</translation>
     </message>
@@ -304,42 +364,42 @@
 <context>
     <name>MainWindow</name>
     <message>
-        <location filename="../../ui/app.py" line="211" />
+        <location filename="../../ui/app.py" line="210"/>
         <source>Preparing the demo shop…</source>
         <translation>正在準備示範商店…</translation>
     </message>
     <message>
-        <location filename="../../ui/app.py" line="220" />
+        <location filename="../../ui/app.py" line="219"/>
         <source>Demo shop: cashier {cashier} PIN {cashier_pin}, manager {manager} PIN {manager_pin}.</source>
         <translation>示範商店：收銀員 {cashier} PIN {cashier_pin}，店長 {manager} PIN {manager_pin}。</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="26" />
+        <location filename="../../ui/main_window.py" line="26"/>
         <source>Loyalty terminal — {shop}</source>
         <translation>會員集點收銀機 — {shop}</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="107" />
+        <location filename="../../ui/main_window.py" line="108"/>
         <source>Locked after {minutes} min without activity. Sign in again.</source>
         <translation>閒置 {minutes} 分鐘已自動鎖定，請重新登入。</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="111" />
+        <location filename="../../ui/main_window.py" line="112"/>
         <source>Locked. Sign in again.</source>
         <translation>已鎖定，請重新登入。</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="119" />
+        <location filename="../../ui/main_window.py" line="120"/>
         <source>Signed out</source>
         <translation>未登入</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="121" />
+        <location filename="../../ui/main_window.py" line="122"/>
         <source>{name} (manager mode)</source>
         <translation>{name}（店長模式）</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="124" />
+        <location filename="../../ui/main_window.py" line="125"/>
         <source>{name} (cashier)</source>
         <translation>{name}（收銀員）</translation>
     </message>
@@ -347,311 +407,311 @@
 <context>
     <name>ManagerView</name>
     <message>
-        <location filename="../../ui/views/manager.py" line="71" />
+        <location filename="../../ui/views/manager.py" line="71"/>
         <source>Manager mode</source>
         <translation>店長模式</translation>
     </message>
     <message>
-        <location filename="../../ui/views/manager.py" line="74" />
+        <location filename="../../ui/views/manager.py" line="74"/>
         <source>Back to checkout (Esc)</source>
         <translation>返回結帳（Esc）</translation>
     </message>
     <message>
-        <location filename="../../ui/views/manager.py" line="78" />
+        <location filename="../../ui/views/manager.py" line="78"/>
         <source>Leave manager mode</source>
         <translation>離開店長模式</translation>
     </message>
     <message>
-        <location filename="../../ui/views/manager.py" line="87" />
+        <location filename="../../ui/views/manager.py" line="87"/>
         <source>End of day</source>
         <translation>日結報表</translation>
     </message>
     <message>
-        <location filename="../../ui/views/manager.py" line="88" />
+        <location filename="../../ui/views/manager.py" line="88"/>
         <source>Liability</source>
         <translation>負債</translation>
     </message>
     <message>
-        <location filename="../../ui/views/manager.py" line="89" />
-        <location filename="../../ui/views/manager.py" line="271" />
+        <location filename="../../ui/views/manager.py" line="89"/>
+        <location filename="../../ui/views/manager.py" line="271"/>
         <source>Void / refund</source>
         <translation>作廢／退款</translation>
     </message>
     <message>
-        <location filename="../../ui/views/manager.py" line="90" />
+        <location filename="../../ui/views/manager.py" line="90"/>
         <source>Devices</source>
         <translation>裝置</translation>
     </message>
     <message>
-        <location filename="../../ui/views/manager.py" line="91" />
+        <location filename="../../ui/views/manager.py" line="91"/>
         <source>Sync</source>
         <translation>同步</translation>
     </message>
     <message>
-        <location filename="../../ui/views/manager.py" line="142" />
+        <location filename="../../ui/views/manager.py" line="142"/>
         <source>Refresh</source>
         <translation>重新整理</translation>
     </message>
     <message>
-        <location filename="../../ui/views/manager.py" line="149" />
+        <location filename="../../ui/views/manager.py" line="149"/>
         <source>Cashier</source>
         <translation>收銀員</translation>
     </message>
     <message>
-        <location filename="../../ui/views/manager.py" line="149" />
+        <location filename="../../ui/views/manager.py" line="149"/>
         <source>Sales</source>
         <translation>交易筆數</translation>
     </message>
     <message>
-        <location filename="../../ui/views/manager.py" line="149" />
+        <location filename="../../ui/views/manager.py" line="149"/>
         <source>Sales amount</source>
         <translation>銷售金額</translation>
     </message>
     <message>
-        <location filename="../../ui/views/manager.py" line="150" />
+        <location filename="../../ui/views/manager.py" line="150"/>
         <source>Points discount</source>
         <translation>點數折抵</translation>
     </message>
     <message>
-        <location filename="../../ui/views/manager.py" line="150" />
+        <location filename="../../ui/views/manager.py" line="150"/>
         <source>Stored value spent</source>
         <translation>儲值金消費</translation>
     </message>
     <message>
-        <location filename="../../ui/views/manager.py" line="150" />
+        <location filename="../../ui/views/manager.py" line="150"/>
         <source>Other tender</source>
         <translation>其他付款</translation>
     </message>
     <message>
-        <location filename="../../ui/views/manager.py" line="151" />
+        <location filename="../../ui/views/manager.py" line="151"/>
         <source>Points issued</source>
         <translation>發放點數</translation>
     </message>
     <message>
-        <location filename="../../ui/views/manager.py" line="151" />
+        <location filename="../../ui/views/manager.py" line="151"/>
         <source>Points redeemed</source>
         <translation>兌換點數</translation>
     </message>
     <message>
-        <location filename="../../ui/views/manager.py" line="151" />
+        <location filename="../../ui/views/manager.py" line="151"/>
         <source>Top-ups</source>
         <translation>加值筆數</translation>
     </message>
     <message>
-        <location filename="../../ui/views/manager.py" line="152" />
+        <location filename="../../ui/views/manager.py" line="152"/>
         <source>Topped up</source>
         <translation>加值金額</translation>
     </message>
     <message>
-        <location filename="../../ui/views/manager.py" line="152" />
+        <location filename="../../ui/views/manager.py" line="152"/>
         <source>Voids</source>
         <translation>作廢</translation>
     </message>
     <message>
-        <location filename="../../ui/views/manager.py" line="152" />
+        <location filename="../../ui/views/manager.py" line="152"/>
         <source>Enrolments</source>
         <translation>新會員</translation>
     </message>
     <message>
-        <location filename="../../ui/views/manager.py" line="159" />
+        <location filename="../../ui/views/manager.py" line="159"/>
         <source>End-of-day report for {day}</source>
         <translation>{day} 日結報表</translation>
     </message>
     <message>
-        <location filename="../../ui/views/manager.py" line="166" />
+        <location filename="../../ui/views/manager.py" line="166"/>
         <source>Total</source>
         <translation>合計</translation>
     </message>
     <message>
-        <location filename="../../ui/views/manager.py" line="187" />
+        <location filename="../../ui/views/manager.py" line="187"/>
         <source>Stored value owed to members</source>
         <translation>會員儲值金餘額（負債）</translation>
     </message>
     <message>
-        <location filename="../../ui/views/manager.py" line="188" />
+        <location filename="../../ui/views/manager.py" line="188"/>
         <source>Points held by members</source>
         <translation>會員持有點數</translation>
     </message>
     <message>
-        <location filename="../../ui/views/manager.py" line="189" />
+        <location filename="../../ui/views/manager.py" line="189"/>
         <source>Members</source>
         <translation>會員人數</translation>
     </message>
     <message>
-        <location filename="../../ui/views/manager.py" line="190" />
+        <location filename="../../ui/views/manager.py" line="190"/>
         <source>Stored value is prepaid money: in Taiwan it must be covered by a bank trust guarantee.</source>
         <translation>儲值金屬於預收款項：在台灣須有銀行信託履約保證。</translation>
     </message>
     <message>
-        <location filename="../../ui/views/manager.py" line="203" />
+        <location filename="../../ui/views/manager.py" line="203"/>
         <source>{points} points (worth {value})</source>
         <translation>{points} 點（價值 {value}）</translation>
     </message>
     <message>
-        <location filename="../../ui/views/manager.py" line="212" />
+        <location filename="../../ui/views/manager.py" line="212"/>
         <source>Time</source>
         <translation>時間</translation>
     </message>
     <message>
-        <location filename="../../ui/views/manager.py" line="212" />
-        <location filename="../../ui/views/manager.py" line="295" />
+        <location filename="../../ui/views/manager.py" line="212"/>
+        <location filename="../../ui/views/manager.py" line="295"/>
         <source>Kind</source>
         <translation>類型</translation>
     </message>
     <message>
-        <location filename="../../ui/views/manager.py" line="212" />
+        <location filename="../../ui/views/manager.py" line="212"/>
         <source>Member</source>
         <translation>會員</translation>
     </message>
     <message>
-        <location filename="../../ui/views/manager.py" line="212" />
+        <location filename="../../ui/views/manager.py" line="212"/>
         <source>Amount</source>
         <translation>金額</translation>
     </message>
     <message>
-        <location filename="../../ui/views/manager.py" line="213" />
+        <location filename="../../ui/views/manager.py" line="213"/>
         <source>Status</source>
         <translation>狀態</translation>
     </message>
     <message>
-        <location filename="../../ui/views/manager.py" line="218" />
+        <location filename="../../ui/views/manager.py" line="218"/>
         <source>Reason (for the record)</source>
         <translation>原因（留存紀錄）</translation>
     </message>
     <message>
-        <location filename="../../ui/views/manager.py" line="219" />
+        <location filename="../../ui/views/manager.py" line="219"/>
         <source>Review void / refund</source>
         <translation>確認作廢／退款</translation>
     </message>
     <message>
-        <location filename="../../ui/views/manager.py" line="245" />
-        <location filename="../../ui/views/manager.py" line="265" />
+        <location filename="../../ui/views/manager.py" line="245"/>
+        <location filename="../../ui/views/manager.py" line="265"/>
         <source>Sale</source>
         <translation>消費</translation>
     </message>
     <message>
-        <location filename="../../ui/views/manager.py" line="245" />
-        <location filename="../../ui/views/manager.py" line="265" />
+        <location filename="../../ui/views/manager.py" line="245"/>
+        <location filename="../../ui/views/manager.py" line="265"/>
         <source>Top-up</source>
         <translation>加值</translation>
     </message>
     <message>
-        <location filename="../../ui/views/manager.py" line="248" />
+        <location filename="../../ui/views/manager.py" line="248"/>
         <source>voided</source>
         <translation>已作廢</translation>
     </message>
     <message>
-        <location filename="../../ui/views/manager.py" line="255" />
+        <location filename="../../ui/views/manager.py" line="255"/>
         <source>Choose the sale or top-up to void.</source>
         <translation>請選擇要作廢的消費或加值。</translation>
     </message>
     <message>
-        <location filename="../../ui/views/manager.py" line="259" />
+        <location filename="../../ui/views/manager.py" line="259"/>
         <source>That one is already voided.</source>
         <translation>這筆交易已經作廢。</translation>
     </message>
     <message>
-        <location filename="../../ui/views/manager.py" line="264" />
+        <location filename="../../ui/views/manager.py" line="264"/>
         <source>{kind} of {amount} for {name}, {time}</source>
         <translation>{name} 的{kind} {amount}，{time}</translation>
     </message>
     <message>
-        <location filename="../../ui/views/manager.py" line="269" />
+        <location filename="../../ui/views/manager.py" line="269"/>
         <source>Points and stored value go back to where they were.</source>
         <translation>點數與儲值金將恢復為交易前的狀態。</translation>
     </message>
     <message>
-        <location filename="../../ui/views/manager.py" line="270" />
+        <location filename="../../ui/views/manager.py" line="270"/>
         <source>Reason: {reason}</source>
         <translation>原因：{reason}</translation>
     </message>
     <message>
-        <location filename="../../ui/views/manager.py" line="286" />
-        <source>Voided. {name}'s balances are restored.</source>
+        <location filename="../../ui/views/manager.py" line="286"/>
+        <source>Voided. {name}&apos;s balances are restored.</source>
         <translation>已作廢，{name} 的餘額已恢復。</translation>
     </message>
     <message>
-        <location filename="../../ui/views/manager.py" line="295" />
+        <location filename="../../ui/views/manager.py" line="295"/>
         <source>Device</source>
         <translation>裝置</translation>
     </message>
     <message>
-        <location filename="../../ui/views/manager.py" line="295" />
+        <location filename="../../ui/views/manager.py" line="295"/>
         <source>State</source>
         <translation>狀態</translation>
     </message>
     <message>
-        <location filename="../../ui/views/manager.py" line="295" />
+        <location filename="../../ui/views/manager.py" line="295"/>
         <source>Details</source>
         <translation>說明</translation>
     </message>
     <message>
-        <location filename="../../ui/views/manager.py" line="297" />
+        <location filename="../../ui/views/manager.py" line="297"/>
         <source>Print a test receipt</source>
         <translation>列印測試收據</translation>
     </message>
     <message>
-        <location filename="../../ui/views/manager.py" line="321" />
+        <location filename="../../ui/views/manager.py" line="321"/>
         <source>Test receipt sent to the printer.</source>
         <translation>測試收據已送至印表機。</translation>
     </message>
     <message>
-        <location filename="../../ui/views/manager.py" line="323" />
+        <location filename="../../ui/views/manager.py" line="323"/>
         <source>No printer is set up ([devices.printer] in config.toml).</source>
         <translation>尚未設定印表機（config.toml 的 [devices.printer]）。</translation>
     </message>
     <message>
-        <location filename="../../ui/views/manager.py" line="336" />
+        <location filename="../../ui/views/manager.py" line="336"/>
         <source>Connection</source>
         <translation>連線</translation>
     </message>
     <message>
-        <location filename="../../ui/views/manager.py" line="337" />
+        <location filename="../../ui/views/manager.py" line="337"/>
         <source>Waiting to sync</source>
         <translation>待同步</translation>
     </message>
     <message>
-        <location filename="../../ui/views/manager.py" line="338" />
+        <location filename="../../ui/views/manager.py" line="338"/>
         <source>Last sync</source>
         <translation>上次同步</translation>
     </message>
     <message>
-        <location filename="../../ui/views/manager.py" line="340" />
+        <location filename="../../ui/views/manager.py" line="340"/>
         <source>Sync now</source>
         <translation>立即同步</translation>
     </message>
     <message>
-        <location filename="../../ui/views/manager.py" line="346" />
+        <location filename="../../ui/views/manager.py" line="346"/>
         <source>Demo: the server is unreachable</source>
         <translation>示範：伺服器無法連線</translation>
     </message>
     <message>
-        <location filename="../../ui/views/manager.py" line="350" />
+        <location filename="../../ui/views/manager.py" line="350"/>
         <source>Conflicts flagged by the server</source>
         <translation>伺服器標記的衝突</translation>
     </message>
     <message>
-        <location filename="../../ui/views/manager.py" line="364" />
+        <location filename="../../ui/views/manager.py" line="364"/>
         <source>checking…</source>
         <translation>檢查中…</translation>
     </message>
     <message>
-        <location filename="../../ui/views/manager.py" line="366" />
+        <location filename="../../ui/views/manager.py" line="366"/>
         <source>online</source>
         <translation>連線中</translation>
     </message>
     <message>
-        <location filename="../../ui/views/manager.py" line="367" />
+        <location filename="../../ui/views/manager.py" line="367"/>
         <source>offline: {why}</source>
         <translation>離線：{why}</translation>
     </message>
     <message>
-        <location filename="../../ui/views/manager.py" line="370" />
+        <location filename="../../ui/views/manager.py" line="370"/>
         <source>never</source>
         <translation>從未</translation>
     </message>
     <message>
-        <location filename="../../ui/views/manager.py" line="375" />
+        <location filename="../../ui/views/manager.py" line="375"/>
         <source>None.</source>
         <translation>無。</translation>
     </message>
@@ -659,104 +719,104 @@
 <context>
     <name>MemberPanel</name>
     <message>
-        <location filename="../../ui/widgets/member_panel.py" line="28" />
+        <location filename="../../ui/widgets/member_panel.py" line="30"/>
         <source>Points</source>
         <translation>點數</translation>
     </message>
     <message>
-        <location filename="../../ui/widgets/member_panel.py" line="29" />
+        <location filename="../../ui/widgets/member_panel.py" line="31"/>
         <source>Expiring soon</source>
         <translation>即將到期</translation>
     </message>
     <message>
-        <location filename="../../ui/widgets/member_panel.py" line="30" />
+        <location filename="../../ui/widgets/member_panel.py" line="32"/>
         <source>Stored value</source>
         <translation>儲值金</translation>
     </message>
     <message>
-        <location filename="../../ui/widgets/member_panel.py" line="31" />
+        <location filename="../../ui/widgets/member_panel.py" line="33"/>
         <source>Stamps</source>
         <translation>集點卡</translation>
     </message>
     <message>
-        <location filename="../../ui/widgets/member_panel.py" line="35" />
+        <location filename="../../ui/widgets/member_panel.py" line="37"/>
         <source>Scan a member card or phone code,
 or type the card number and press Enter.</source>
         <translation>請掃描會員卡或手機會員條碼，
 或輸入會員卡號後按 Enter。</translation>
     </message>
     <message>
-        <location filename="../../ui/widgets/member_panel.py" line="80" />
+        <location filename="../../ui/widgets/member_panel.py" line="82"/>
         <source>Card {card} · Phone {phone}</source>
         <translation>卡號 {card} · 手機 {phone}</translation>
     </message>
     <message>
-        <location filename="../../ui/widgets/member_panel.py" line="86" />
+        <location filename="../../ui/widgets/member_panel.py" line="88"/>
         <source>{points} by {date}</source>
         <translation>{points} 點（{date} 到期）</translation>
     </message>
     <message>
-        <location filename="../../ui/widgets/member_panel.py" line="106" />
+        <location filename="../../ui/widgets/member_panel.py" line="108"/>
         <source>Basic</source>
         <translation>一般會員</translation>
     </message>
     <message>
-        <location filename="../../ui/widgets/member_panel.py" line="106" />
+        <location filename="../../ui/widgets/member_panel.py" line="108"/>
         <source>Silver</source>
         <translation>銀卡</translation>
     </message>
     <message>
-        <location filename="../../ui/widgets/member_panel.py" line="107" />
+        <location filename="../../ui/widgets/member_panel.py" line="109"/>
         <source>Gold</source>
         <translation>金卡</translation>
     </message>
     <message>
-        <location filename="../../ui/widgets/member_panel.py" line="107" />
+        <location filename="../../ui/widgets/member_panel.py" line="109"/>
         <source>Platinum</source>
         <translation>白金卡</translation>
     </message>
     <message>
-        <location filename="../../ui/widgets/member_panel.py" line="110" />
+        <location filename="../../ui/widgets/member_panel.py" line="112"/>
         <source>New member</source>
         <translation>新會員</translation>
     </message>
     <message>
-        <location filename="../../ui/widgets/member_panel.py" line="110" />
+        <location filename="../../ui/widgets/member_panel.py" line="112"/>
         <source>Active</source>
         <translation>活躍</translation>
     </message>
     <message>
-        <location filename="../../ui/widgets/member_panel.py" line="111" />
+        <location filename="../../ui/widgets/member_panel.py" line="113"/>
         <source>Dormant</source>
         <translation>休眠</translation>
     </message>
     <message>
-        <location filename="../../ui/widgets/member_panel.py" line="111" />
+        <location filename="../../ui/widgets/member_panel.py" line="113"/>
         <source>Churned</source>
         <translation>流失</translation>
     </message>
     <message>
-        <location filename="../../ui/widgets/member_panel.py" line="115" />
+        <location filename="../../ui/widgets/member_panel.py" line="117"/>
         <source>Birthday this month: offer the birthday gift.</source>
         <translation>本月壽星：請提供生日禮。</translation>
     </message>
     <message>
-        <location filename="../../ui/widgets/member_panel.py" line="118" />
+        <location filename="../../ui/widgets/member_panel.py" line="120"/>
         <source>{points} points expire on {date}: suggest redeeming them.</source>
         <translation>{points} 點將於 {date} 到期：建議顧客折抵使用。</translation>
     </message>
     <message>
-        <location filename="../../ui/widgets/member_panel.py" line="121" />
+        <location filename="../../ui/widgets/member_panel.py" line="123"/>
         <source>New member without a purchase yet: mention the first-purchase offer.</source>
         <translation>尚未首次消費的新會員：請介紹首購優惠。</translation>
     </message>
     <message>
-        <location filename="../../ui/widgets/member_panel.py" line="124" />
+        <location filename="../../ui/widgets/member_panel.py" line="126"/>
         <source>Last visit {days} days ago: offer a welcome-back reward.</source>
         <translation>上次來店已是 {days} 天前：請提供回流優惠。</translation>
     </message>
     <message>
-        <location filename="../../ui/widgets/member_panel.py" line="126" />
+        <location filename="../../ui/widgets/member_panel.py" line="128"/>
         <source>Not seen for {days} days: win them back.</source>
         <translation>已 {days} 天未來店：請設法喚回。</translation>
     </message>
@@ -764,7 +824,7 @@ or type the card number and press Enter.</source>
 <context>
     <name>OfflineBanner</name>
     <message>
-        <location filename="../../ui/widgets/status_bar.py" line="117" />
+        <location filename="../../ui/widgets/status_bar.py" line="121"/>
         <source>Offline: sales go on and are kept on this terminal; they sync when the connection is back. {count} waiting.</source>
         <translation>離線中：仍可照常結帳，交易暫存在本機，連線恢復後自動同步。待同步 {count} 筆。</translation>
     </message>
@@ -772,62 +832,62 @@ or type the card number and press Enter.</source>
 <context>
     <name>PinView</name>
     <message>
-        <location filename="../../ui/views/login.py" line="59" />
+        <location filename="../../ui/views/login.py" line="59"/>
         <source>PIN</source>
         <translation>PIN 碼</translation>
     </message>
     <message>
-        <location filename="../../ui/views/login.py" line="64" />
+        <location filename="../../ui/views/login.py" line="64"/>
         <source>Sign in (Enter)</source>
         <translation>登入（Enter）</translation>
     </message>
     <message>
-        <location filename="../../ui/views/login.py" line="72" />
+        <location filename="../../ui/views/login.py" line="72"/>
         <source>Back to checkout (Esc)</source>
         <translation>返回結帳（Esc）</translation>
     </message>
     <message>
-        <location filename="../../ui/views/login.py" line="95" />
+        <location filename="../../ui/views/login.py" line="95"/>
         <source>Manager mode</source>
         <translation>店長模式</translation>
     </message>
     <message>
-        <location filename="../../ui/views/login.py" line="96" />
-        <source>A manager's PIN unlocks top-ups, voids, reports and device and sync settings.</source>
+        <location filename="../../ui/views/login.py" line="96"/>
+        <source>A manager&apos;s PIN unlocks top-ups, voids, reports and device and sync settings.</source>
         <translation>輸入店長 PIN 碼以進行加值、作廢、報表及裝置與同步設定。</translation>
     </message>
     <message>
-        <location filename="../../ui/views/login.py" line="100" />
+        <location filename="../../ui/views/login.py" line="100"/>
         <source>Choose your name and enter your PIN.</source>
         <translation>請選擇您的名字並輸入 PIN 碼。</translation>
     </message>
     <message>
-        <location filename="../../ui/views/login.py" line="119" />
+        <location filename="../../ui/views/login.py" line="119"/>
         <source>Manager</source>
         <translation>店長</translation>
     </message>
     <message>
-        <location filename="../../ui/views/login.py" line="119" />
+        <location filename="../../ui/views/login.py" line="119"/>
         <source>Cashier</source>
         <translation>收銀員</translation>
     </message>
     <message>
-        <location filename="../../ui/views/login.py" line="132" />
+        <location filename="../../ui/views/login.py" line="132"/>
         <source>No staff on this terminal yet: run `loyalty init --manager NAME --manager-pin PIN`.</source>
         <translation>此收銀機尚無員工：請執行 `loyalty init --manager NAME --manager-pin PIN`。</translation>
     </message>
     <message>
-        <location filename="../../ui/views/login.py" line="180" />
+        <location filename="../../ui/views/login.py" line="180"/>
         <source>Choose your name first.</source>
         <translation>請先選擇您的名字。</translation>
     </message>
     <message>
-        <location filename="../../ui/views/login.py" line="183" />
+        <location filename="../../ui/views/login.py" line="183"/>
         <source>Enter your PIN.</source>
         <translation>請輸入 PIN 碼。</translation>
     </message>
     <message>
-        <location filename="../../ui/views/login.py" line="187" />
+        <location filename="../../ui/views/login.py" line="187"/>
         <source>Checking…</source>
         <translation>驗證中…</translation>
     </message>
@@ -835,97 +895,97 @@ or type the card number and press Enter.</source>
 <context>
     <name>TerminalStatusBar</name>
     <message>
-        <location filename="../../ui/widgets/status_bar.py" line="46" />
+        <location filename="../../ui/widgets/status_bar.py" line="46"/>
         <source>Scanner</source>
         <translation>掃描器</translation>
     </message>
     <message>
-        <location filename="../../ui/widgets/status_bar.py" line="46" />
+        <location filename="../../ui/widgets/status_bar.py" line="46"/>
         <source>Keyboard scanner</source>
         <translation>鍵盤式掃描器</translation>
     </message>
     <message>
-        <location filename="../../ui/widgets/status_bar.py" line="47" />
+        <location filename="../../ui/widgets/status_bar.py" line="47"/>
         <source>Camera</source>
         <translation>鏡頭</translation>
     </message>
     <message>
-        <location filename="../../ui/widgets/status_bar.py" line="47" />
+        <location filename="../../ui/widgets/status_bar.py" line="47"/>
         <source>Printer</source>
         <translation>印表機</translation>
     </message>
     <message>
-        <location filename="../../ui/widgets/status_bar.py" line="51" />
+        <location filename="../../ui/widgets/status_bar.py" line="51"/>
         <source>not set up</source>
         <translation>未設定</translation>
     </message>
     <message>
-        <location filename="../../ui/widgets/status_bar.py" line="53" />
+        <location filename="../../ui/widgets/status_bar.py" line="53"/>
         <source>starting</source>
         <translation>啟動中</translation>
     </message>
     <message>
-        <location filename="../../ui/widgets/status_bar.py" line="54" />
+        <location filename="../../ui/widgets/status_bar.py" line="54"/>
         <source>ready</source>
         <translation>就緒</translation>
     </message>
     <message>
-        <location filename="../../ui/widgets/status_bar.py" line="55" />
+        <location filename="../../ui/widgets/status_bar.py" line="55"/>
         <source>busy</source>
         <translation>忙碌</translation>
     </message>
     <message>
-        <location filename="../../ui/widgets/status_bar.py" line="56" />
+        <location filename="../../ui/widgets/status_bar.py" line="56"/>
         <source>missing</source>
         <translation>找不到</translation>
     </message>
     <message>
-        <location filename="../../ui/widgets/status_bar.py" line="57" />
+        <location filename="../../ui/widgets/status_bar.py" line="57"/>
         <source>disconnected</source>
         <translation>已中斷</translation>
     </message>
     <message>
-        <location filename="../../ui/widgets/status_bar.py" line="58" />
+        <location filename="../../ui/widgets/status_bar.py" line="58"/>
         <source>error</source>
         <translation>錯誤</translation>
     </message>
     <message>
-        <location filename="../../ui/widgets/status_bar.py" line="59" />
+        <location filename="../../ui/widgets/status_bar.py" line="59"/>
         <source>stopped</source>
         <translation>已停止</translation>
     </message>
     <message>
-        <location filename="../../ui/widgets/status_bar.py" line="79" />
+        <location filename="../../ui/widgets/status_bar.py" line="83"/>
         <source>Sync: checking…</source>
         <translation>同步：檢查中…</translation>
     </message>
     <message>
-        <location filename="../../ui/widgets/status_bar.py" line="83" />
+        <location filename="../../ui/widgets/status_bar.py" line="87"/>
         <source>● Online</source>
         <translation>● 連線中</translation>
     </message>
     <message>
-        <location filename="../../ui/widgets/status_bar.py" line="83" />
+        <location filename="../../ui/widgets/status_bar.py" line="87"/>
         <source>▲ Offline</source>
         <translation>▲ 離線</translation>
     </message>
     <message>
-        <location filename="../../ui/widgets/status_bar.py" line="88" />
+        <location filename="../../ui/widgets/status_bar.py" line="92"/>
         <source>{count} waiting to sync</source>
         <translation>待同步 {count} 筆</translation>
     </message>
     <message>
-        <location filename="../../ui/widgets/status_bar.py" line="89" />
+        <location filename="../../ui/widgets/status_bar.py" line="93"/>
         <source>Last sync {time}</source>
         <translation>上次同步 {time}</translation>
     </message>
     <message>
-        <location filename="../../ui/widgets/status_bar.py" line="90" />
+        <location filename="../../ui/widgets/status_bar.py" line="94"/>
         <source>never</source>
         <translation>從未</translation>
     </message>
     <message>
-        <location filename="../../ui/widgets/status_bar.py" line="96" />
+        <location filename="../../ui/widgets/status_bar.py" line="100"/>
         <source>Working…</source>
         <translation>處理中…</translation>
     </message>
@@ -933,82 +993,82 @@ or type the card number and press Enter.</source>
 <context>
     <name>errors</name>
     <message>
-        <location filename="../../ui/errors.py" line="22" />
+        <location filename="../../ui/errors.py" line="22"/>
         <source>That amount cannot be used.</source>
         <translation>此金額無法使用。</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="23" />
+        <location filename="../../ui/errors.py" line="23"/>
         <source>That amount is over the limit.</source>
         <translation>金額超過上限。</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="24" />
+        <location filename="../../ui/errors.py" line="24"/>
         <source>Please check what was entered.</source>
         <translation>請檢查輸入的內容。</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="25" />
+        <location filename="../../ui/errors.py" line="25"/>
         <source>That code is not a member card.</source>
         <translation>這個條碼不是會員卡。</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="26" />
+        <location filename="../../ui/errors.py" line="26"/>
         <source>No member found.</source>
         <translation>找不到會員。</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="27" />
+        <location filename="../../ui/errors.py" line="27"/>
         <source>That member is already registered.</source>
         <translation>此會員已經註冊。</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="29" />
+        <location filename="../../ui/errors.py" line="29"/>
         <source>Not enough balance.</source>
         <translation>餘額不足。</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="30" />
+        <location filename="../../ui/errors.py" line="30"/>
         <source>A manager is needed for this.</source>
         <translation>此操作需要店長權限。</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="31" />
+        <location filename="../../ui/errors.py" line="31"/>
         <source>Wrong PIN.</source>
         <translation>PIN 碼錯誤。</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="32" />
+        <location filename="../../ui/errors.py" line="32"/>
         <source>This user is locked for a while.</source>
         <translation>此使用者已暫時鎖定。</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="33" />
+        <location filename="../../ui/errors.py" line="33"/>
         <source>Unknown user.</source>
         <translation>查無此使用者。</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="34" />
+        <location filename="../../ui/errors.py" line="34"/>
         <source>That transaction was not found.</source>
         <translation>找不到這筆交易。</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="35" />
+        <location filename="../../ui/errors.py" line="35"/>
         <source>That transaction cannot be voided.</source>
         <translation>這筆交易無法作廢。</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="36" />
+        <location filename="../../ui/errors.py" line="36"/>
         <source>The configuration has a problem.</source>
         <translation>設定檔有問題。</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="37" />
+        <location filename="../../ui/errors.py" line="37"/>
         <source>The database cannot be opened.</source>
         <translation>無法開啟資料庫。</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="47" />
+        <location filename="../../ui/errors.py" line="47"/>
         <source>Something went wrong and the action was not completed. Please try again; the details are in the log.</source>
         <translation>發生問題，操作未完成。請再試一次；詳細資訊已記錄在日誌中。</translation>
     </message>

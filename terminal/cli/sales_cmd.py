@@ -28,6 +28,13 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     p.add_argument("--dry-run", action="store_true", help="show what would happen")
     p.set_defaults(handler=cmd_sale)
 
+    p = subcommand(sub, "stamp", "stamp a member's card, or exchange a full card (--redeem)")
+    p.add_argument("--member", required=True)
+    p.add_argument("--count", type=nonneg_int, default=1)
+    p.add_argument("--redeem", action="store_true", help="exchange a full card for the reward")
+    p.add_argument("--cashier", help="cashier name (default: the only cashier)")
+    p.set_defaults(handler=cmd_stamp)
+
     p = subcommand(sub, "topup", "add stored value (manager PIN)")
     p.add_argument("--member", required=True)
     p.add_argument("--amount", required=True, type=money_arg)
@@ -73,6 +80,24 @@ def plan_line(plan: SalePlan) -> str:
     return (f"{nt(plan.amount)} — {plan.points_redeemed} points for {nt(plan.discount)} off, "
             f"stored value {nt(plan.stored_value_paid)}, other tender {nt(plan.other_tender)}, "
             f"+{plan.points_earned} points")
+
+
+def cmd_stamp(args: argparse.Namespace) -> int:
+    with open_terminal(args) as term:
+        view = term.member_from_code(args.member)
+        cashier = term.service.staff_named(args.cashier, Role.CASHIER)
+        if args.redeem:
+            result = term.service.redeem_stamp_card(cashier, view.member.id)
+            line = f"Full card exchanged for: {result.event.body['reward']}."
+        else:
+            result = term.service.add_stamps(cashier, view.member.id, args.count)
+            line = f"Stamped {args.count}."
+        assert result.member is not None
+        size = term.service.rules.stamp_card_size
+        emit(args, {"event_id": result.event.id, "member": member_json(result.member),
+                    "stamp_card_size": size},
+             [f"{line} {result.member.stamps} of {size} stamps."])
+    return 0
 
 
 def cmd_topup(args: argparse.Namespace) -> int:

@@ -256,3 +256,40 @@ def test_voucher_or_phone_code_at_identify_is_a_plain_refusal(shop: Shop) -> Non
         shop.service.identify("LV1:ABCDEF")
     with pytest.raises(UnknownCode):
         shop.service.identify("LM1:not-base45")
+
+
+def test_stamp_card_fills_and_is_exchanged_for_the_reward(shop: Shop) -> None:
+    member = enrol(shop)
+    size = shop.service.rules.stamp_card_size
+    for _ in range(size - 1):
+        shop.service.add_stamps(shop.cashier, member)
+    with pytest.raises(InsufficientBalance, match=f"{size - 1} of the {size}"):
+        shop.service.redeem_stamp_card(shop.cashier, member)
+    result = shop.service.add_stamps(shop.cashier, member)
+    assert result.member is not None and result.member.stamps == size
+    redeemed = shop.service.redeem_stamp_card(shop.cashier, member)
+    assert redeemed.member is not None and redeemed.member.stamps == 0
+    assert redeemed.event.body["reward"] == shop.service.rules.stamp_reward
+    with shop.local.store.session() as s:
+        assert s.account_balance(ShopAccount.STAMPS_REDEEMED, Asset.STAMPS) == size
+    assert verify_store(shop.local.store).ok
+
+
+def test_stamps_refusals_and_void(shop: Shop) -> None:
+    member = enrol(shop)
+    for bad in (0, -1, 11):
+        with pytest.raises(InvalidAmount):
+            shop.service.add_stamps(shop.cashier, member, bad)
+    stamped = shop.service.add_stamps(shop.cashier, member, 3)
+    voided = shop.service.void(shop.manager, stamped.event.id)
+    assert voided.member is not None and voided.member.stamps == 0
+
+
+def test_a_sale_can_stamp_the_card_by_rule(shop: Shop) -> None:
+    from dataclasses import replace as dc_replace
+
+    shop.service.rules = dc_replace(shop.service.rules, stamps_per_sale=1)
+    member = enrol(shop)
+    result = shop.service.sale(shop.cashier, member, Money(120))
+    assert result.member.stamps == 1 and result.event.body["stamps_added"] == 1
+    assert shop.service.member_view(member).stamps == 1

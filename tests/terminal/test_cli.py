@@ -175,3 +175,12 @@ def test_data_dir_from_environment(tmp_path: Path) -> None:
     assert json.loads(done.stdout)["data_dir"] == str(env_dir)
     assert (env_dir / "terminal.sqlite3").exists()
     assert oct((env_dir / "config.toml").stat().st_mode & 0o777) == "0o600"
+
+
+def test_stamp_card_from_the_command_line(fresh: Path) -> None:
+    card = ok_json(fresh, "enrol", "--name", "陳美玲")["member"]["card_number"]
+    stamped = ok_json(fresh, "stamp", "--member", card, "--count", "10")
+    assert stamped["member"]["stamps"] == 10 and stamped["stamp_card_size"] == 10
+    redeemed = ok_json(fresh, "stamp", "--member", card, "--redeem")
+    assert redeemed["member"]["stamps"] == 0
+    assert "stamps" in refused(fresh, "stamp", "--member", card, "--redeem")

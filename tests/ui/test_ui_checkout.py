@@ -47,7 +47,7 @@ def test_a_scan_from_a_device_thread_shows_the_member_panel(
     assert expected.member.phone not in panel.contact.text()
     assert panel.points.text() == f"{expected.points:,}"
     assert panel.stored_value.text() == f"NT${expected.stored_value:,}"
-    assert panel.stamps.text() == "0"
+    assert panel.stamps.text() == f"{expected.stamps} / {terminal.ctx.rules.stamp_card_size}"
     assert panel.isVisible() and panel.name.isVisible()
 
 
@@ -293,3 +293,32 @@ def test_a_whole_sale_from_the_keyboard(qtbot: QtBot, make_terminal: MakeTermina
     earned = terminal.ctx.rules.points_for(400, before.member.tier)
     assert member_now(terminal, card).points == before.points + earned
     assert checkout.code_input.hasFocus()  # ready for the next customer's scan
+
+
+def test_stamps_fill_the_card_and_a_full_card_is_exchanged(
+        qtbot: QtBot, make_terminal: MakeTerminal, demo_shop: DemoShop) -> None:
+    """GIVEN a member WHEN the cashier stamps the card up to full THEN the panel counts the
+    stamps, a card that is not full is refused in plain words, and a full card is exchanged."""
+    terminal = make_terminal()
+    sign_in(qtbot, terminal)
+    card = demo_shop.cards[7]
+    scan(qtbot, terminal, card)
+    checkout = terminal.window.checkout
+    size = terminal.ctx.rules.stamp_card_size
+    qtbot.mouseClick(checkout.stamp_card_button, Qt.MouseButton.LeftButton)
+    assert "not full yet" in checkout.result.text()
+    for stamped in range(1, size + 1):
+        qtbot.mouseClick(checkout.stamp_button, Qt.MouseButton.LeftButton)
+        qtbot.waitUntil(lambda: checkout.confirm.pending, timeout=5000)
+        assert f"→ {stamped} of {size}" in checkout.confirm.body.text()
+        qtbot.keyClick(checkout.confirm.confirm_button, Qt.Key.Key_Return)
+        qtbot.waitUntil(lambda n=stamped: checkout.panel.stamps.text() == f"{n} / {size}",
+                        timeout=5000)
+    assert member_now(terminal, card).stamps == size
+    qtbot.mouseClick(checkout.stamp_card_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: checkout.confirm.pending, timeout=5000)
+    assert terminal.ctx.rules.stamp_reward in checkout.confirm.body.text()
+    qtbot.keyClick(checkout.confirm.confirm_button, Qt.Key.Key_Return)
+    qtbot.waitUntil(lambda: "Card exchanged" in checkout.result.text(), timeout=5000)
+    assert member_now(terminal, card).stamps == 0
+    assert checkout.panel.stamps.text() == f"0 / {size}"

@@ -89,7 +89,7 @@ class CheckoutView(QWidget):
             demo_row.addWidget(self.demo_cards, 1)
             demo_row.addWidget(demo_scan)
             left.addLayout(demo_row)
-        self.panel = MemberPanel(self.currency, self)
+        self.panel = MemberPanel(self.currency, self, ctx.rules.stamp_card_size)
         left.addWidget(self.panel, 1)
         self.result = QLabel(self)
         self.result.setObjectName("resultLabel")
@@ -154,6 +154,11 @@ class CheckoutView(QWidget):
         self.top_up_button.clicked.connect(self.show_top_up)
         self.reprint_button = _button(self.tr("Reprint receipt (F8)"), "reprintButton", self)
         self.reprint_button.clicked.connect(self.reprint)
+        self.stamp_button = _button(self.tr("Add stamp (F3)"), "stampButton", self)
+        self.stamp_button.clicked.connect(self.review_stamp)
+        self.stamp_card_button = _button(self.tr("Redeem full stamp card (F4)"),
+                                         "stampCardButton", self)
+        self.stamp_card_button.clicked.connect(self.review_stamp_card)
         self.void_button = _button(self.tr("Void last (manager)"), "voidButton", self)
         self.void_button.clicked.connect(self.review_void_last)
         self.manager_button = _button(self.tr("Manager (F9)"), "managerButton", self)
@@ -162,6 +167,7 @@ class CheckoutView(QWidget):
         self.lock_button.clicked.connect(self.lock_requested)
         actions.addWidget(self.sale_button, 0, 0, 1, 2)
         for index, button in enumerate((self.enrol_button, self.top_up_button,
+                                        self.stamp_button, self.stamp_card_button,
                                         self.reprint_button, self.void_button,
                                         self.manager_button, self.lock_button)):
             actions.addWidget(button, 1 + index // 2, index % 2)
@@ -177,6 +183,7 @@ class CheckoutView(QWidget):
         root.addLayout(right, 4)
 
         for key, slot in (("F1", self.focus_code), ("F2", self.amount_input.setFocus),
+                          ("F3", self.review_stamp), ("F4", self.review_stamp_card),
                           ("F5", self.review_sale), ("F6", self.show_enrol),
                           ("F7", self.show_top_up), ("F8", self.reprint),
                           ("F9", self.manager_requested.emit),
@@ -578,6 +585,61 @@ class CheckoutView(QWidget):
         self.focus_code()
         self.event_recorded.emit()
 
+    # stamp card -------------------------------------------------------------------------
+    def review_stamp(self) -> None:
+        card = self._need_member()
+        if card is None:
+            return
+        size = self.ctx.rules.stamp_card_size
+        have = card.view.stamps
+        lines = [self.tr("Add 1 stamp for {name}").format(name=card.view.member.name),
+                 self.tr("Stamps: {before} → {after} of {size}").format(
+                     before=have, after=have + 1, size=size)]
+        self.confirm.ask(self.tr("Add stamp"), lines,
+                         lambda: self._commit_stamp(card.view.member.id, False))
+        self.confirm.confirm_button.setFocus()
+
+    def review_stamp_card(self) -> None:
+        card = self._need_member()
+        if card is None:
+            return
+        rules = self.ctx.rules
+        if card.view.stamps < rules.stamp_card_size:
+            self.say(self.tr("The card has {have} of {size} stamps: not full yet.").format(
+                have=card.view.stamps, size=rules.stamp_card_size), True)
+            return
+        lines = [self.tr("Exchange {size} stamps of {name} for: {reward}").format(
+            size=rules.stamp_card_size, name=card.view.member.name, reward=rules.stamp_reward)]
+        self.confirm.ask(self.tr("Redeem stamp card"), lines,
+                         lambda: self._commit_stamp(card.view.member.id, True))
+        self.confirm.confirm_button.setFocus()
+
+    def _commit_stamp(self, member_id: str, redeem: bool) -> None:
+        actor = self.ctx.session.actor
+        if actor is None:
+            return
+        service = self.ctx.service
+        work: Callable[[], EventResult] = (
+            (lambda: service.redeem_stamp_card(actor, member_id)) if redeem
+            else (lambda: service.add_stamps(actor, member_id)))
+        Op(work).success(self._live(self._stamp_done)).failure(
+            self._live(self._action_failed)).run(self.ctx.runner)
+
+    def _stamp_done(self, result: EventResult) -> None:
+        if result.member is not None:
+            self.panel.update_view(result.member)
+        self.last_event = result.event
+        size = self.ctx.rules.stamp_card_size
+        stamps = result.member.stamps if result.member else 0
+        if result.event.kind.value == "stamp_redeem":
+            self.say(self.tr("Card exchanged: give {reward}. {stamps} of {size} stamps now.")
+                     .format(reward=str(result.event.body.get("reward", "")), stamps=stamps,
+                             size=size))
+        else:
+            self.say(self.tr("Stamped: {stamps} of {size}.").format(stamps=stamps, size=size))
+        self.focus_code()
+        self.event_recorded.emit()
+
     # receipts and voids -----------------------------------------------------------------
     def reprint(self) -> None:
         if self.ctx.reprint_last():
@@ -587,15 +649,19 @@ class CheckoutView(QWidget):
 
     def review_void_last(self) -> None:
         event = self.last_event
-        if event is None or event.kind.value not in ("sale", "top_up"):
+        if event is None or event.kind.value not in ("sale", "top_up", "stamp"):
             self.say(self.tr("No sale or top-up to void on this screen; use Manager → Void "
                              "for older ones."), True)
             return
         amount = event.body.get("amount")
-        lines = [self.tr("Void the last {kind} of {amount}.").format(
-            kind=self.tr("sale") if event.kind.value == "sale" else self.tr("top-up"),
-            amount=self.money(amount if isinstance(amount, int) else 0)),
-            self.tr("Points and stored value go back to where they were.")]
+        if event.kind.value == "stamp":
+            lines = [self.tr("Void the last stamp(s) given."),
+                     self.tr("The stamp card goes back to where it was.")]
+        else:
+            lines = [self.tr("Void the last {kind} of {amount}.").format(
+                kind=self.tr("sale") if event.kind.value == "sale" else self.tr("top-up"),
+                amount=self.money(amount if isinstance(amount, int) else 0)),
+                self.tr("Points and stored value go back to where they were.")]
         self.confirm.ask(self.tr("Void"), lines, lambda: self._commit_void(event))
         self.confirm.confirm_button.setFocus()
 

@@ -11,11 +11,13 @@ from ui.member_facts import MemberCard, Prompt, Stage
 
 
 class MemberPanel(QFrame):
-    def __init__(self, currency: Currency, parent: QWidget | None = None) -> None:
+    def __init__(self, currency: Currency, parent: QWidget | None = None,
+                 stamp_card_size: int = 10) -> None:
         super().__init__(parent)
         self.setObjectName("memberPanel")
         self.setFrameShape(QFrame.Shape.StyledPanel)
         self.currency = currency
+        self.stamp_card_size = stamp_card_size
         self.card: MemberCard | None = None
         outer = QVBoxLayout(self)
         self.name = QLabel(self)
@@ -87,7 +89,7 @@ class MemberPanel(QFrame):
                                                   date=first_expiry.isoformat())
             if first_expiry else "0")
         self.stored_value.setText(format_minor(view.stored_value, self.currency))
-        self.stamps.setText(str(view.stamps))
+        self.stamps.setText(f"{view.stamps} / {self.stamp_card_size}")
         self.prompts.setText("\n".join("• " + self.prompt_text(p) for p in card.prompts))
         for label in (self.name, self.badges, self.contact):
             label.setVisible(True)
