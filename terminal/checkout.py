@@ -21,6 +21,7 @@ from terminal.errors import (
     InvalidAmount,
     InvalidInput,
     NotVoidable,
+    UnknownCode,
     UnknownEvent,
     UnknownMember,
     UnknownUser,
@@ -48,6 +49,14 @@ from terminal.staff import (
     hash_pin,
     require_role,
     wrong_pin_error,
+)
+from terminal.vouchers import (
+    RefusalReason,
+    Voucher,
+    VoucherKind,
+    refusal,
+    uses_left,
+    verify_voucher,
 )
 
 Clock = Callable[[], datetime]
@@ -86,6 +95,15 @@ class SalePlan:
 
 
 @dataclass(frozen=True, slots=True)
+class VoucherPlan:
+    """What redeeming a scanned voucher will do (shown before it commits)."""
+
+    voucher: Voucher
+    discount: int  # minor units off the sale; 0 for product vouchers (the POS rings it up)
+    uses_left_after: int
+
+
+@dataclass(frozen=True, slots=True)
 class EventResult:
     event: Event
     member: MemberView | None
@@ -108,6 +126,7 @@ class CheckoutService:
         clock: Clock = utc_now,
         timezone: str = "Asia/Taipei",
         stored_value_guard: StoredValueGuard | None = None,
+        store_id: str | None = None,
     ) -> None:
         self.store = store
         self.terminal_id = terminal_id
@@ -115,6 +134,7 @@ class CheckoutService:
         self.clock = clock
         self.zone = ZoneInfo(timezone)
         self.stored_value_guard = stored_value_guard
+        self.store_id = store_id  # the server's store, once registered (scopes vouchers)
 
     # staff -----------------------------------------------------------------------------
     def add_staff(self, actor: Staff | None, name: str, role: Role, pin: str) -> Staff:
@@ -407,6 +427,71 @@ class CheckoutService:
     def _stamp_postings(self, member_id: str, count: int) -> list[Posting]:
         return [Posting(member_account(member_id), Asset.STAMPS, count),
                 Posting(ShopAccount.STAMPS_ISSUED, Asset.STAMPS, -count)]
+
+    # e-vouchers -------------------------------------------------------------------------
+    def plan_voucher(self, member_id: str | None, text: str,
+                     sale_amount: Money | None = None) -> VoucherPlan:
+        """Verify a scanned voucher offline and say what it would take off."""
+        with self.store.session() as session:
+            return self._voucher_plan(session, member_id, text, sale_amount)
+
+    def redeem_voucher(self, actor: Staff, member_id: str | None, text: str,
+                       sale_amount: Money | None = None) -> EventResult:
+        """Honour a signed e-voucher: one ``voucher_redeem`` event (DESIGN §4).
+
+        The signature, validity, store, member binding, revocation and earlier uses are all
+        checked offline with the keys and hotlist last pulled from the server; a second use
+        that two offline tills both honoured is settled by the server (first wins, the other
+        is posted to ``voucher_double_redemption_loss``).
+        """
+        require_role(actor, Role.CASHIER, "redeem vouchers")
+        with self.store.session(write=True) as session:
+            member = None if member_id is None else self._member(session, member_id)
+            plan = self._voucher_plan(session, member_id, text, sale_amount)
+            voucher = plan.voucher
+            postings = []
+            if plan.discount:
+                postings = [Posting(ShopAccount.VOUCHERS_HONOURED, Asset.STORED_VALUE,
+                                    plan.discount),
+                            Posting(ShopAccount.VOUCHERS_ISSUED, Asset.STORED_VALUE,
+                                    -plan.discount)]
+            body = {
+                "member_id": member_id,
+                "voucher_id": voucher.id,
+                "key_id": voucher.key_id,
+                "voucher_kind": voucher.kind.name.lower(),
+                "value": voucher.value,
+                "face_value": voucher.face_value,
+                "discount": plan.discount,
+                "sale_amount": None if sale_amount is None else sale_amount.minor,
+            }
+            event = self._append(session, actor, EventKind.VOUCHER_REDEEM, body, postings)
+            return EventResult(event, None if member is None else self._view(session, member))
+
+    def _voucher_plan(self, session: LedgerSession, member_id: str | None, text: str,
+                      sale_amount: Money | None) -> VoucherPlan:
+        parsed = parse_code(text)
+        if not isinstance(parsed, VoucherCode):
+            raise UnknownCode("That is not an e-voucher.", reason="not_a_voucher")
+        amount = None if sale_amount is None else self._money(
+            sale_amount, "sale amount", self.rules.max_sale_amount)
+        voucher = verify_voucher(parsed.text, session.voucher_keys(), now=self.clock(),
+                                 store_id=self.store_id or "", member_id=member_id,
+                                 revoked=(), used=())
+        status = session.voucher_status(voucher.id)  # as last pulled from the server
+        if status == "revoked":
+            raise refusal(RefusalReason.REVOKED, voucher)
+        taken = max(session.voucher_uses(voucher.id), 1 if status == "redeemed" else 0)
+        left = uses_left(voucher, taken)
+        if voucher.kind is VoucherKind.AMOUNT_OFF:
+            discount = voucher.value if amount is None else min(voucher.value, amount)
+        elif voucher.kind is VoucherKind.PERCENT_OFF:
+            if amount is None:
+                raise InvalidAmount("A percent-off voucher needs the sale amount.")
+            discount = amount * voucher.value // 100
+        else:
+            discount = 0
+        return VoucherPlan(voucher, discount, left - 1)
 
     # corrections -----------------------------------------------------------------------
     def void(self, actor: Staff, event_id: str, reason: str = "") -> EventResult:

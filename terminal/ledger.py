@@ -39,6 +39,7 @@ class EventKind(StrEnum):
     ADJUST = "adjust"
     STAMP = "stamp"
     STAMP_REDEEM = "stamp_redeem"
+    VOUCHER_REDEEM = "voucher_redeem"
 
 
 class ShopAccount(StrEnum):
@@ -52,6 +53,8 @@ class ShopAccount(StrEnum):
     STAMPS_ISSUED = "shop:stamps_issued"
     STAMPS_REDEEMED = "shop:stamps_redeemed"
     CHARITY = "shop:charity"
+    VOUCHERS_ISSUED = "shop:vouchers_issued"
+    VOUCHERS_HONOURED = "shop:vouchers_honoured"
     OFFLINE_OVERDRAFT_RECEIVABLE = "shop:offline_overdraft_receivable"
     VOUCHER_DOUBLE_REDEMPTION_LOSS = "shop:voucher_double_redemption_loss"
 

@@ -109,6 +109,11 @@ def _refuse(reason: RefusalReason, *, detail: str = "", voucher: Voucher | None 
     return VoucherRefused(message or _MESSAGES[reason], reason, detail=detail, voucher=voucher)
 
 
+def refusal(reason: RefusalReason, voucher: Voucher) -> VoucherRefused:
+    """The refusal for a verified voucher that the caller's own records rule out."""
+    return _refuse(reason, voucher=voucher)
+
+
 def _forged(detail: str) -> VoucherRefused:
     return _refuse(RefusalReason.FORGED, detail=detail)
 

@@ -74,7 +74,8 @@ def open_terminal(args: argparse.Namespace, create: bool = False) -> Iterator[Te
     try:
         service = CheckoutService(local.store, terminal_id=local.terminal_id,
                                   rules=config.rules, timezone=config.timezone,
-                                  stored_value_guard=_sync_guard(data_dir))
+                                  stored_value_guard=_sync_guard(data_dir),
+                                  store_id=_store_id(data_dir))
         yield Terminal(data_dir, local, config, service)
     finally:
         local.close()
@@ -90,6 +91,14 @@ def _sync_guard(data_dir: Path) -> StoredValueGuard | None:
     from sync.client.app import make_guard
 
     return make_guard(data_dir)
+
+
+def _store_id(data_dir: Path) -> str | None:
+    """The server's store this terminal belongs to, once registered (scopes vouchers)."""
+    from sync.client.credentials import load_credentials
+
+    creds = load_credentials(data_dir)
+    return None if creds is None else creds.store_id
 
 
 def money_arg(text: str) -> Money:

@@ -35,6 +35,14 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     p.add_argument("--cashier", help="cashier name (default: the only cashier)")
     p.set_defaults(handler=cmd_stamp)
 
+    p = subcommand(sub, "voucher", "check and redeem a signed e-voucher (the scanned LV1: text)")
+    p.add_argument("code", help="the voucher's QR text")
+    p.add_argument("--member", help="the member's card (for member-bound vouchers)")
+    p.add_argument("--amount", type=money_arg, help="the sale amount (for percent-off)")
+    p.add_argument("--cashier", help="cashier name (default: the only cashier)")
+    p.add_argument("--dry-run", action="store_true", help="only check it and show the discount")
+    p.set_defaults(handler=cmd_voucher)
+
     p = subcommand(sub, "topup", "add stored value (manager PIN)")
     p.add_argument("--member", required=True)
     p.add_argument("--amount", required=True, type=money_arg)
@@ -97,6 +105,27 @@ def cmd_stamp(args: argparse.Namespace) -> int:
         emit(args, {"event_id": result.event.id, "member": member_json(result.member),
                     "stamp_card_size": size},
              [f"{line} {result.member.stamps} of {size} stamps."])
+    return 0
+
+
+def cmd_voucher(args: argparse.Namespace) -> int:
+    with open_terminal(args) as term:
+        member_id = None if args.member is None else term.member_from_code(args.member).member.id
+        plan = term.service.plan_voucher(member_id, args.code, args.amount)
+        v = plan.voucher
+        data: dict[str, object] = {"voucher_id": v.id, "kind": v.kind.name.lower(),
+                                   "value": v.value, "discount": plan.discount,
+                                   "uses_left_after": plan.uses_left_after,
+                                   "valid_until": v.not_after.isoformat()}
+        if args.dry_run:
+            emit(args, {"dry_run": True, **data},
+                 [f"Valid voucher {v.id}: {nt(plan.discount)} off, "
+                  f"{plan.uses_left_after} use(s) left after this one."])
+            return 0
+        cashier = term.service.staff_named(args.cashier, Role.CASHIER)
+        result = term.service.redeem_voucher(cashier, member_id, args.code, args.amount)
+        emit(args, {"event_id": result.event.id, **data},
+             [f"Voucher redeemed: {nt(plan.discount)} off (event {result.event.id})."])
     return 0
 
 

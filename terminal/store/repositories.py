@@ -37,6 +37,8 @@ from terminal.members import Member
 from terminal.staff import Role, Staff
 from terminal.store import tables as t
 
+VOUCHER_KEYS_META = "sync.public_keys"  # written by sync.client.localdb
+
 
 def _date(text: str | None) -> date | None:
     return None if text is None else date.fromisoformat(text)
@@ -194,6 +196,9 @@ class SqliteSession:
              format_time(event.occurred_at), event.kind.value,
              None if member_id is None else str(member_id),
              canonical_json(event.body).decode(), event.prev_hash, event.hash, voids))
+        if event.kind is EventKind.VOUCHER_REDEEM:
+            raw.execute("INSERT INTO voucher_uses (voucher_id, event_seq) VALUES (?, ?)",
+                        (str(event.body["voucher_id"]), event.seq))
         if not event.postings:
             return
         rows = [(p.account, p.asset.value, p.amount, p.lot,
@@ -272,6 +277,33 @@ class SqliteSession:
                   r.hash)
             for r in rows
         ]
+
+    # vouchers --------------------------------------------------------------------------
+    def voucher_keys(self) -> dict[int, bytes]:
+        """The voucher public keys the sync layer pulled (``{"key id": "hex"}`` in meta)."""
+        text = self.get_meta(VOUCHER_KEYS_META)
+        keys: dict[int, bytes] = {}
+        if not text:
+            return keys
+        try:
+            data = json.loads(text)
+        except ValueError:
+            return keys
+        if isinstance(data, dict):
+            for key_id, value in data.items():
+                try:
+                    keys[int(key_id)] = bytes.fromhex(str(value))
+                except ValueError:
+                    continue  # a malformed entry is no key: its vouchers show as forged
+        return keys
+
+    def voucher_status(self, voucher_id: str) -> str | None:
+        row = self._one("SELECT status FROM voucher_status WHERE voucher_id = ?", (voucher_id,))
+        return None if row is None else str(row[0])
+
+    def voucher_uses(self, voucher_id: str) -> int:
+        row = self._one("SELECT count(*) FROM voucher_uses WHERE voucher_id = ?", (voucher_id,))
+        return int(row[0]) if row else 0
 
     # staff -----------------------------------------------------------------------------
     def staff_by_name(self, name: str) -> Staff | None:

@@ -140,6 +140,15 @@ voucher_status = Table(
     Column("face_value", Integer),
 )
 
+# Voucher redemptions made at this terminal (a voucher_redeem event each).
+voucher_uses = Table(
+    "voucher_uses",
+    metadata,
+    Column("voucher_id", String(36), primary_key=True),
+    Column("event_seq", Integer, ForeignKey("events.seq"), primary_key=True),
+    sqlite_with_rowid=False,
+)
+
 # Stored-value debits this terminal allowed while offline (the offline limits count them).
 offline_debits = Table(
     "offline_debits",

@@ -184,3 +184,24 @@ def test_stamp_card_from_the_command_line(fresh: Path) -> None:
     redeemed = ok_json(fresh, "stamp", "--member", card, "--redeem")
     assert redeemed["member"]["stamps"] == 0
     assert "stamps" in refused(fresh, "stamp", "--member", card, "--redeem")
+
+
+def test_voucher_from_the_command_line(fresh: Path) -> None:
+    import sqlite3
+    from datetime import UTC, datetime, timedelta
+
+    from terminal.vouchers import VoucherFields, VoucherKind, issue_voucher, new_signing_key
+
+    private, public = new_signing_key()
+    with sqlite3.connect(fresh / "terminal.sqlite3") as conn:  # as the sync layer stores keys
+        conn.execute("INSERT INTO meta VALUES ('sync.public_keys', ?)",
+                     (json.dumps({"1": public.hex()}),))
+    now = datetime.now(UTC)
+    text = issue_voucher(private, 1, VoucherFields(
+        kind=VoucherKind.AMOUNT_OFF, value=50, not_before=now - timedelta(hours=1),
+        not_after=now + timedelta(days=1)))
+    dry = ok_json(fresh, "voucher", text, "--amount", "300", "--dry-run")
+    assert dry["discount"] == 50 and dry["uses_left_after"] == 0
+    assert ok_json(fresh, "voucher", text, "--amount", "300")["discount"] == 50
+    assert "already been used" in refused(fresh, "voucher", text)
+    assert "not genuine" in refused(fresh, "voucher", text[:-4] + "ABCD")
