@@ -4,338 +4,373 @@
 <context>
     <name>CheckoutView</name>
     <message>
-        <location filename="../../ui/views/checkout.py" line="73"/>
+        <location filename="../../ui/views/checkout.py" line="74"/>
         <source>Scan or type a card number, then Enter (F1)</source>
         <translation>掃描或輸入會員卡號，再按 Enter（F1）</translation>
     </message>
     <message>
-        <location filename="../../ui/views/checkout.py" line="76"/>
+        <location filename="../../ui/views/checkout.py" line="77"/>
         <source>Find</source>
         <translation>查詢</translation>
     </message>
     <message>
-        <location filename="../../ui/views/checkout.py" line="87"/>
+        <location filename="../../ui/views/checkout.py" line="88"/>
         <source>Demo: scan this card</source>
         <translation>示範：掃描這張卡</translation>
     </message>
     <message>
-        <location filename="../../ui/views/checkout.py" line="106"/>
+        <location filename="../../ui/views/checkout.py" line="107"/>
         <source>Amount (F2)</source>
         <translation>金額（F2）</translation>
     </message>
     <message>
-        <location filename="../../ui/views/checkout.py" line="119"/>
+        <location filename="../../ui/views/checkout.py" line="120"/>
         <source>Redeem points</source>
         <translation>點數折抵</translation>
     </message>
     <message>
-        <location filename="../../ui/views/checkout.py" line="126"/>
+        <location filename="../../ui/views/checkout.py" line="127"/>
         <source>Most</source>
         <translation>最多</translation>
     </message>
     <message>
-        <location filename="../../ui/views/checkout.py" line="129"/>
+        <location filename="../../ui/views/checkout.py" line="130"/>
         <source>Pay with stored value</source>
         <translation>儲值金扣款</translation>
     </message>
     <message>
-        <location filename="../../ui/views/checkout.py" line="136"/>
+        <location filename="../../ui/views/checkout.py" line="137"/>
         <source>All due</source>
         <translation>全額</translation>
     </message>
     <message>
-        <location filename="../../ui/views/checkout.py" line="149"/>
+        <location filename="../../ui/views/checkout.py" line="150"/>
         <source>Review sale (F5)</source>
         <translation>結帳確認（F5）</translation>
     </message>
     <message>
-        <location filename="../../ui/views/checkout.py" line="151"/>
+        <location filename="../../ui/views/checkout.py" line="152"/>
         <source>New member (F6)</source>
         <translation>新會員（F6）</translation>
     </message>
     <message>
-        <location filename="../../ui/views/checkout.py" line="153"/>
+        <location filename="../../ui/views/checkout.py" line="154"/>
         <source>Top up (F7)</source>
         <translation>加值（F7）</translation>
     </message>
     <message>
-        <location filename="../../ui/views/checkout.py" line="155"/>
+        <location filename="../../ui/views/checkout.py" line="156"/>
         <source>Reprint receipt (F8)</source>
         <translation>補印收據（F8）</translation>
     </message>
     <message>
-        <location filename="../../ui/views/checkout.py" line="157"/>
+        <location filename="../../ui/views/checkout.py" line="158"/>
         <source>Add stamp (F3)</source>
         <translation>蓋章（F3）</translation>
     </message>
     <message>
-        <location filename="../../ui/views/checkout.py" line="159"/>
+        <location filename="../../ui/views/checkout.py" line="160"/>
         <source>Redeem full stamp card (F4)</source>
         <translation>集點卡兌換（F4）</translation>
     </message>
     <message>
-        <location filename="../../ui/views/checkout.py" line="162"/>
+        <location filename="../../ui/views/checkout.py" line="163"/>
         <source>Void last (manager)</source>
         <translation>作廢上一筆（店長）</translation>
     </message>
     <message>
-        <location filename="../../ui/views/checkout.py" line="164"/>
+        <location filename="../../ui/views/checkout.py" line="165"/>
         <source>Manager (F9)</source>
         <translation>店長模式（F9）</translation>
     </message>
     <message>
-        <location filename="../../ui/views/checkout.py" line="166"/>
+        <location filename="../../ui/views/checkout.py" line="167"/>
         <source>Lock (F12)</source>
         <translation>鎖定（F12）</translation>
     </message>
     <message>
-        <location filename="../../ui/views/checkout.py" line="207"/>
+        <location filename="../../ui/views/checkout.py" line="208"/>
         <source>Name</source>
         <translation>姓名</translation>
     </message>
     <message>
-        <location filename="../../ui/views/checkout.py" line="208"/>
+        <location filename="../../ui/views/checkout.py" line="209"/>
         <source>Mobile</source>
         <translation>手機</translation>
     </message>
     <message>
-        <location filename="../../ui/views/checkout.py" line="210"/>
+        <location filename="../../ui/views/checkout.py" line="211"/>
         <source>Review</source>
         <translation>確認內容</translation>
     </message>
     <message>
-        <location filename="../../ui/views/checkout.py" line="212"/>
-        <location filename="../../ui/views/checkout.py" line="238"/>
+        <location filename="../../ui/views/checkout.py" line="213"/>
+        <location filename="../../ui/views/checkout.py" line="239"/>
         <source>Cancel</source>
         <translation>取消</translation>
     </message>
     <message>
-        <location filename="../../ui/views/checkout.py" line="234"/>
+        <location filename="../../ui/views/checkout.py" line="235"/>
         <source>Other amount</source>
         <translation>其他金額</translation>
     </message>
     <message>
-        <location filename="../../ui/views/checkout.py" line="236"/>
+        <location filename="../../ui/views/checkout.py" line="237"/>
         <source>Review top-up</source>
         <translation>確認加值</translation>
     </message>
     <message>
-        <location filename="../../ui/views/checkout.py" line="385"/>
+        <location filename="../../ui/views/checkout.py" line="389"/>
         <source>Amount {amount} from the POS {reference}</source>
         <translation>POS 傳來金額 {amount} {reference}</translation>
     </message>
     <message>
-        <location filename="../../ui/views/checkout.py" line="396"/>
+        <location filename="../../ui/views/checkout.py" line="400"/>
         <source>Scan the member&apos;s card first.</source>
         <translation>請先掃描會員卡。</translation>
     </message>
     <message>
-        <location filename="../../ui/views/checkout.py" line="406"/>
+        <location filename="../../ui/views/checkout.py" line="410"/>
         <source>Enter the amount of the sale first.</source>
         <translation>請先輸入消費金額。</translation>
     </message>
     <message>
-        <location filename="../../ui/views/checkout.py" line="418"/>
+        <location filename="../../ui/views/checkout.py" line="422"/>
         <source>Amount: {amount}</source>
         <translation>消費金額：{amount}</translation>
     </message>
     <message>
-        <location filename="../../ui/views/checkout.py" line="420"/>
+        <location filename="../../ui/views/checkout.py" line="424"/>
         <source>Redeem {points} points: −{discount}</source>
         <translation>折抵 {points} 點：−{discount}</translation>
     </message>
     <message>
-        <location filename="../../ui/views/checkout.py" line="423"/>
+        <location filename="../../ui/views/checkout.py" line="427"/>
         <source>Paid with stored value: {amount}</source>
         <translation>儲值金扣款：{amount}</translation>
     </message>
     <message>
-        <location filename="../../ui/views/checkout.py" line="425"/>
+        <location filename="../../ui/views/checkout.py" line="429"/>
         <source>To pay by other tender: {amount}</source>
         <translation>其他付款方式應收：{amount}</translation>
     </message>
     <message>
-        <location filename="../../ui/views/checkout.py" line="427"/>
+        <location filename="../../ui/views/checkout.py" line="431"/>
         <source>Points earned: {points}</source>
         <translation>本次獲得點數：{points}</translation>
     </message>
     <message>
-        <location filename="../../ui/views/checkout.py" line="434"/>
+        <location filename="../../ui/views/checkout.py" line="438"/>
         <source>Sale for {name}</source>
         <translation>{name} 的結帳</translation>
     </message>
     <message>
-        <location filename="../../ui/views/checkout.py" line="441"/>
+        <location filename="../../ui/views/checkout.py" line="445"/>
         <source>Sign in first.</source>
         <translation>請先登入。</translation>
     </message>
     <message>
-        <location filename="../../ui/views/checkout.py" line="464"/>
+        <location filename="../../ui/views/checkout.py" line="468"/>
         <source>Sale recorded: {amount}. {earned} points earned; balance {points} points, stored value {stored}.</source>
         <translation>結帳完成：{amount}。獲得 {earned} 點；點數餘額 {points} 點，儲值金餘額 {stored}。</translation>
     </message>
     <message>
-        <location filename="../../ui/views/checkout.py" line="469"/>
+        <location filename="../../ui/views/checkout.py" line="473"/>
         <source>No printer: receipt not printed.</source>
         <translation>未設定印表機：收據未列印。</translation>
     </message>
     <message>
-        <location filename="../../ui/views/checkout.py" line="494"/>
+        <location filename="../../ui/views/checkout.py" line="498"/>
         <source>A new member needs a name.</source>
         <translation>新會員需要填寫姓名。</translation>
     </message>
     <message>
-        <location filename="../../ui/views/checkout.py" line="497"/>
+        <location filename="../../ui/views/checkout.py" line="501"/>
         <source>Name: {name}</source>
         <translation>姓名：{name}</translation>
     </message>
     <message>
-        <location filename="../../ui/views/checkout.py" line="498"/>
+        <location filename="../../ui/views/checkout.py" line="502"/>
         <source>Mobile: {phone}</source>
         <translation>手機：{phone}</translation>
     </message>
     <message>
-        <location filename="../../ui/views/checkout.py" line="499"/>
+        <location filename="../../ui/views/checkout.py" line="503"/>
         <source>Welcome bonus: {points} points</source>
         <translation>入會禮：{points} 點</translation>
     </message>
     <message>
-        <location filename="../../ui/views/checkout.py" line="501"/>
+        <location filename="../../ui/views/checkout.py" line="505"/>
         <source>Enrol a new member</source>
         <translation>加入新會員</translation>
     </message>
     <message>
-        <location filename="../../ui/views/checkout.py" line="524"/>
+        <location filename="../../ui/views/checkout.py" line="528"/>
         <source>Welcome, {name}: card {card}, {points} bonus points.</source>
         <translation>歡迎 {name}：會員卡號 {card}，贈送 {points} 點。</translation>
     </message>
     <message>
-        <location filename="../../ui/views/checkout.py" line="545"/>
+        <location filename="../../ui/views/checkout.py" line="549"/>
         <source>Choose or type the top-up amount.</source>
         <translation>請選擇或輸入加值金額。</translation>
     </message>
     <message>
-        <location filename="../../ui/views/checkout.py" line="548"/>
+        <location filename="../../ui/views/checkout.py" line="552"/>
         <source>Top up {amount} for {name}</source>
         <translation>為 {name} 加值 {amount}</translation>
     </message>
     <message>
-        <location filename="../../ui/views/checkout.py" line="550"/>
+        <location filename="../../ui/views/checkout.py" line="554"/>
         <source>Stored value: {before} → {after}</source>
         <translation>儲值金：{before} → {after}</translation>
     </message>
     <message>
-        <location filename="../../ui/views/checkout.py" line="552"/>
+        <location filename="../../ui/views/checkout.py" line="556"/>
         <source>Take {amount} from the customer first.</source>
         <translation>請先向顧客收取 {amount}。</translation>
     </message>
     <message>
-        <location filename="../../ui/views/checkout.py" line="555"/>
+        <location filename="../../ui/views/checkout.py" line="559"/>
         <source>Top-ups need manager mode (F9).</source>
         <translation>加值需要店長模式（F9）。</translation>
     </message>
     <message>
-        <location filename="../../ui/views/checkout.py" line="556"/>
+        <location filename="../../ui/views/checkout.py" line="560"/>
         <source>Top up stored value</source>
         <translation>儲值金加值</translation>
     </message>
     <message>
-        <location filename="../../ui/views/checkout.py" line="581"/>
+        <location filename="../../ui/views/checkout.py" line="585"/>
         <source>Topped up {amount}; stored value now {balance}.</source>
         <translation>已加值 {amount}；儲值金餘額 {balance}。</translation>
     </message>
     <message>
-        <location filename="../../ui/views/checkout.py" line="595"/>
+        <location filename="../../ui/views/checkout.py" line="609"/>
+        <source>{amount} off</source>
+        <translation>折抵 {amount}</translation>
+    </message>
+    <message>
+        <location filename="../../ui/views/checkout.py" line="611"/>
+        <source>one product (code {code}): ring it up on the POS</source>
+        <translation>兌換商品一份（代碼 {code}）：請在 POS 上結帳</translation>
+    </message>
+    <message>
+        <location filename="../../ui/views/checkout.py" line="613"/>
+        <source>E-voucher: {what}</source>
+        <translation>電子票券：{what}</translation>
+    </message>
+    <message>
+        <location filename="../../ui/views/checkout.py" line="614"/>
+        <source>Valid until {date}; uses left after this one: {left}</source>
+        <translation>有效期限至 {date}；本次使用後剩餘 {left} 次</translation>
+    </message>
+    <message>
+        <location filename="../../ui/views/checkout.py" line="617"/>
+        <source>Redeem e-voucher</source>
+        <translation>兌換電子票券</translation>
+    </message>
+    <message>
+        <location filename="../../ui/views/checkout.py" line="636"/>
+        <source>E-voucher redeemed: {off} off; {due} left to pay.</source>
+        <translation>電子票券已兌換：折抵 {off}；尚需支付 {due}。</translation>
+    </message>
+    <message>
+        <location filename="../../ui/views/checkout.py" line="639"/>
+        <source>E-voucher redeemed: {off} off.</source>
+        <translation>電子票券已兌換：折抵 {off}。</translation>
+    </message>
+    <message>
+        <location filename="../../ui/views/checkout.py" line="650"/>
         <source>Add 1 stamp for {name}</source>
         <translation>為 {name} 蓋 1 點</translation>
     </message>
     <message>
-        <location filename="../../ui/views/checkout.py" line="596"/>
+        <location filename="../../ui/views/checkout.py" line="651"/>
         <source>Stamps: {before} → {after} of {size}</source>
         <translation>集點：{before} → {after}（共 {size} 點）</translation>
     </message>
     <message>
-        <location filename="../../ui/views/checkout.py" line="598"/>
+        <location filename="../../ui/views/checkout.py" line="653"/>
         <source>Add stamp</source>
         <translation>蓋章</translation>
     </message>
     <message>
-        <location filename="../../ui/views/checkout.py" line="608"/>
+        <location filename="../../ui/views/checkout.py" line="663"/>
         <source>The card has {have} of {size} stamps: not full yet.</source>
         <translation>集點卡目前 {have} / {size} 點，尚未集滿。</translation>
     </message>
     <message>
-        <location filename="../../ui/views/checkout.py" line="611"/>
+        <location filename="../../ui/views/checkout.py" line="666"/>
         <source>Exchange {size} stamps of {name} for: {reward}</source>
         <translation>以 {name} 的 {size} 點兌換：{reward}</translation>
     </message>
     <message>
-        <location filename="../../ui/views/checkout.py" line="613"/>
+        <location filename="../../ui/views/checkout.py" line="668"/>
         <source>Redeem stamp card</source>
         <translation>集點卡兌換</translation>
     </message>
     <message>
-        <location filename="../../ui/views/checkout.py" line="635"/>
+        <location filename="../../ui/views/checkout.py" line="690"/>
         <source>Card exchanged: give {reward}. {stamps} of {size} stamps now.</source>
         <translation>已兌換，請給予：{reward}。目前 {stamps} / {size} 點。</translation>
     </message>
     <message>
-        <location filename="../../ui/views/checkout.py" line="639"/>
+        <location filename="../../ui/views/checkout.py" line="694"/>
         <source>Stamped: {stamps} of {size}.</source>
         <translation>已蓋章：{stamps} / {size} 點。</translation>
     </message>
     <message>
-        <location filename="../../ui/views/checkout.py" line="646"/>
+        <location filename="../../ui/views/checkout.py" line="701"/>
         <source>Reprinting the last receipt.</source>
         <translation>正在補印上一張收據。</translation>
     </message>
     <message>
-        <location filename="../../ui/views/checkout.py" line="648"/>
+        <location filename="../../ui/views/checkout.py" line="703"/>
         <source>There is no receipt to reprint (or no printer).</source>
         <translation>沒有可補印的收據（或未設定印表機）。</translation>
     </message>
     <message>
-        <location filename="../../ui/views/checkout.py" line="653"/>
+        <location filename="../../ui/views/checkout.py" line="708"/>
         <source>No sale or top-up to void on this screen; use Manager → Void for older ones.</source>
         <translation>此畫面沒有可作廢的交易；較早的交易請到 店長模式 → 作廢。</translation>
     </message>
     <message>
-        <location filename="../../ui/views/checkout.py" line="658"/>
+        <location filename="../../ui/views/checkout.py" line="713"/>
         <source>Void the last stamp(s) given.</source>
         <translation>作廢剛才蓋的章。</translation>
     </message>
     <message>
-        <location filename="../../ui/views/checkout.py" line="659"/>
+        <location filename="../../ui/views/checkout.py" line="714"/>
         <source>The stamp card goes back to where it was.</source>
         <translation>集點卡恢復原狀。</translation>
     </message>
     <message>
-        <location filename="../../ui/views/checkout.py" line="661"/>
+        <location filename="../../ui/views/checkout.py" line="716"/>
         <source>Void the last {kind} of {amount}.</source>
         <translation>作廢上一筆{kind}，金額 {amount}。</translation>
     </message>
     <message>
-        <location filename="../../ui/views/checkout.py" line="662"/>
+        <location filename="../../ui/views/checkout.py" line="717"/>
         <source>sale</source>
         <translation>消費</translation>
     </message>
     <message>
-        <location filename="../../ui/views/checkout.py" line="662"/>
+        <location filename="../../ui/views/checkout.py" line="717"/>
         <source>top-up</source>
         <translation>加值</translation>
     </message>
     <message>
-        <location filename="../../ui/views/checkout.py" line="664"/>
+        <location filename="../../ui/views/checkout.py" line="719"/>
         <source>Points and stored value go back to where they were.</source>
         <translation>點數與儲值金將恢復為交易前的狀態。</translation>
     </message>
     <message>
-        <location filename="../../ui/views/checkout.py" line="665"/>
+        <location filename="../../ui/views/checkout.py" line="720"/>
         <source>Void</source>
         <translation>作廢</translation>
     </message>
     <message>
-        <location filename="../../ui/views/checkout.py" line="680"/>
+        <location filename="../../ui/views/checkout.py" line="735"/>
         <source>Voided.</source>
         <translation>已作廢。</translation>
     </message>

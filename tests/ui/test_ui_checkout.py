@@ -322,3 +322,36 @@ def test_stamps_fill_the_card_and_a_full_card_is_exchanged(
     qtbot.waitUntil(lambda: "Card exchanged" in checkout.result.text(), timeout=5000)
     assert member_now(terminal, card).stamps == 0
     assert checkout.panel.stamps.text() == f"0 / {size}"
+
+
+def test_a_scanned_e_voucher_is_checked_shown_and_redeemed(
+        qtbot: QtBot, make_terminal: MakeTerminal, demo_shop: DemoShop, shop_dir: Path) -> None:
+    """GIVEN voucher keys pulled from the server WHEN a voucher is scanned during a sale THEN
+    the screen shows what it takes off, and after confirming the amount due drops by it."""
+    import sqlite3
+    from datetime import UTC, datetime, timedelta
+
+    from terminal.vouchers import VoucherFields, VoucherKind, issue_voucher, new_signing_key
+
+    private, public = new_signing_key()
+    with sqlite3.connect(shop_dir / "terminal.sqlite3") as conn:  # as a pull stores them
+        conn.execute("INSERT OR REPLACE INTO meta VALUES ('sync.public_keys', ?)",
+                     (json.dumps({"2": public.hex()}),))
+    now = datetime.now(UTC)
+    text = issue_voucher(private, 2, VoucherFields(
+        kind=VoucherKind.AMOUNT_OFF, value=100, not_before=now - timedelta(hours=1),
+        not_after=now + timedelta(days=7)))
+    terminal = make_terminal()
+    sign_in(qtbot, terminal)
+    scan(qtbot, terminal, demo_shop.cards[3])
+    checkout = terminal.window.checkout
+    checkout.amount_input.setText("350")
+    terminal.ctx.bridge.on_code("camera")(text)
+    qtbot.waitUntil(lambda: checkout.confirm.pending, timeout=5000)
+    assert "NT$100" in checkout.confirm.body.text()
+    assert checkout.card is not None  # the member stays on screen
+    qtbot.keyClick(checkout.confirm.confirm_button, Qt.Key.Key_Return)
+    qtbot.waitUntil(lambda: "redeemed" in checkout.result.text(), timeout=5000)
+    assert checkout.amount_input.text() == "250"
+    terminal.ctx.bridge.on_code("camera")(text)  # the same voucher again
+    qtbot.waitUntil(lambda: "already been used" in checkout.result.text(), timeout=5000)

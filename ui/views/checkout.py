@@ -23,10 +23,11 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from terminal.checkout import EventResult, SalePlan, SaleResult
+from terminal.checkout import EventResult, SalePlan, SaleResult, VoucherPlan
 from terminal.errors import InvalidAmount
 from terminal.ledger import Event
 from terminal.money import Money, format_minor
+from terminal.vouchers import PREFIX as VOUCHER_PREFIX
 from ui.context import AppContext
 from ui.member_facts import MemberCard
 from ui.member_ops import find_member, member_card
@@ -346,6 +347,9 @@ class CheckoutView(QWidget):
             self.lookup(code)
 
     def lookup(self, code: str) -> None:
+        if code.strip()[:4].upper() == VOUCHER_PREFIX:
+            self.review_voucher(code.strip())  # a voucher does not replace the member
+            return
         self._lookup_serial += 1
         serial = self._lookup_serial
         service, store = self.ctx.service, self.ctx.store
@@ -583,6 +587,57 @@ class CheckoutView(QWidget):
             balance=self.money(result.member.stored_value if result.member else 0)))
         self._update_limits()
         self.focus_code()
+        self.event_recorded.emit()
+
+    # e-vouchers -------------------------------------------------------------------------
+    def review_voucher(self, text: str) -> None:
+        """Check a scanned e-voucher offline and show what it takes off before redeeming."""
+        card = self.card
+        member_id = card.view.member.id if card is not None else None
+        amount = self.amount()
+        sale = Money(amount, self.currency) if amount > 0 else None
+        service = self.ctx.service
+        self.code_input.clear()
+        Op(lambda: service.plan_voucher(member_id, text, sale)).success(
+            self._live(lambda plan: self._ask_voucher(plan, member_id, text, sale))).failure(
+            self._live(self._action_failed)).run(self.ctx.runner)
+
+    def _ask_voucher(self, plan: VoucherPlan, member_id: str | None, text: str,
+                     sale: Money | None) -> None:
+        voucher = plan.voucher
+        if plan.discount:
+            what = self.tr("{amount} off").format(amount=self.money(plan.discount))
+        else:
+            what = self.tr("one product (code {code}): ring it up on the POS").format(
+                code=voucher.value)
+        lines = [self.tr("E-voucher: {what}").format(what=what),
+                 self.tr("Valid until {date}; uses left after this one: {left}").format(
+                     date=voucher.not_after.astimezone(self.ctx.zone).strftime("%Y-%m-%d"),
+                     left=plan.uses_left_after)]
+        self.confirm.ask(self.tr("Redeem e-voucher"), lines,
+                         lambda: self._commit_voucher(member_id, text, sale))
+        self.confirm.confirm_button.setFocus()
+
+    def _commit_voucher(self, member_id: str | None, text: str, sale: Money | None) -> None:
+        actor = self.ctx.session.actor
+        if actor is None:
+            return
+        service = self.ctx.service
+        Op(lambda: service.redeem_voucher(actor, member_id, text, sale)).success(
+            self._live(self._voucher_done)).failure(
+            self._live(self._action_failed)).run(self.ctx.runner)
+
+    def _voucher_done(self, result: EventResult) -> None:
+        discount = result.event.body.get("discount")
+        off = discount if isinstance(discount, int) else 0
+        self.last_event = result.event
+        if off and self.amount() > 0:
+            self.amount_input.setText(str(max(0, self.amount() - off)))
+            self.say(self.tr("E-voucher redeemed: {off} off; {due} left to pay.").format(
+                off=self.money(off), due=self.money(self.amount())))
+        else:
+            self.say(self.tr("E-voucher redeemed: {off} off.").format(off=self.money(off)))
+        self._update_limits()
         self.event_recorded.emit()
 
     # stamp card -------------------------------------------------------------------------
