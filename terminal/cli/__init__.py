@@ -12,11 +12,19 @@ import os
 import sys
 from collections.abc import Sequence
 
-from terminal.cli import devices_cmd, members_cmd, pos_cmd, sales_cmd, shop_cmd, sync_cmd
+from terminal.cli import (
+    devices_cmd,
+    members_cmd,
+    pos_cmd,
+    reports_cmd,
+    sales_cmd,
+    shop_cmd,
+    sync_cmd,
+)
 from terminal.cli.context import CommandFailed, add_common_options, emit_error
 from terminal.errors import LoyaltyError
 
-MODULES = (shop_cmd, members_cmd, sales_cmd, pos_cmd, devices_cmd, sync_cmd)
+MODULES = (shop_cmd, members_cmd, sales_cmd, reports_cmd, pos_cmd, devices_cmd, sync_cmd)
 
 
 def build_parser() -> argparse.ArgumentParser:

@@ -1,22 +1,18 @@
-"""``init``, ``verify``, ``report day``, ``staff``: setting up and checking the terminal."""
+"""``init``, ``verify``, ``staff``: setting up and checking the terminal."""
 
 from __future__ import annotations
 
 import argparse
-from datetime import datetime, time, timedelta
 
 from terminal.checkout import CheckoutService
 from terminal.cli.context import (
     CommandFailed,
-    date_arg,
     emit,
-    nt,
     open_terminal,
     subcommand,
 )
 from terminal.config import CONFIG_NAME, DEFAULT_CONFIG
 from terminal.demo import DEMO_CASHIER, DEMO_MANAGER, SteppingClock, seed_demo
-from terminal.reports import day_report
 from terminal.staff import Role
 from terminal.store.verify import verify_store
 
@@ -33,11 +29,6 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
 
     p = subcommand(sub, "verify", "check the hash chain, cached balances and SQLite integrity")
     p.set_defaults(handler=cmd_verify)
-
-    p = subcommand(sub, "report", "reports")
-    p.add_argument("which", choices=["day"], help="day: end-of-day totals by cashier")
-    p.add_argument("--date", type=date_arg, help="the day (YYYY-MM-DD; default today)")
-    p.set_defaults(handler=cmd_report)
 
     p = subcommand(sub, "staff", "list or add cashiers and managers")
     p.add_argument("action", choices=["list", "add"])
@@ -107,32 +98,6 @@ def cmd_verify(args: argparse.Namespace) -> int:
              + [f"  - {p}" for p in report.problems])
     emit(args, data, lines)
     return 0 if report.ok else 4
-
-
-def cmd_report(args: argparse.Namespace) -> int:
-    with open_terminal(args) as term:
-        day = args.date or term.service.today()
-        start = datetime.combine(day, time.min, tzinfo=term.service.zone)
-        end = start + timedelta(days=1)
-        with term.local.store.session() as session:
-            names = {s.id: s.name for s in session.all_staff()}
-            report = day_report(session.events_between(start, end), names)
-    rows = {name: vars(line) for name, line in report.by_cashier.items()}
-    data = {"date": day.isoformat(), "by_cashier": rows, "total": vars(report.total)}
-    t = report.total
-    lines = [f"End-of-day report {day.isoformat()}",
-             f"  sales {t.sales}  amount {nt(t.sales_amount)}  points discount "
-             f"{nt(t.points_discount)}",
-             f"  stored value spent {nt(t.stored_value_spent)}  other tender "
-             f"{nt(t.other_tender)}",
-             f"  points issued {t.points_earned}  redeemed {t.points_redeemed}",
-             f"  top-ups {t.top_ups} for {nt(t.top_up_amount)}  voids {t.voids}  "
-             f"enrolments {t.enrolments}"]
-    for name, line in report.by_cashier.items():
-        lines.append(f"  {name}: {line.sales} sales {nt(line.sales_amount)}, "
-                     f"{line.top_ups} top-ups {nt(line.top_up_amount)}, {line.voids} voids")
-    emit(args, data, lines)
-    return 0
 
 
 def cmd_staff(args: argparse.Namespace) -> int:

@@ -1,4 +1,4 @@
-"""``register``, ``sync``, ``status``, ``report conflicts``: the terminal and its server."""
+"""``register``, ``sync``, ``status`` (and ``report conflicts``): the terminal and its server."""
 
 from __future__ import annotations
 
@@ -29,29 +29,6 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     p = subcommand(sub, "status", "online/offline, events waiting, last sync, offline allowance")
     p.set_defaults(handler=cmd_status)
 
-    _extend_report(sub)
-
-
-def _extend_report(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
-    """Add ``conflicts`` to ``loyalty report`` (registered by shop_cmd) or create it."""
-    parser = sub.choices.get("report")
-    if parser is None:
-        parser = subcommand(sub, "report", "reports")
-        parser.add_argument("which", choices=["conflicts"])
-        parser.set_defaults(handler=cmd_report_conflicts)
-        return
-    for action in parser._actions:
-        if action.dest == "which" and action.choices is not None:
-            action.choices = [*action.choices, "conflicts"]  # type: ignore[assignment]
-            action.help = (action.help or "") + "; conflicts: flagged sync conflicts"
-    previous = parser.get_default("handler")
-
-    def handler(args: argparse.Namespace) -> int:
-        if args.which == "conflicts":
-            return cmd_report_conflicts(args)
-        return int(previous(args))
-
-    parser.set_defaults(handler=handler)
 
 
 def _credentials(data_dir: Any) -> Credentials:

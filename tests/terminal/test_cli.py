@@ -205,3 +205,15 @@ def test_voucher_from_the_command_line(fresh: Path) -> None:
     assert ok_json(fresh, "voucher", text, "--amount", "300")["discount"] == 50
     assert "already been used" in refused(fresh, "voucher", text)
     assert "not genuine" in refused(fresh, "voucher", text[:-4] + "ABCD")
+
+
+def test_manager_reports_on_the_demo_shop(demo: Path) -> None:
+    rfm = ok_json(demo, "report", "rfm")
+    assert sum(rfm["segments"].values()) == 20 and len(rfm["members"]) == 20
+    cohorts = ok_json(demo, "report", "retention")
+    assert sum(c["members"] for c in cohorts) == 20
+    owed = ok_json(demo, "report", "liability")
+    member = ok_json(demo, "member", "880000000013")
+    assert owed["stored_value"] >= member["stored_value"] and owed["points"] > 0
+    assert owed["redemption_rate"].endswith("%")
+    assert "not registered" in refused(demo, "report", "conflicts")
