@@ -13,7 +13,7 @@ from typing import Any
 
 from sqlalchemy import Connection
 
-from sync.server import service
+from sync.server import service, voucher_issuing
 from sync.server.config import Settings
 from sync.server.db import make_engine
 from sync.server.deps import in_transaction
@@ -51,6 +51,24 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("id")
     p.add_argument("--face-value", type=int, required=True)
 
+    key_help = "directory of the voucher signing keys (default: $LOYALTY_SERVER_KEY_DIR or " \
+               "./voucher-keys)"
+    p = sub.add_parser("voucher-key", help="make a new voucher signing key and publish it")
+    p.add_argument("--key-dir", help=key_help)
+
+    p = sub.add_parser("vouchers", help="sign e-vouchers and export them as QR PNGs")
+    p.add_argument("--kind", required=True,
+                   choices=["amount_off", "percent_off", "product", "multi_use"])
+    p.add_argument("--value", type=int, required=True,
+                   help="NT$ off, percent off, or the product code")
+    p.add_argument("--uses", type=int, default=1)
+    p.add_argument("--days", type=int, default=30, help="valid from now for this many days")
+    p.add_argument("--member", help="bind to one member id")
+    p.add_argument("--store", help="only at this store id")
+    p.add_argument("--count", type=int, default=1)
+    p.add_argument("--out", required=True, help="directory for the PNGs and manifest.csv")
+    p.add_argument("--key-dir", help=key_help)
+
     p = sub.add_parser("conflicts", help="list flagged conflicts")
     p.add_argument("--store", default=None)
 
@@ -72,6 +90,10 @@ def _load_members(path: Path) -> list[dict[str, Any]]:
         if not row.get("card_number") or not row.get("name"):
             raise ValueError("every CSV row needs card_number and name")
     return [{k: v for k, v in row.items() if v} for row in rows]
+
+
+def _key_dir(option: str | None) -> Path:
+    return Path(option or os.environ.get("LOYALTY_SERVER_KEY_DIR") or "voucher-keys")
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -101,6 +123,14 @@ def main(argv: Sequence[str] | None = None) -> int:
                                                             programme)}
         elif args.command == "issue-voucher":
             work = lambda c: service.issue_voucher(c, args.id, args.face_value)  # noqa: E731
+        elif args.command == "voucher-key":
+            keys = _key_dir(args.key_dir)
+            work = lambda c: voucher_issuing.new_voucher_key(c, keys)  # noqa: E731
+        elif args.command == "vouchers":
+            keys, out = _key_dir(args.key_dir), Path(args.out)
+            work = lambda c: voucher_issuing.issue_vouchers(  # noqa: E731
+                c, keys, out, kind=args.kind, value=args.value, uses=args.uses,
+                days=args.days, member_id=args.member, store_id=args.store, count=args.count)
         elif args.command == "conflicts":
             work = lambda c: service.list_flags(c, args.store)  # noqa: E731
         elif args.which == "liability":
