@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import hashlib
 from collections.abc import Sequence
+from datetime import date, datetime
 from typing import Annotated, Any
 
 import msgspec
@@ -143,8 +144,6 @@ def semantic_problem(event: WireEvent) -> str | None:
 
 
 def _is_date(text: str) -> bool:
-    from datetime import date
-
     try:
         date.fromisoformat(text)
     except ValueError:
@@ -153,8 +152,6 @@ def _is_date(text: str) -> bool:
 
 
 def _is_time(text: str) -> bool:
-    from datetime import datetime
-
     try:
         moment = datetime.fromisoformat(text.replace("Z", "+00:00"))
     except ValueError:

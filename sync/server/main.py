@@ -7,12 +7,23 @@
 from __future__ import annotations
 
 import argparse
+import gc
 import os
 import sys
 from collections.abc import Sequence
 from typing import Any
 
 from sync.server.config import Settings
+
+
+def tune_gc() -> None:
+    """Fewer cyclic-GC passes in a server process. A 2,000-event push allocates ~60,000
+    container objects that all stay alive until the response is sent (and are then freed by
+    reference counting: they hold no cycles), so the default threshold (700) runs ~90 young
+    collections and several full ones per batch over the same live objects: measured at ~20%
+    of the push time. ``freeze`` keeps the startup objects (modules, app) out of every pass."""
+    gc.freeze()
+    gc.set_threshold(50_000, 20, 20)
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -52,13 +63,63 @@ def main(argv: Sequence[str] | None = None) -> int:
         engine = make_engine(settings.database_url, pool_size=1)
         upgrade(engine)  # once, before the workers start
         engine.dispose()
-        uvicorn.run("sync.server.main:worker_app", factory=True, host=args.host,
-                    port=args.port, workers=args.workers, log_level="warning",
-                    access_log=False)
-        return 0
+        return serve_workers(args.host, args.port, args.workers)
     app = create_app(settings)
+    tune_gc()
     uvicorn.run(app, host=args.host, port=args.port, log_level="warning", access_log=False)
     return 0
+
+
+def serve_workers(host: str, port: int, workers: int) -> int:
+    """Run ``workers`` server processes, each with its own SO_REUSEPORT socket on one port.
+
+    (uvicorn's ``workers=`` shares one listening socket: the process that wakes first
+    accepts every queued connection, so 50 keep-alive terminals connecting at once land
+    ~90% on one process. With SO_REUSEPORT the kernel spreads connections over the
+    processes.) SIGTERM/SIGINT stop them all; a worker exits if this process dies."""
+    import multiprocessing
+    import signal
+
+    ctx = multiprocessing.get_context("spawn")
+    procs = [ctx.Process(target=_worker_main, args=(host, port, os.getpid()),
+                         name=f"loyalty-server-{i + 1}") for i in range(workers)]
+    for proc in procs:
+        proc.start()
+
+    def stop(_signum: int, _frame: Any) -> None:
+        for proc in procs:
+            if proc.is_alive():
+                proc.terminate()
+
+    signal.signal(signal.SIGTERM, stop)
+    signal.signal(signal.SIGINT, stop)
+    for proc in procs:
+        proc.join()
+    return max((proc.exitcode or 0) for proc in procs)
+
+
+def _worker_main(host: str, port: int, parent: int) -> None:  # pragma: no cover - child
+    import socket
+    import threading
+    import time
+
+    import uvicorn
+
+    def orphan_watch() -> None:
+        while os.getppid() == parent:
+            time.sleep(1)
+        os._exit(0)
+
+    threading.Thread(target=orphan_watch, daemon=True).start()
+    sock = socket.socket(socket.AF_INET6 if ":" in host else socket.AF_INET)
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEPORT, 1)
+    sock.bind((host, port))
+    sock.listen(2048)
+    sock.set_inheritable(True)
+    config = uvicorn.Config("sync.server.main:worker_app", factory=True, log_level="warning",
+                            access_log=False)
+    uvicorn.Server(config).run(sockets=[sock])
 
 
 def worker_app() -> Any:
@@ -68,7 +129,9 @@ def worker_app() -> Any:
 
     settings = Settings()
     logs.configure(settings.log_level)
-    return create_app(settings, migrate=False)
+    app = create_app(settings, migrate=False)
+    tune_gc()
+    return app
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -3,7 +3,9 @@ business reasons. Runs against SQLite and PostgreSQL."""
 
 from __future__ import annotations
 
+import socket
 from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
 
 from synckit import Ledger, RawTerminal, Server
 
@@ -114,3 +116,29 @@ def test_business_violations_are_accepted_and_flagged_not_bounced(server: Server
     assert ledger.balance("shop:offline_overdraft_receivable") == 0
     assert ledger.scalar("SELECT hotlisted FROM members WHERE id = :m", m=member) in (0, False)
     assert ledger.balances_match_postings()
+
+
+def test_two_server_processes_share_one_port_and_stop_together(pg_database_url: str,
+                                                                 tmp_path: Path) -> None:
+    """GIVEN `loyalty-server --workers 2` (one SO_REUSEPORT socket per process) WHEN many
+    terminals push on their own connections THEN every push applies, and stopping the
+    server stops both processes (the port is free again)."""
+    server = Server(pg_database_url, subprocess_mode=True, workdir=tmp_path, workers=2).start()
+    try:
+        store = server.new_store()
+        terms = [RawTerminal.create(server, store) for _ in range(8)]
+
+        def push(term: RawTerminal) -> list[str]:
+            member, enrol = term.enrol()
+            response = term.push([enrol, term.top_up(member, 100), term.spend(member, 30)])
+            assert response.status_code == 200, response.text
+            return [r["status"] for r in response.json()["results"]]
+
+        with ThreadPoolExecutor(8) as pool:
+            statuses = [s for result in pool.map(push, terms) for s in result]
+        assert statuses == ["applied"] * 24
+    finally:
+        server.stop()
+    with socket.socket() as probe:
+        probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        probe.bind(("127.0.0.1", server.port))  # nothing listens any more

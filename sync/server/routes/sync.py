@@ -72,7 +72,7 @@ async def push(request: Request, engine: EngineDep) -> Response:
     token = bearer(request)  # checked inside the push transaction: one connection, hot path
     body = await request.body()
     result, conflict = await run_in_threadpool(
-        in_transaction, engine, lambda c: service.push(c, service.authenticate(c, token), body))
+        in_transaction, engine, lambda c: service.push_with_token(c, token, body))
     return Response(msgspec.json.encode(result), status_code=409 if conflict else 200,
                     media_type="application/json")
 
