@@ -1,9 +1,11 @@
 """Camera scanner: frames → grayscale → downscaled → decoded → confirmed → ``on_code``.
 
-A code is accepted only after ``confirm_reads`` identical consecutive reads (zxing-cpp has been
-seen to return a wrong EAN-13 with a valid check digit on a blurred frame; a wrong read is
-rarely repeated on the next frame). A code stays suppressed while it keeps being seen, and
-until it has been out of view for ``repeat_window_s``.
+A 1-D read with a weak check (EAN/UPC, Code 39) counts only if the decoder's cross-check, a
+second and independent decode of its region, reads the same text: zxing-cpp returns wrong
+EAN-13s with a valid check digit on some blurred frames, and a misread caused by the barcode's
+geometry repeats on the next frame. A code is then accepted only after ``confirm_reads``
+identical consecutive reads (against one-frame misreads). A code stays suppressed while it
+keeps being seen, and until it has been out of view for ``repeat_window_s``.
 """
 
 from __future__ import annotations
@@ -97,13 +99,20 @@ class FramePipeline:
                                         interpolation=self._cv2.INTER_LINEAR)
         return small
 
-    def read(self, frame: Frame) -> list[Decoded]:
-        """Decode one frame, without confirmation (what the decoder saw)."""
+    def read(self, frame: Frame, cross_check: bool = True) -> list[Decoded]:
+        """Decode one frame: the reads that pass the decoder's cross-check (all of them with
+        ``cross_check=False``), before the consecutive-reads confirmation."""
         gray = self.gray(frame)
         small = self.downscaled(gray)
         if small is gray:
-            return self.decoder.decode(gray, "all")
-        return self.decoder.decode(small, "matrix") + self.decoder.decode(gray, "linear")
+            return self._checked(gray, self.decoder.decode(gray, "all"), cross_check)
+        linear = self._checked(gray, self.decoder.decode(gray, "linear"), cross_check)
+        return self.decoder.decode(small, "matrix") + linear
+
+    def _checked(self, gray: Frame, found: list[Decoded], cross_check: bool) -> list[Decoded]:
+        if not cross_check:
+            return found
+        return [d for d in found if self.decoder.cross_check(gray, d)]
 
     def process(self, frame: Frame, now: float) -> list[str]:
         """Decode one frame and return the codes accepted by it."""
