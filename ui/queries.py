@@ -12,7 +12,7 @@ from datetime import date, datetime, time, timedelta
 from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo
 
-from terminal.ledger import Asset, Event, EventKind, ShopAccount
+from terminal.ledger import Event, EventKind
 from terminal.reports import DayReport, day_report
 from terminal.staff import Role
 
@@ -48,16 +48,13 @@ def staff_list(store: SqliteLedgerStore) -> list[StaffEntry]:
 
 def liability(store: SqliteLedgerStore, redeem_points_unit: int,
               redeem_value_unit: int) -> Liability:
-    """Outstanding balances from the shop's side of the double entry (postings sum to zero)."""
+    """What members hold (the same figures as ``loyalty report liability``)."""
+    from terminal.store.activity import liability as held_by_members
+
     with store.session() as session:
-        sv_out = -(session.account_balance(ShopAccount.STORED_VALUE_FLOAT, Asset.STORED_VALUE)
-                   + session.account_balance(ShopAccount.STORED_VALUE_SPENT,
-                                             Asset.STORED_VALUE))
-        points_out = -sum(session.account_balance(account, Asset.POINTS) for account in (
-            ShopAccount.POINTS_ISSUED, ShopAccount.POINTS_REDEEMED, ShopAccount.POINTS_EXPIRED))
+        owed = held_by_members(session, redeem_points_unit, redeem_value_unit)
         members = session.member_count()
-    return Liability(sv_out, points_out, points_out * redeem_value_unit // redeem_points_unit,
-                     members)
+    return Liability(owed.stored_value, owed.points, owed.points_value, members)
 
 
 def report_for_day(store: SqliteLedgerStore, day: date, zone: ZoneInfo) -> DayReport:

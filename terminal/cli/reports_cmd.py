@@ -5,11 +5,11 @@ from __future__ import annotations
 import argparse
 from datetime import datetime, time, timedelta
 
-from terminal.analytics import Liability, redemption_rate, retention, rfm, segment_counts
+from terminal.analytics import redemption_rate, retention, rfm, segment_counts
 from terminal.cli.context import date_arg, emit, nt, open_terminal, subcommand
 from terminal.ledger import Asset, ShopAccount
 from terminal.reports import day_report
-from terminal.store.activity import activities, member_totals, shop_total
+from terminal.store.activity import activities, liability, shop_total
 
 REPORTS = ("day", "rfm", "retention", "liability", "conflicts")
 
@@ -89,13 +89,10 @@ def report_retention(args: argparse.Namespace) -> int:
 
 def report_liability(args: argparse.Namespace) -> int:
     with open_terminal(args) as term, term.local.store.session() as session:
-        totals = member_totals(session)
+        rules = term.service.rules
+        owed = liability(session, rules.redeem_points_unit, rules.redeem_value_unit)
         issued = -shop_total(session, ShopAccount.POINTS_ISSUED, Asset.POINTS.value)
         redeemed = shop_total(session, ShopAccount.POINTS_REDEEMED, Asset.POINTS.value)
-    rules = term.service.rules
-    owed = Liability.of(totals.get(Asset.STORED_VALUE.value, 0),
-                        totals.get(Asset.POINTS.value, 0), rules.redeem_points_unit,
-                        rules.redeem_value_unit)
     rate = redemption_rate(issued, redeemed)
     data = {"stored_value": owed.stored_value, "points": owed.points,
             "points_value": owed.points_value, "points_issued": issued,

@@ -6,8 +6,8 @@ from collections import defaultdict
 from datetime import date
 from zoneinfo import ZoneInfo
 
-from terminal.analytics import Activity
-from terminal.ledger import parse_time
+from terminal.analytics import Activity, Liability
+from terminal.ledger import Asset, parse_time
 from terminal.store.repositories import SqliteSession
 
 _SALES = (
@@ -57,3 +57,12 @@ def shop_total(session: SqliteSession, account: str, asset: str) -> int:
     row = session.raw.execute("SELECT balance FROM balances WHERE account = ? AND asset = ?",
                               (account, asset)).fetchone()
     return int(row[0]) if row else 0
+
+
+def liability(session: SqliteSession, redeem_points_unit: int,
+              redeem_value_unit: int) -> Liability:
+    """Stored value and points held by members (this terminal's journal)."""
+    totals = member_totals(session)
+    return Liability.of(totals.get(Asset.STORED_VALUE.value, 0),
+                        totals.get(Asset.POINTS.value, 0), redeem_points_unit,
+                        redeem_value_unit)
