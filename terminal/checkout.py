@@ -396,6 +396,38 @@ class CheckoutService:
             event = self._append(session, actor, EventKind.TOP_UP, body, postings)
             return EventResult(event, self._view(session, member))
 
+    # points transfer ------------------------------------------------------------------
+    def transfer_points(self, actor: Staff, from_member: str, to_member: str,
+                        points: int) -> EventResult:
+        """Give points to another member (family, friends): manager only, within limits.
+
+        The points keep their expiry dates: each lot drawn from the giver (soonest-expiring
+        first) becomes a lot of the receiver with the same expiry. One event, balanced.
+        """
+        require_role(actor, Role.MANAGER, "transfer points")
+        points = require_int(points, "number of points")
+        if points <= 0:
+            raise InvalidAmount("Transfer at least 1 point.")
+        if points > self.rules.max_points_transfer:
+            raise AmountTooLarge(f"A transfer moves at most {self.rules.max_points_transfer:,} "
+                                 "points.")
+        if from_member == to_member:
+            raise InvalidInput("A member cannot transfer points to themselves.")
+        today = self.today()
+        with self.store.session(write=True) as session:
+            giver = self._member(session, from_member)
+            self._member(session, to_member)
+            self._expire_member_lots(session, actor, from_member, today)
+            postings: list[Posting] = []
+            for lot, take in allocate(session.lots(from_member), points, today):
+                postings.append(Posting(member_account(from_member), Asset.POINTS, -take,
+                                        lot.lot_id))
+                postings.append(Posting(member_account(to_member), Asset.POINTS, take,
+                                        lot_key(to_member, lot.expires_on), lot.expires_on))
+            body = {"member_id": from_member, "to_member_id": to_member, "points": points}
+            event = self._append(session, actor, EventKind.TRANSFER, body, postings)
+            return EventResult(event, self._view(session, giver))
+
     # stamp cards ----------------------------------------------------------------------
     def add_stamps(self, actor: Staff, member_id: str, count: int = 1) -> EventResult:
         """Stamp the member's card (集點): one event, ``count`` stamps."""

@@ -40,6 +40,7 @@ class EventKind(StrEnum):
     STAMP = "stamp"
     STAMP_REDEEM = "stamp_redeem"
     VOUCHER_REDEEM = "voucher_redeem"
+    TRANSFER = "transfer"
 
 
 class ShopAccount(StrEnum):

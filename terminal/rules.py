@@ -50,6 +50,7 @@ class Rules:
     max_top_up_amount: int = 50_000
     max_points_redeem: int = 1_000_000
     top_up_presets: tuple[int, ...] = (500, 1000, 2000, 5000)
+    max_points_transfer: int = 5_000  # points one transfer between members may move
     # Stamp card (集點卡): this many stamps fill a card, which is exchanged for the reward.
     stamp_card_size: int = 10
     stamp_reward: str = "免費飲品一杯 / one free drink"
@@ -63,7 +64,7 @@ class Rules:
                 raise InvalidInput(f"Rule {name} must be positive.")
         for name in ("points_per_unit", "new_member_bonus", "points_validity_days",
                      "expiring_soon_days", "max_sale_amount", "max_top_up_amount",
-                     "max_points_redeem", "stamps_per_sale"):
+                     "max_points_redeem", "stamps_per_sale", "max_points_transfer"):
             if require_int(getattr(self, name), name) < 0:
                 raise InvalidInput(f"Rule {name} must not be negative.")
         for tier, percent in self.tier_multiplier_percent.items():

@@ -43,6 +43,14 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     p.add_argument("--dry-run", action="store_true", help="only check it and show the discount")
     p.set_defaults(handler=cmd_voucher)
 
+    p = subcommand(sub, "transfer", "give points to another member (manager PIN)")
+    p.add_argument("--from", dest="giver", required=True, help="the giving member's card")
+    p.add_argument("--to", dest="receiver", required=True, help="the receiving member's card")
+    p.add_argument("--points", type=nonneg_int, required=True)
+    p.add_argument("--pin", required=True, help="manager PIN")
+    p.add_argument("--user", help="manager name (default: the only manager)")
+    p.set_defaults(handler=cmd_transfer)
+
     p = subcommand(sub, "topup", "add stored value (manager PIN)")
     p.add_argument("--member", required=True)
     p.add_argument("--amount", required=True, type=money_arg)
@@ -126,6 +134,21 @@ def cmd_voucher(args: argparse.Namespace) -> int:
         result = term.service.redeem_voucher(cashier, member_id, args.code, args.amount)
         emit(args, {"event_id": result.event.id, **data},
              [f"Voucher redeemed: {nt(plan.discount)} off (event {result.event.id})."])
+    return 0
+
+
+def cmd_transfer(args: argparse.Namespace) -> int:
+    with open_terminal(args) as term:
+        giver = term.member_from_code(args.giver).member
+        receiver = term.member_from_code(args.receiver).member
+        manager = term.service.login(args.user, args.pin, Role.MANAGER)
+        result = term.service.transfer_points(manager, giver.id, receiver.id, args.points)
+        after = term.service.member_view(receiver.id)
+        assert result.member is not None
+        emit(args, {"event_id": result.event.id, "from": member_json(result.member),
+                    "to": member_json(after)},
+             [f"Moved {args.points:,} points from {giver.name} ({result.member.points:,} left) "
+              f"to {receiver.name} ({after.points:,})."])
     return 0
 
 

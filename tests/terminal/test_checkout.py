@@ -293,3 +293,40 @@ def test_a_sale_can_stamp_the_card_by_rule(shop: Shop) -> None:
     result = shop.service.sale(shop.cashier, member, Money(120))
     assert result.member.stamps == 1 and result.event.body["stamps_added"] == 1
     assert shop.service.member_view(member).stamps == 1
+
+
+def test_points_transfer_keeps_expiry_dates_and_needs_a_manager(shop: Shop) -> None:
+    giver = enrol(shop)  # 100 welcome points, expiring in a year
+    shop.clock.advance(days=10)
+    shop.service.sale(shop.cashier, giver, Money(2500))  # +50, expiring 10 days later
+    receiver = shop.service.enrol(shop.cashier, name="林美玲", phone="0922000111").member
+    assert receiver is not None
+    with pytest.raises(PermissionDenied):
+        shop.service.transfer_points(shop.cashier, giver, receiver.member.id, 120)
+    result = shop.service.transfer_points(shop.manager, giver, receiver.member.id, 120)
+    assert result.member is not None and result.member.points == 30
+    assert unbalanced_assets(result.event.postings) == {}
+    got = shop.service.member_view(receiver.member.id)
+    assert got.points == 100 + 120
+    with shop.local.store.session() as s:
+        lots = {lot.expires_on: lot.remaining for lot in s.lots(receiver.member.id)}
+    first = date(2026, 3, 10) + timedelta(days=365)
+    assert lots[first] == 100  # the giver's oldest points, same expiry date
+    assert lots[first + timedelta(days=10)] == 20 + 100  # and the newer ones
+    assert verify_store(shop.local.store).ok
+
+
+@pytest.mark.parametrize(("points", "error"), [
+    (0, InvalidAmount), (-5, InvalidAmount), (6000, AmountTooLarge), (101, InsufficientBalance),
+])
+def test_points_transfer_refusals_change_nothing(shop: Shop, points: int,
+                                                 error: type[LoyaltyError]) -> None:
+    giver = enrol(shop)
+    receiver = shop.service.enrol(shop.cashier, name="林美玲", phone="0922000111").member
+    assert receiver is not None
+    before = snapshot(shop, giver)
+    with pytest.raises(error):
+        shop.service.transfer_points(shop.manager, giver, receiver.member.id, points)
+    assert snapshot(shop, giver) == before
+    with pytest.raises(InvalidInput):
+        shop.service.transfer_points(shop.manager, giver, giver, 10)

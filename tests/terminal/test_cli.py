@@ -217,3 +217,12 @@ def test_manager_reports_on_the_demo_shop(demo: Path) -> None:
     assert owed["stored_value"] >= member["stored_value"] and owed["points"] > 0
     assert owed["redemption_rate"].endswith("%")
     assert "not registered" in refused(demo, "report", "conflicts")
+
+
+def test_transfer_from_the_command_line(fresh: Path) -> None:
+    a = ok_json(fresh, "enrol", "--name", "陳一")["member"]["card_number"]
+    b = ok_json(fresh, "enrol", "--name", "陳二")["member"]["card_number"]
+    moved = ok_json(fresh, "transfer", "--from", a, "--to", b, "--points", "40", "--pin", "2468")
+    assert moved["from"]["points"] == 60 and moved["to"]["points"] == 140
+    assert "Wrong PIN" in refused(fresh, "transfer", "--from", a, "--to", b, "--points", "1",
+                                  "--pin", "0000")

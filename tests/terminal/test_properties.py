@@ -150,6 +150,13 @@ class LedgerMachine(RuleBasedStateMachine):
         except LoyaltyError:
             self.refusals += 1
 
+    @rule(giver=members, receiver=members, points=st.integers(-5, 300))
+    def transfer(self, giver: str, receiver: str, points: int) -> None:
+        try:
+            self.service.transfer_points(self.manager, giver, receiver, points)
+        except LoyaltyError:
+            self.refusals += 1
+
     @rule(days=st.integers(0, 200))
     def time_passes(self, days: int) -> None:
         self.clock.advance(days=days)
