@@ -1,8 +1,9 @@
 """Read-only queries the screens need beyond the checkout service (run on the DB worker).
 
-Each takes the SQLite store and returns plain data. Proposed for the core (so the UI needs no
-store access at all): ``CheckoutService.staff_list()``, ``.liability()``, ``.day_report(day)``,
-``.recent_events(kinds, limit)`` and ``.member_facts(member_id)``.
+Each takes the SQLite store and returns plain data. The liability figures come from
+``terminal.store.activity`` (the same as ``loyalty report liability``); still proposed for the
+core, so the UI needs no store access at all: ``CheckoutService.staff_list()``,
+``.day_report(day)``, ``.recent_events(kinds, limit)`` and ``.last_purchase(member_id)``.
 """
 
 from __future__ import annotations
