@@ -4,6 +4,10 @@
   slave side, or a stable symlink to it); codes typed into the master arrive as from a real
   serial scanner. ``unplug()`` closes the master, as pulling the cable does.
 - Code images (QR, EAN-13, Code 128) and a video file of them for the camera.
+- ``DemoCamera``: an image folder the camera pipeline loops over (``[devices.camera]
+  source = folder, loop = true``): an empty counter, and while a card is held up
+  (:meth:`DemoCamera.show`), frames of its QR code; the read goes through the real
+  decode-and-confirm pipeline like a real camera's.
 - The simulated printer is ``[devices.printer] transport = "file"`` or ``"dummy"`` with
   ``preview_dir`` set: the ESC/POS bytes are kept and every receipt is also saved as a PNG.
 
@@ -179,6 +183,54 @@ def write_demo_video(path: str | Path, codes: Sequence[str], frames_per_code: in
         frames += [scene(qr_image(code), size, seed=index)] * frames_per_code
     frames += [scene(None, size)] * blank_frames
     return write_video(path, frames)
+
+
+class DemoCamera:
+    """A simulated camera: a folder of generated frames that ``CameraScanner`` loops over.
+
+    The folder always holds a few frames of an empty counter; :meth:`show` adds frames of a
+    card's QR code (sorted after them, so each pass shows the card in consecutive frames),
+    :meth:`hide` takes them away. The pipeline reads a card once and keeps it suppressed
+    while it stays in view; after :meth:`hide` and the repeat window, it can be read again.
+    Files are written under a temporary name and renamed, so a pass never sees half a PNG.
+    """
+
+    BLANK_FRAMES = 4
+    CARD_FRAMES = 3
+
+    def __init__(self, folder: str | Path, size: tuple[int, int] = (640, 360)) -> None:
+        self.folder = Path(folder)
+        self.size = size
+        self.folder.mkdir(parents=True, exist_ok=True)
+        self.hide()
+        for index in range(self.BLANK_FRAMES):
+            self._write(f"0-counter-{index}.png", scene(None, size, seed=index))
+
+    def config(self, max_fps: float = 10.0) -> dict[str, Any]:
+        """The ``[devices.camera]`` table that points the camera pipeline at this folder."""
+        return {"source": str(self.folder), "loop": True, "max_fps": max_fps,
+                "repeat_window_s": 2.0}
+
+    def show(self, code: str) -> None:
+        """Hold ``code`` (a card number, a voucher, a phone code) up to the camera as a QR."""
+        self.hide()
+        frame = scene(qr_image(code), self.size)
+        for index in range(self.CARD_FRAMES):
+            self._write(f"1-card-{index}.png", frame)
+
+    def hide(self) -> None:
+        for path in self.folder.glob("1-card-*.png"):
+            path.unlink(missing_ok=True)
+
+    def _write(self, name: str, frame: Frame) -> None:
+        import cv2
+
+        ok, encoded = cv2.imencode(".png", frame)
+        if not ok:
+            raise OSError(f"cannot encode {name}")
+        temporary = self.folder / f".{name}.part"  # not an image suffix: never read half-done
+        temporary.write_bytes(encoded.tobytes())
+        os.replace(temporary, self.folder / name)
 
 
 # -- command line ---------------------------------------------------------------------------------

@@ -145,12 +145,13 @@ class CheckoutService:
             existing = session.all_staff()
             if existing:
                 if actor is None:
-                    raise UnknownUser("Only a manager can add staff.")
+                    raise UnknownUser("Only a manager can add staff.", reason="manager_adds_staff")
                 require_role(actor, Role.MANAGER, "add staff")
             elif role is not Role.MANAGER and actor is None:
-                raise InvalidInput("The first user must be a manager.")
+                raise InvalidInput("The first user must be a manager.", reason="first_user")
             if any(s.name == clean for s in existing):
-                raise InvalidInput(f"There is already a user called {clean}.")
+                raise InvalidInput(f"There is already a user called {clean}.",
+                                   reason="staff_exists", name=clean)
             session.save_staff(staff)
         return staff
 
@@ -176,16 +177,18 @@ class CheckoutService:
         if name is not None:
             staff = session.staff_by_name(name)
             if staff is None or not staff.active:
-                raise UnknownUser(f"No user called {name!r}.")
+                raise UnknownUser(f"No user called {name!r}.", reason="no_such_user", name=name)
             return staff
         active = [s for s in session.all_staff() if s.active]
         # the only cashier; else, in a shop run by its manager alone, the only manager
         candidates = ([s for s in active if s.role is needed]
                       or [s for s in active if s.role.allows(needed)])
         if not candidates:
-            raise UnknownUser(f"There is no {needed.value} on this terminal.")
+            raise UnknownUser(f"There is no {needed.value} on this terminal.", reason="no_role",
+                              role=needed.value)
         if len(candidates) > 1:
-            raise UnknownUser(f"Several {needed.value}s exist: say which user.")
+            raise UnknownUser(f"Several {needed.value}s exist: say which user.",
+                              reason="several_roles", role=needed.value)
         return candidates[0]
 
     # members ---------------------------------------------------------------------------
@@ -359,23 +362,30 @@ class CheckoutService:
         if discount > total:
             raise InvalidAmount(
                 f"{points} points are worth {format_minor(discount, self.rules.currency)}, "
-                f"more than the sale of {format_minor(total, self.rules.currency)}."
+                f"more than the sale of {format_minor(total, self.rules.currency)}.",
+                reason="points_over_sale", points=points, discount=discount, total=total,
+                currency=self.rules.currency.code,
             )
         available = sum(lot.remaining for lot in usable_lots(lots, self.today()))
         if points > available:
             raise InsufficientBalance(
-                f"{member.name} has {available} points; {points} cannot be redeemed."
+                f"{member.name} has {available} points; {points} cannot be redeemed.",
+                reason="points", name=member.name, available=available, points=points,
             )
         due = total - discount
         if sv > due:
             raise InvalidAmount(
                 f"Stored value {format_minor(sv, self.rules.currency)} is more than the "
-                f"{format_minor(due, self.rules.currency)} left to pay."
+                f"{format_minor(due, self.rules.currency)} left to pay.",
+                reason="stored_value_over_due", stored_value=sv, due=due,
+                currency=self.rules.currency.code,
             )
         if sv > balance:
             raise InsufficientBalance(
                 f"{member.name} has {format_minor(balance, self.rules.currency)} of stored "
-                f"value; {format_minor(sv, self.rules.currency)} cannot be paid with it."
+                f"value; {format_minor(sv, self.rules.currency)} cannot be paid with it.",
+                reason="stored_value", name=member.name, balance=balance, stored_value=sv,
+                currency=self.rules.currency.code,
             )
         earned = self.rules.points_for(due, member.tier)
         return SalePlan(member.id, total, points, discount, sv, due - sv, earned)
@@ -407,12 +417,14 @@ class CheckoutService:
         require_role(actor, Role.MANAGER, "transfer points")
         points = require_int(points, "number of points")
         if points <= 0:
-            raise InvalidAmount("Transfer at least 1 point.")
+            raise InvalidAmount("Transfer at least 1 point.", reason="transfer_min")
         if points > self.rules.max_points_transfer:
             raise AmountTooLarge(f"A transfer moves at most {self.rules.max_points_transfer:,} "
-                                 "points.")
+                                 "points.", reason="transfer_max",
+                                 maximum=self.rules.max_points_transfer)
         if from_member == to_member:
-            raise InvalidInput("A member cannot transfer points to themselves.")
+            raise InvalidInput("A member cannot transfer points to themselves.",
+                               reason="transfer_self")
         today = self.today()
         with self.store.session(write=True) as session:
             giver = self._member(session, from_member)
@@ -435,7 +447,8 @@ class CheckoutService:
         count = require_int(count, "number of stamps")
         if not 1 <= count <= self.rules.max_stamps_per_visit:
             raise InvalidAmount(f"Add between 1 and {self.rules.max_stamps_per_visit} stamps "
-                                "at a time.")
+                                "at a time.", reason="stamps_range",
+                                maximum=self.rules.max_stamps_per_visit)
         with self.store.session(write=True) as session:
             member = self._member(session, member_id)
             body = {"member_id": member_id, "stamps": count}
@@ -452,7 +465,8 @@ class CheckoutService:
             have = session.balances(member_id)[Asset.STAMPS]
             if have < size:
                 raise InsufficientBalance(
-                    f"{member.name} has {have} of the {size} stamps a full card needs.")
+                    f"{member.name} has {have} of the {size} stamps a full card needs.",
+                    reason="stamps", name=member.name, have=have, size=size)
             postings = [Posting(member_account(member_id), Asset.STAMPS, -size),
                         Posting(ShopAccount.STAMPS_REDEEMED, Asset.STAMPS, size)]
             body = {"member_id": member_id, "stamps": size, "reward": self.rules.stamp_reward}
@@ -522,7 +536,8 @@ class CheckoutService:
             discount = voucher.value if amount is None else min(voucher.value, amount)
         elif voucher.kind is VoucherKind.PERCENT_OFF:
             if amount is None:
-                raise InvalidAmount("A percent-off voucher needs the sale amount.")
+                raise InvalidAmount("A percent-off voucher needs the sale amount.",
+                                    reason="percent_needs_amount")
             discount = amount * voucher.value // 100
         else:
             discount = 0
@@ -535,12 +550,15 @@ class CheckoutService:
         with self.store.session(write=True) as session:
             original = session.event(event_id)
             if original is None:
-                raise UnknownEvent(f"No event {event_id} on this terminal.")
+                raise UnknownEvent(f"No event {event_id} on this terminal.", event_id=event_id)
             if original.kind not in (EventKind.SALE, EventKind.TOP_UP, EventKind.STAMP):
-                raise NotVoidable(f"A {original.kind.value} event cannot be voided.")
+                raise NotVoidable(f"A {original.kind.value} event cannot be voided.", reason="kind",
+                                  kind=original.kind.value)
             already = session.voided_by(event_id)
             if already is not None:
-                raise NotVoidable(f"That {original.kind.value} was already voided by {already}.")
+                raise NotVoidable(f"That {original.kind.value} was already voided by {already}.",
+                                  reason="already_voided", kind=original.kind.value,
+                                  by=already)
             member_id = str(original.body["member_id"])
             member = self._member(session, member_id)
             reversal = [p.reversed() for p in original.postings]
@@ -563,7 +581,7 @@ class CheckoutService:
                 if left < 0:
                     raise NotVoidable(
                         "The points this sale earned were already redeemed or expired: "
-                        "it cannot be voided in full."
+                        "it cannot be voided in full.", reason="points_used",
                     )
                 lots[posting.lot] = left
             elif posting.asset is Asset.STORED_VALUE:
@@ -571,12 +589,12 @@ class CheckoutService:
                 if balance < 0:
                     raise NotVoidable(
                         "The stored value from this top-up was already spent: it cannot be "
-                        "voided in full."
+                        "voided in full.", reason="stored_value_spent",
                     )
             elif (posting.asset is Asset.STAMPS
                   and session.balance(member.id, Asset.STAMPS) + posting.amount < 0):
                 raise NotVoidable("These stamps were already exchanged for a reward: "
-                                  "they cannot be voided.")
+                                  "they cannot be voided.", reason="stamps_exchanged")
 
     def expire_points(self, actor: Staff, member_id: str) -> EventResult | None:
         """Write an expiry event for the member's out-of-date lots (None when none)."""
@@ -608,25 +626,30 @@ class CheckoutService:
 
     def _money(self, amount: Money, what: str, maximum: int, allow_zero: bool = False) -> int:
         if not isinstance(amount, Money):
-            raise InvalidAmount(f"The {what} must be an amount of money, not {amount!r}.")
+            raise InvalidAmount(f"The {what} must be an amount of money, not {amount!r}.",
+                                reason="not_money", what=what)
         if amount.currency != self.rules.currency:
-            raise InvalidAmount(f"The {what} must be in {self.rules.currency.code}.")
+            raise InvalidAmount(f"The {what} must be in {self.rules.currency.code}.",
+                                reason="wrong_currency", what=what,
+                                currency=self.rules.currency.code)
         value = amount.minor
         if value < 0:
-            raise InvalidAmount(f"The {what} cannot be negative.")
+            raise InvalidAmount(f"The {what} cannot be negative.", reason="negative", what=what)
         if value == 0 and not allow_zero:
-            raise InvalidAmount(f"The {what} must be more than zero.")
+            raise InvalidAmount(f"The {what} must be more than zero.", reason="zero", what=what)
         if value > maximum:
             raise AmountTooLarge(
                 f"The {what} of {format_minor(value, self.rules.currency)} is over the limit "
-                f"of {format_minor(maximum, self.rules.currency)}."
+                f"of {format_minor(maximum, self.rules.currency)}.",
+                reason="over_limit", what=what, amount=value, maximum=maximum,
+                currency=self.rules.currency.code,
             )
         return value
 
     def _member(self, session: LedgerSession, member_id: str) -> Member:
         member = session.member_by_id(member_id)
         if member is None:
-            raise UnknownMember(f"No member {member_id}.")
+            raise UnknownMember(f"No member {member_id}.", reason="no_id", member_id=member_id)
         return member
 
     def _earn_postings(self, member_id: str, points: int, today: date) -> list[Posting]:

@@ -67,7 +67,7 @@ def parse_code(raw: str) -> ScannedCode:
             raise UnknownCode(
                 f"{len(compact)} digits is not a member card number "
                 f"(cards have {CARD_LENGTH} digits).",
-                reason="wrong_length",
+                reason="wrong_length", digits=len(compact), expected=CARD_LENGTH,
             )
         if not luhn_valid(compact):
             raise UnknownCode(

@@ -4,9 +4,16 @@ Every refusal the cashier, manager or an integrating POS can meet is one of thes
 carries a plain message meant for people (``str(error)``) and a stable ``code`` meant for
 programs (the CLI prints it in ``--json`` mode). Nothing is partially applied when one is
 raised: the checkout service raises before it writes, inside one transaction.
+
+``params`` holds the facts the message was made from (plain ``str`` / ``int`` values; money
+as ints of minor units, with the ``currency`` code), and, where one code covers several
+situations, a ``reason``. The app builds its translated text from them (``ui/errors.py``);
+``message`` stays the English sentence for the CLI, logs and a fallback.
 """
 
 from __future__ import annotations
+
+Param = str | int
 
 
 class LoyaltyError(Exception):
@@ -14,9 +21,10 @@ class LoyaltyError(Exception):
 
     code = "error"
 
-    def __init__(self, message: str) -> None:
+    def __init__(self, message: str, **params: Param) -> None:
         super().__init__(message)
         self.message = message
+        self.params: dict[str, Param] = dict(params)
 
 
 class InvalidAmount(LoyaltyError):
@@ -40,8 +48,8 @@ class UnknownCode(LoyaltyError):
 
     code = "unknown_code"
 
-    def __init__(self, message: str, reason: str) -> None:
-        super().__init__(message)
+    def __init__(self, message: str, reason: str, **params: Param) -> None:
+        super().__init__(message, reason=reason, **params)
         self.reason = reason
 
 
@@ -64,16 +72,16 @@ class PermissionDenied(LoyaltyError):
 class WrongPin(LoyaltyError):
     code = "wrong_pin"
 
-    def __init__(self, message: str, attempts_left: int) -> None:
-        super().__init__(message)
+    def __init__(self, message: str, attempts_left: int, **params: Param) -> None:
+        super().__init__(message, attempts_left=attempts_left, **params)
         self.attempts_left = attempts_left
 
 
 class UserLocked(LoyaltyError):
     code = "user_locked"
 
-    def __init__(self, message: str, seconds_left: int) -> None:
-        super().__init__(message)
+    def __init__(self, message: str, seconds_left: int, **params: Param) -> None:
+        super().__init__(message, seconds_left=seconds_left, **params)
         self.seconds_left = seconds_left
 
 

@@ -103,27 +103,33 @@ def check_offline_debit(
 
     if hotlisted:
         raise OfflineRefused("This member can use stored value only while the terminal is "
-                             "online (the account has an open balance to settle).")
+                             "online (the account has an open balance to settle).",
+                             reason="hotlisted")
     if last_sync is None:
         raise OfflineRefused("Stored value cannot be used offline: this terminal has not "
-                             "synced with the server yet.")
+                             "synced with the server yet.", reason="never_synced")
     if now - last_sync > timedelta(hours=limits.max_offline_hours):
         raise OfflineRefused(f"Stored value cannot be used offline: the last sync was more "
-                             f"than {limits.max_offline_hours} hours ago.")
+                             f"than {limits.max_offline_hours} hours ago.", reason="stale",
+                             hours=limits.max_offline_hours)
     if amount > limits.per_transaction:
         raise OfflineRefused(f"Offline, at most {money(limits.per_transaction)} of stored "
-                             f"value can be used per sale.")
+                             f"value can be used per sale.", reason="per_transaction",
+                             maximum=limits.per_transaction, currency=currency.code)
     if usage.member_debits + 1 > limits.per_member_debits:
         raise OfflineRefused(f"Offline, a member can pay with stored value at most "
-                             f"{limits.per_member_debits} times until the terminal syncs.")
+                             f"{limits.per_member_debits} times until the terminal syncs.",
+                             reason="member_debits", count=limits.per_member_debits)
     if usage.member_spent + amount > limits.per_member_total:
         left = max(0, limits.per_member_total - usage.member_spent)
         raise OfflineRefused(f"Offline, this member can use only {money(left)} more stored "
-                             f"value until the terminal syncs.")
+                             f"value until the terminal syncs.", reason="member_total",
+                             left=left, currency=currency.code)
     if usage.terminal_spent + amount > limits.per_terminal_total:
         left = max(0, limits.per_terminal_total - usage.terminal_spent)
         raise OfflineRefused(f"Offline, this terminal can accept only {money(left)} more "
-                             f"stored value until it syncs.")
+                             f"stored value until it syncs.", reason="terminal_total",
+                             left=left, currency=currency.code)
 
 
 def check_offline_voucher(limits: OfflineLimits, *, face_value: int, now: datetime,
@@ -131,8 +137,10 @@ def check_offline_voucher(limits: OfflineLimits, *, face_value: int, now: dateti
     """Vouchers offline: only within the offline window and up to ``voucher_face_max``."""
     if last_sync is None or now - last_sync > timedelta(hours=limits.max_offline_hours):
         raise OfflineRefused("Vouchers cannot be redeemed offline now: the terminal has not "
-                             f"synced in the last {limits.max_offline_hours} hours.")
+                             f"synced in the last {limits.max_offline_hours} hours.",
+                             reason="voucher_stale", hours=limits.max_offline_hours)
     if face_value > limits.voucher_face_max:
         raise OfflineRefused(f"Offline, only vouchers worth up to "
                              f"{format_minor(limits.voucher_face_max, currency)} can be "
-                             "redeemed.")
+                             "redeemed.", reason="voucher_face",
+                             maximum=limits.voucher_face_max, currency=currency.code)

@@ -49,7 +49,7 @@ class MemberCodeRefused(LoyaltyError):
     code = "member_code_refused"
 
     def __init__(self, message: str, reason: RefusalReason) -> None:
-        super().__init__(message)
+        super().__init__(message, reason=reason.value)
         self.reason = reason
 
 

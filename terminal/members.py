@@ -59,16 +59,17 @@ def normalise_phone(phone: str) -> str:
     if not cleaned:
         return ""
     if not _PHONE.match(cleaned):
-        raise InvalidInput(f"{phone!r} is not a phone number.")
+        raise InvalidInput(f"{phone!r} is not a phone number.", reason="phone", phone=phone)
     return re.sub(r"[\- ]", "", cleaned)
 
 
 def validate_name(name: str) -> str:
     cleaned = " ".join(name.split())
     if not cleaned:
-        raise InvalidInput("A member needs a name.")
+        raise InvalidInput("A member needs a name.", reason="name_missing")
     if len(cleaned) > 80:
-        raise InvalidInput("The name is too long (80 characters at most).")
+        raise InvalidInput("The name is too long (80 characters at most).", reason="name_too_long",
+                           maximum=80)
     return cleaned
 
 

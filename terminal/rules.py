@@ -93,15 +93,18 @@ class Rules:
         """The discount (minor units) ``points`` buy; refuses counts that are not exact."""
         require_int(points, "points")
         if points < 0:
-            raise InvalidAmount("Points to redeem cannot be negative.")
+            raise InvalidAmount("Points to redeem cannot be negative.", reason="points_negative")
         if points > self.max_points_redeem:
-            raise InvalidAmount(f"{points} points is more than one sale may redeem.")
+            raise InvalidAmount(f"{points} points is more than one sale may redeem.",
+                                reason="points_max", points=points)
         value = points * self.redeem_value_unit
         if value % self.redeem_points_unit:
             raise InvalidAmount(
                 f"Points are redeemed in steps of {self.points_step} "
                 f"({self.redeem_points_unit} points = "
-                f"{format_minor(self.redeem_value_unit, self.currency)})."
+                f"{format_minor(self.redeem_value_unit, self.currency)}).",
+                reason="points_step", step=self.points_step, points=self.redeem_points_unit,
+                value=self.redeem_value_unit, currency=self.currency.code,
             )
         return value // self.redeem_points_unit
 

@@ -57,7 +57,7 @@ def pin_matches(pin: str, stored: str) -> bool:
 
 def validate_pin(pin: str) -> str:
     if not (pin.isascii() and pin.isdigit() and 4 <= len(pin) <= 12):
-        raise InvalidInput("A PIN is 4 to 12 digits.")
+        raise InvalidInput("A PIN is 4 to 12 digits.", reason="pin_format")
     return pin
 
 
@@ -70,7 +70,8 @@ def check_pin(staff: Staff, pin: str, now: datetime) -> tuple[Staff, bool]:
     if staff.locked_until is not None and now < staff.locked_until:
         seconds = int((staff.locked_until - now).total_seconds()) + 1
         raise UserLocked(f"{staff.name} is locked after too many wrong PINs; "
-                         f"try again in {seconds // 60} min {seconds % 60} s.", seconds)
+                         f"try again in {seconds // 60} min {seconds % 60} s.", seconds,
+                         reason="locked", name=staff.name)
     if pin_matches(pin, staff.pin_hash):
         return replace(staff, failed_attempts=0, locked_until=None), True
     attempts = staff.failed_attempts + 1
@@ -83,13 +84,15 @@ def wrong_pin_error(updated: Staff) -> WrongPin | UserLocked:
     if updated.locked_until is not None:
         return UserLocked(f"Wrong PIN. {updated.name} is now locked for "
                           f"{int(LOCKOUT.total_seconds()) // 60} minutes.",
-                          int(LOCKOUT.total_seconds()))
+                          int(LOCKOUT.total_seconds()), reason="now_locked", name=updated.name,
+                          minutes=int(LOCKOUT.total_seconds()) // 60)
     left = MAX_FAILED_PINS - updated.failed_attempts
     return WrongPin(f"Wrong PIN ({left} tries left before a {int(LOCKOUT.total_seconds()) // 60}"
-                    " minute lock).", left)
+                    " minute lock).", left, minutes=int(LOCKOUT.total_seconds()) // 60)
 
 
 def require_role(staff: Staff, needed: Role, action: str) -> None:
     if not staff.active or not staff.role.allows(needed):
         raise PermissionDenied(f"Only a {needed.value} may {action}; {staff.name} is a "
-                               f"{staff.role.value}.")
+                               f"{staff.role.value}.", needed=needed.value, name=staff.name,
+                               role=staff.role.value)

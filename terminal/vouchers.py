@@ -80,8 +80,8 @@ class VoucherRefused(LoyaltyError):
     code = "voucher_refused"
 
     def __init__(self, message: str, reason: RefusalReason, *, detail: str = "",
-                 voucher: Voucher | None = None) -> None:
-        super().__init__(message)
+                 voucher: Voucher | None = None, **params: str | int) -> None:
+        super().__init__(message, reason=reason.value, **params)
         self.reason = reason
         self.detail = detail or reason.value
         self.voucher = voucher
@@ -105,8 +105,9 @@ _NEEDS_MEMBER = ("This voucher belongs to a member: scan the member's card or ph
 
 
 def _refuse(reason: RefusalReason, *, detail: str = "", voucher: Voucher | None = None,
-            message: str | None = None) -> VoucherRefused:
-    return VoucherRefused(message or _MESSAGES[reason], reason, detail=detail, voucher=voucher)
+            message: str | None = None, **params: str | int) -> VoucherRefused:
+    return VoucherRefused(message or _MESSAGES[reason], reason, detail=detail, voucher=voucher,
+                          **params)
 
 
 def refusal(reason: RefusalReason, voucher: Voucher) -> VoucherRefused:
@@ -283,7 +284,8 @@ def verify_voucher(
         raise _refuse(RefusalReason.WRONG_STORE, voucher=voucher)
     if voucher.member_id is not None:
         if member_id is None:
-            raise _refuse(RefusalReason.WRONG_MEMBER, voucher=voucher, message=_NEEDS_MEMBER)
+            raise _refuse(RefusalReason.WRONG_MEMBER, voucher=voucher, message=_NEEDS_MEMBER,
+                          case="needs_member")
         if _uuid_or_none(member_id) != voucher.member_id:
             raise _refuse(RefusalReason.WRONG_MEMBER, voucher=voucher)
     return voucher

@@ -45,6 +45,7 @@ from ui.sync_status import DemoSync, LazyGuard, LazySyncPort, NoSync, SyncContro
 
 if TYPE_CHECKING:
     from devices.registry import DeviceSet
+    from devices.simulated import DemoCamera
     from terminal.store.local import LocalStore
 
 log = logging.getLogger(__name__)
@@ -63,6 +64,7 @@ class AppOptions:
     sync_port: SyncPort | None = None  # injected by tests; else from the config
     devices_config: Mapping[str, Any] | None = None  # a [devices] table overriding the config
     simulated_scanner: bool = True  # --demo: a pty-backed serial scanner
+    simulated_camera: bool = True  # --demo: a camera reading generated frames (DemoCamera)
     receipt_previews: bool = True  # --demo: PNG previews of printed receipts
 
 
@@ -98,15 +100,24 @@ class Terminal:
         self.window.deleteLater()
 
 
+@dataclass
+class DemoHands:
+    """What the demo's buttons do to the simulated devices (None: that device is absent)."""
+
+    scan: Callable[[str], None] | None = None  # type a code into the pty scanner
+    show_camera: Callable[[str], None] | None = None  # hold a code up to the camera
+
+
 def _demo_devices(data_dir: Path, options: AppOptions,
-                  cleanup: list[Callable[[], None]]) -> tuple[dict[str, Any],
-                                                              Callable[[str], None] | None]:
-    """The demo's devices: keyboard wedge, a dummy printer (PNG previews) and a serial
-    scanner on a pseudo-terminal that the "Demo: scan this card" button types into."""
+                  cleanup: list[Callable[[], None]]) -> tuple[dict[str, Any], DemoHands]:
+    """The demo's devices: keyboard wedge, a dummy printer (PNG previews), a serial scanner
+    on a pseudo-terminal that the "Demo: scan this card" button types into, and a camera
+    whose frames are generated pictures of the counter (``DemoCamera``): "Demo: show to the
+    camera" puts the chosen card's QR code in them, and the camera pipeline decodes it."""
     table: dict[str, Any] = {"wedge": {}, "printer": {"transport": "dummy"}}
     if options.receipt_previews:
         table["printer"]["preview_dir"] = str(data_dir / "receipts")
-    scan: Callable[[str], None] | None = None
+    hands = DemoHands()
     if options.simulated_scanner:
         try:
             from devices.simulated import PtyScanner
@@ -117,8 +128,32 @@ def _demo_devices(data_dir: Path, options: AppOptions,
         else:
             cleanup.append(pty.close)
             table["scanner"] = {"port": pty.port, "reconnect_min_s": 0.2}
-            scan = pty.type_code
-    return table, scan
+            hands.scan = pty.type_code
+    if options.simulated_camera:
+        try:
+            from devices.simulated import DemoCamera
+
+            camera = DemoCamera(data_dir / "demo-camera")
+        except (ImportError, OSError) as exc:
+            log.warning("no simulated camera: %s", exc)
+        else:
+            table["camera"] = camera.config()
+            hands.show_camera = _held_up(camera)
+    return table, hands
+
+
+def _held_up(camera: DemoCamera, hold_ms: int = 3000) -> Callable[[str], None]:
+    """Show a code to the demo camera for ``hold_ms``, then take it away (so the same card
+    can be shown again); a later show replaces an earlier one. Called on the UI thread."""
+    shown = [0]
+
+    def show(code: str) -> None:
+        shown[0] += 1
+        serial = shown[0]
+        camera.show(code)
+        QTimer.singleShot(hold_ms, lambda: camera.hide() if serial == shown[0] else None)
+
+    return show
 
 
 def _open_store(data_dir: Path, config: TerminalConfig, demo: bool
@@ -268,26 +303,27 @@ def _start_devices(terminal: Terminal, data_dir: Path, configured: Mapping[str, 
     second to import); the window is usable meanwhile and the status bar fills in."""
     bridge = terminal.ctx.bridge
 
-    def build() -> tuple[DeviceSet, Callable[[str], None] | None]:
+    def build() -> tuple[DeviceSet, DemoHands]:
         from devices.registry import build_devices
 
         table: Mapping[str, Any] = configured
-        scan: Callable[[str], None] | None = None
+        hands = DemoHands()
         if options.demo and not table:
-            table, scan = _demo_devices(data_dir, options, terminal.cleanup)
+            table, hands = _demo_devices(data_dir, options, terminal.cleanup)
         if options.devices_config is not None:
             table = options.devices_config
         devices = build_devices({"devices": table}, on_code=bridge.on_code("scanner"),
                                 on_status=lambda name, status: bridge.on_status(name)(status))
         devices.start()
-        return devices, scan
+        return devices, hands
 
-    def ready(built: tuple[DeviceSet, Callable[[str], None] | None]) -> None:
-        devices, scan = built
+    def ready(built: tuple[DeviceSet, DemoHands]) -> None:
+        devices, hands = built
         terminal.ctx.devices = devices
         if terminal.closed:
             return  # close() stops them
-        terminal.ctx.demo_scan = scan
+        terminal.ctx.demo_scan = hands.scan
+        terminal.ctx.demo_camera = hands.show_camera
         if devices.wedge is not None and terminal.wedge is None:
             terminal.wedge = WedgeKeyFilter(devices.wedge)
             terminal.app.installEventFilter(terminal.wedge)

@@ -85,6 +85,7 @@ class AppContext:
     devices: DeviceSet | None = None
     demo: bool = False
     demo_scan: Callable[[str], None] | None = None  # types a code into the simulated scanner
+    demo_camera: Callable[[str], None] | None = None  # holds a code up to the simulated camera
     demo_cards: list[tuple[str, str]] = field(default_factory=list)  # (card, name)
     idle_lock_ms: int = 180_000
     # the last receipts handed to the printer (bounded: memory stays flat over a long day)

@@ -19,358 +19,363 @@
         <translation>示範：掃描這張卡</translation>
     </message>
     <message>
-        <location filename="../../ui/views/checkout.py" line="107"/>
+        <location filename="../../ui/views/checkout.py" line="92"/>
+        <source>Demo: show to the camera</source>
+        <translation>示範：拿給相機掃描</translation>
+    </message>
+    <message>
+        <location filename="../../ui/views/checkout.py" line="111"/>
         <source>Amount (F2)</source>
         <translation>金額（F2）</translation>
     </message>
     <message>
-        <location filename="../../ui/views/checkout.py" line="120"/>
+        <location filename="../../ui/views/checkout.py" line="124"/>
         <source>Redeem points</source>
         <translation>點數折抵</translation>
     </message>
     <message>
-        <location filename="../../ui/views/checkout.py" line="127"/>
+        <location filename="../../ui/views/checkout.py" line="131"/>
         <source>Most</source>
         <translation>最多</translation>
     </message>
     <message>
-        <location filename="../../ui/views/checkout.py" line="130"/>
+        <location filename="../../ui/views/checkout.py" line="134"/>
         <source>Pay with stored value</source>
         <translation>儲值金扣款</translation>
     </message>
     <message>
-        <location filename="../../ui/views/checkout.py" line="137"/>
+        <location filename="../../ui/views/checkout.py" line="141"/>
         <source>All due</source>
         <translation>全額</translation>
     </message>
     <message>
-        <location filename="../../ui/views/checkout.py" line="150"/>
+        <location filename="../../ui/views/checkout.py" line="154"/>
         <source>Review sale (F5)</source>
         <translation>結帳確認（F5）</translation>
     </message>
     <message>
-        <location filename="../../ui/views/checkout.py" line="152"/>
+        <location filename="../../ui/views/checkout.py" line="156"/>
         <source>New member (F6)</source>
         <translation>新會員（F6）</translation>
     </message>
     <message>
-        <location filename="../../ui/views/checkout.py" line="154"/>
+        <location filename="../../ui/views/checkout.py" line="158"/>
         <source>Top up (F7)</source>
         <translation>加值（F7）</translation>
     </message>
     <message>
-        <location filename="../../ui/views/checkout.py" line="156"/>
+        <location filename="../../ui/views/checkout.py" line="160"/>
         <source>Reprint receipt (F8)</source>
         <translation>補印收據（F8）</translation>
     </message>
     <message>
-        <location filename="../../ui/views/checkout.py" line="158"/>
+        <location filename="../../ui/views/checkout.py" line="162"/>
         <source>Add stamp (F3)</source>
         <translation>蓋章（F3）</translation>
     </message>
     <message>
-        <location filename="../../ui/views/checkout.py" line="160"/>
+        <location filename="../../ui/views/checkout.py" line="164"/>
         <source>Redeem full stamp card (F4)</source>
         <translation>集點卡兌換（F4）</translation>
     </message>
     <message>
-        <location filename="../../ui/views/checkout.py" line="163"/>
+        <location filename="../../ui/views/checkout.py" line="167"/>
         <source>Void last (manager)</source>
         <translation>作廢上一筆（店長）</translation>
     </message>
     <message>
-        <location filename="../../ui/views/checkout.py" line="165"/>
+        <location filename="../../ui/views/checkout.py" line="169"/>
         <source>Manager (F9)</source>
         <translation>店長模式（F9）</translation>
     </message>
     <message>
-        <location filename="../../ui/views/checkout.py" line="167"/>
+        <location filename="../../ui/views/checkout.py" line="171"/>
         <source>Lock (F12)</source>
         <translation>鎖定（F12）</translation>
     </message>
     <message>
-        <location filename="../../ui/views/checkout.py" line="208"/>
+        <location filename="../../ui/views/checkout.py" line="212"/>
         <source>Name</source>
         <translation>姓名</translation>
     </message>
     <message>
-        <location filename="../../ui/views/checkout.py" line="209"/>
+        <location filename="../../ui/views/checkout.py" line="213"/>
         <source>Mobile</source>
         <translation>手機</translation>
     </message>
     <message>
-        <location filename="../../ui/views/checkout.py" line="211"/>
+        <location filename="../../ui/views/checkout.py" line="215"/>
         <source>Review</source>
         <translation>確認內容</translation>
     </message>
     <message>
-        <location filename="../../ui/views/checkout.py" line="213"/>
-        <location filename="../../ui/views/checkout.py" line="239"/>
+        <location filename="../../ui/views/checkout.py" line="217"/>
+        <location filename="../../ui/views/checkout.py" line="243"/>
         <source>Cancel</source>
         <translation>取消</translation>
     </message>
     <message>
-        <location filename="../../ui/views/checkout.py" line="235"/>
+        <location filename="../../ui/views/checkout.py" line="239"/>
         <source>Other amount</source>
         <translation>其他金額</translation>
     </message>
     <message>
-        <location filename="../../ui/views/checkout.py" line="237"/>
+        <location filename="../../ui/views/checkout.py" line="241"/>
         <source>Review top-up</source>
         <translation>確認加值</translation>
     </message>
     <message>
-        <location filename="../../ui/views/checkout.py" line="389"/>
+        <location filename="../../ui/views/checkout.py" line="393"/>
         <source>Amount {amount} from the POS {reference}</source>
         <translation>POS 傳來金額 {amount} {reference}</translation>
     </message>
     <message>
-        <location filename="../../ui/views/checkout.py" line="400"/>
+        <location filename="../../ui/views/checkout.py" line="409"/>
         <source>Scan the member&apos;s card first.</source>
         <translation>請先掃描會員卡。</translation>
     </message>
     <message>
-        <location filename="../../ui/views/checkout.py" line="410"/>
+        <location filename="../../ui/views/checkout.py" line="419"/>
         <source>Enter the amount of the sale first.</source>
         <translation>請先輸入消費金額。</translation>
     </message>
     <message>
-        <location filename="../../ui/views/checkout.py" line="422"/>
+        <location filename="../../ui/views/checkout.py" line="431"/>
         <source>Amount: {amount}</source>
         <translation>消費金額：{amount}</translation>
     </message>
     <message>
-        <location filename="../../ui/views/checkout.py" line="424"/>
+        <location filename="../../ui/views/checkout.py" line="433"/>
         <source>Redeem {points} points: −{discount}</source>
         <translation>折抵 {points} 點：−{discount}</translation>
     </message>
     <message>
-        <location filename="../../ui/views/checkout.py" line="427"/>
+        <location filename="../../ui/views/checkout.py" line="436"/>
         <source>Paid with stored value: {amount}</source>
         <translation>儲值金扣款：{amount}</translation>
     </message>
     <message>
-        <location filename="../../ui/views/checkout.py" line="429"/>
+        <location filename="../../ui/views/checkout.py" line="438"/>
         <source>To pay by other tender: {amount}</source>
         <translation>其他付款方式應收：{amount}</translation>
     </message>
     <message>
-        <location filename="../../ui/views/checkout.py" line="431"/>
+        <location filename="../../ui/views/checkout.py" line="440"/>
         <source>Points earned: {points}</source>
         <translation>本次獲得點數：{points}</translation>
     </message>
     <message>
-        <location filename="../../ui/views/checkout.py" line="438"/>
+        <location filename="../../ui/views/checkout.py" line="447"/>
         <source>Sale for {name}</source>
         <translation>{name} 的結帳</translation>
     </message>
     <message>
-        <location filename="../../ui/views/checkout.py" line="445"/>
+        <location filename="../../ui/views/checkout.py" line="454"/>
         <source>Sign in first.</source>
         <translation>請先登入。</translation>
     </message>
     <message>
-        <location filename="../../ui/views/checkout.py" line="468"/>
+        <location filename="../../ui/views/checkout.py" line="477"/>
         <source>Sale recorded: {amount}. {earned} points earned; balance {points} points, stored value {stored}.</source>
         <translation>結帳完成：{amount}。獲得 {earned} 點；點數餘額 {points} 點，儲值金餘額 {stored}。</translation>
     </message>
     <message>
-        <location filename="../../ui/views/checkout.py" line="473"/>
+        <location filename="../../ui/views/checkout.py" line="482"/>
         <source>No printer: receipt not printed.</source>
         <translation>未設定印表機：收據未列印。</translation>
     </message>
     <message>
-        <location filename="../../ui/views/checkout.py" line="498"/>
+        <location filename="../../ui/views/checkout.py" line="507"/>
         <source>A new member needs a name.</source>
         <translation>新會員需要填寫姓名。</translation>
     </message>
     <message>
-        <location filename="../../ui/views/checkout.py" line="501"/>
+        <location filename="../../ui/views/checkout.py" line="510"/>
         <source>Name: {name}</source>
         <translation>姓名：{name}</translation>
     </message>
     <message>
-        <location filename="../../ui/views/checkout.py" line="502"/>
+        <location filename="../../ui/views/checkout.py" line="511"/>
         <source>Mobile: {phone}</source>
         <translation>手機：{phone}</translation>
     </message>
     <message>
-        <location filename="../../ui/views/checkout.py" line="503"/>
+        <location filename="../../ui/views/checkout.py" line="512"/>
         <source>Welcome bonus: {points} points</source>
         <translation>入會禮：{points} 點</translation>
     </message>
     <message>
-        <location filename="../../ui/views/checkout.py" line="505"/>
+        <location filename="../../ui/views/checkout.py" line="514"/>
         <source>Enrol a new member</source>
         <translation>加入新會員</translation>
     </message>
     <message>
-        <location filename="../../ui/views/checkout.py" line="528"/>
+        <location filename="../../ui/views/checkout.py" line="537"/>
         <source>Welcome, {name}: card {card}, {points} bonus points.</source>
         <translation>歡迎 {name}：會員卡號 {card}，贈送 {points} 點。</translation>
     </message>
     <message>
-        <location filename="../../ui/views/checkout.py" line="549"/>
+        <location filename="../../ui/views/checkout.py" line="558"/>
         <source>Choose or type the top-up amount.</source>
         <translation>請選擇或輸入加值金額。</translation>
     </message>
     <message>
-        <location filename="../../ui/views/checkout.py" line="552"/>
+        <location filename="../../ui/views/checkout.py" line="561"/>
         <source>Top up {amount} for {name}</source>
         <translation>為 {name} 加值 {amount}</translation>
     </message>
     <message>
-        <location filename="../../ui/views/checkout.py" line="554"/>
+        <location filename="../../ui/views/checkout.py" line="563"/>
         <source>Stored value: {before} → {after}</source>
         <translation>儲值金：{before} → {after}</translation>
     </message>
     <message>
-        <location filename="../../ui/views/checkout.py" line="556"/>
+        <location filename="../../ui/views/checkout.py" line="565"/>
         <source>Take {amount} from the customer first.</source>
         <translation>請先向顧客收取 {amount}。</translation>
     </message>
     <message>
-        <location filename="../../ui/views/checkout.py" line="559"/>
+        <location filename="../../ui/views/checkout.py" line="568"/>
         <source>Top-ups need manager mode (F9).</source>
         <translation>加值需要店長模式（F9）。</translation>
     </message>
     <message>
-        <location filename="../../ui/views/checkout.py" line="560"/>
+        <location filename="../../ui/views/checkout.py" line="569"/>
         <source>Top up stored value</source>
         <translation>儲值金加值</translation>
     </message>
     <message>
-        <location filename="../../ui/views/checkout.py" line="585"/>
+        <location filename="../../ui/views/checkout.py" line="594"/>
         <source>Topped up {amount}; stored value now {balance}.</source>
         <translation>已加值 {amount}；儲值金餘額 {balance}。</translation>
     </message>
     <message>
-        <location filename="../../ui/views/checkout.py" line="609"/>
+        <location filename="../../ui/views/checkout.py" line="618"/>
         <source>{amount} off</source>
         <translation>折抵 {amount}</translation>
     </message>
     <message>
-        <location filename="../../ui/views/checkout.py" line="611"/>
+        <location filename="../../ui/views/checkout.py" line="620"/>
         <source>one product (code {code}): ring it up on the POS</source>
         <translation>兌換商品一份（代碼 {code}）：請在 POS 上結帳</translation>
     </message>
     <message>
-        <location filename="../../ui/views/checkout.py" line="613"/>
+        <location filename="../../ui/views/checkout.py" line="622"/>
         <source>E-voucher: {what}</source>
         <translation>電子票券：{what}</translation>
     </message>
     <message>
-        <location filename="../../ui/views/checkout.py" line="614"/>
+        <location filename="../../ui/views/checkout.py" line="623"/>
         <source>Valid until {date}; uses left after this one: {left}</source>
         <translation>有效期限至 {date}；本次使用後剩餘 {left} 次</translation>
     </message>
     <message>
-        <location filename="../../ui/views/checkout.py" line="617"/>
+        <location filename="../../ui/views/checkout.py" line="626"/>
         <source>Redeem e-voucher</source>
         <translation>兌換電子票券</translation>
     </message>
     <message>
-        <location filename="../../ui/views/checkout.py" line="636"/>
+        <location filename="../../ui/views/checkout.py" line="645"/>
         <source>E-voucher redeemed: {off} off; {due} left to pay.</source>
         <translation>電子票券已兌換：折抵 {off}；尚需支付 {due}。</translation>
     </message>
     <message>
-        <location filename="../../ui/views/checkout.py" line="639"/>
+        <location filename="../../ui/views/checkout.py" line="648"/>
         <source>E-voucher redeemed: {off} off.</source>
         <translation>電子票券已兌換：折抵 {off}。</translation>
     </message>
     <message>
-        <location filename="../../ui/views/checkout.py" line="650"/>
+        <location filename="../../ui/views/checkout.py" line="659"/>
         <source>Add 1 stamp for {name}</source>
         <translation>為 {name} 蓋 1 點</translation>
     </message>
     <message>
-        <location filename="../../ui/views/checkout.py" line="651"/>
+        <location filename="../../ui/views/checkout.py" line="660"/>
         <source>Stamps: {before} → {after} of {size}</source>
         <translation>集點：{before} → {after}（共 {size} 點）</translation>
     </message>
     <message>
-        <location filename="../../ui/views/checkout.py" line="653"/>
+        <location filename="../../ui/views/checkout.py" line="662"/>
         <source>Add stamp</source>
         <translation>蓋章</translation>
     </message>
     <message>
-        <location filename="../../ui/views/checkout.py" line="663"/>
+        <location filename="../../ui/views/checkout.py" line="672"/>
         <source>The card has {have} of {size} stamps: not full yet.</source>
         <translation>集點卡目前 {have} / {size} 點，尚未集滿。</translation>
     </message>
     <message>
-        <location filename="../../ui/views/checkout.py" line="666"/>
+        <location filename="../../ui/views/checkout.py" line="675"/>
         <source>Exchange {size} stamps of {name} for: {reward}</source>
         <translation>以 {name} 的 {size} 點兌換：{reward}</translation>
     </message>
     <message>
-        <location filename="../../ui/views/checkout.py" line="668"/>
+        <location filename="../../ui/views/checkout.py" line="677"/>
         <source>Redeem stamp card</source>
         <translation>集點卡兌換</translation>
     </message>
     <message>
-        <location filename="../../ui/views/checkout.py" line="690"/>
+        <location filename="../../ui/views/checkout.py" line="699"/>
         <source>Card exchanged: give {reward}. {stamps} of {size} stamps now.</source>
         <translation>已兌換，請給予：{reward}。目前 {stamps} / {size} 點。</translation>
     </message>
     <message>
-        <location filename="../../ui/views/checkout.py" line="694"/>
+        <location filename="../../ui/views/checkout.py" line="703"/>
         <source>Stamped: {stamps} of {size}.</source>
         <translation>已蓋章：{stamps} / {size} 點。</translation>
     </message>
     <message>
-        <location filename="../../ui/views/checkout.py" line="701"/>
+        <location filename="../../ui/views/checkout.py" line="710"/>
         <source>Reprinting the last receipt.</source>
         <translation>正在補印上一張收據。</translation>
     </message>
     <message>
-        <location filename="../../ui/views/checkout.py" line="703"/>
+        <location filename="../../ui/views/checkout.py" line="712"/>
         <source>There is no receipt to reprint (or no printer).</source>
         <translation>沒有可補印的收據（或未設定印表機）。</translation>
     </message>
     <message>
-        <location filename="../../ui/views/checkout.py" line="708"/>
+        <location filename="../../ui/views/checkout.py" line="717"/>
         <source>No sale or top-up to void on this screen; use Manager → Void for older ones.</source>
         <translation>此畫面沒有可作廢的交易；較早的交易請到 店長模式 → 作廢。</translation>
     </message>
     <message>
-        <location filename="../../ui/views/checkout.py" line="713"/>
+        <location filename="../../ui/views/checkout.py" line="722"/>
         <source>Void the last stamp(s) given.</source>
         <translation>作廢剛才蓋的章。</translation>
     </message>
     <message>
-        <location filename="../../ui/views/checkout.py" line="714"/>
+        <location filename="../../ui/views/checkout.py" line="723"/>
         <source>The stamp card goes back to where it was.</source>
         <translation>集點卡恢復原狀。</translation>
     </message>
     <message>
-        <location filename="../../ui/views/checkout.py" line="716"/>
+        <location filename="../../ui/views/checkout.py" line="725"/>
         <source>Void the last {kind} of {amount}.</source>
         <translation>作廢上一筆{kind}，金額 {amount}。</translation>
     </message>
     <message>
-        <location filename="../../ui/views/checkout.py" line="717"/>
+        <location filename="../../ui/views/checkout.py" line="726"/>
         <source>sale</source>
         <translation>消費</translation>
     </message>
     <message>
-        <location filename="../../ui/views/checkout.py" line="717"/>
+        <location filename="../../ui/views/checkout.py" line="726"/>
         <source>top-up</source>
         <translation>加值</translation>
     </message>
     <message>
-        <location filename="../../ui/views/checkout.py" line="719"/>
+        <location filename="../../ui/views/checkout.py" line="728"/>
         <source>Points and stored value go back to where they were.</source>
         <translation>點數與儲值金將恢復為交易前的狀態。</translation>
     </message>
     <message>
-        <location filename="../../ui/views/checkout.py" line="720"/>
+        <location filename="../../ui/views/checkout.py" line="729"/>
         <source>Void</source>
         <translation>作廢</translation>
     </message>
     <message>
-        <location filename="../../ui/views/checkout.py" line="735"/>
+        <location filename="../../ui/views/checkout.py" line="744"/>
         <source>Voided.</source>
         <translation>已作廢。</translation>
     </message>
@@ -399,12 +404,12 @@
 <context>
     <name>MainWindow</name>
     <message>
-        <location filename="../../ui/app.py" line="210"/>
+        <location filename="../../ui/app.py" line="245"/>
         <source>Preparing the demo shop…</source>
         <translation>正在準備示範商店…</translation>
     </message>
     <message>
-        <location filename="../../ui/app.py" line="219"/>
+        <location filename="../../ui/app.py" line="254"/>
         <source>Demo shop: cashier {cashier} PIN {cashier_pin}, manager {manager} PIN {manager_pin}.</source>
         <translation>示範商店：收銀員 {cashier} PIN {cashier_pin}，店長 {manager} PIN {manager_pin}。</translation>
     </message>
@@ -1028,82 +1033,532 @@ or type the card number and press Enter.</source>
 <context>
     <name>errors</name>
     <message>
-        <location filename="../../ui/errors.py" line="22"/>
+        <location filename="../../ui/errors.py" line="37"/>
         <source>That amount cannot be used.</source>
         <translation>此金額無法使用。</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="23"/>
+        <location filename="../../ui/errors.py" line="38"/>
         <source>That amount is over the limit.</source>
         <translation>金額超過上限。</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="24"/>
+        <location filename="../../ui/errors.py" line="39"/>
         <source>Please check what was entered.</source>
         <translation>請檢查輸入的內容。</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="25"/>
+        <location filename="../../ui/errors.py" line="40"/>
         <source>That code is not a member card.</source>
         <translation>這個條碼不是會員卡。</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="26"/>
+        <location filename="../../ui/errors.py" line="41"/>
         <source>No member found.</source>
         <translation>找不到會員。</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="27"/>
+        <location filename="../../ui/errors.py" line="42"/>
         <source>That member is already registered.</source>
         <translation>此會員已經註冊。</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="29"/>
+        <location filename="../../ui/errors.py" line="43"/>
         <source>Not enough balance.</source>
         <translation>餘額不足。</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="30"/>
+        <location filename="../../ui/errors.py" line="44"/>
         <source>A manager is needed for this.</source>
         <translation>此操作需要店長權限。</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="31"/>
+        <location filename="../../ui/errors.py" line="45"/>
         <source>Wrong PIN.</source>
         <translation>PIN 碼錯誤。</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="32"/>
+        <location filename="../../ui/errors.py" line="46"/>
         <source>This user is locked for a while.</source>
         <translation>此使用者已暫時鎖定。</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="33"/>
+        <location filename="../../ui/errors.py" line="47"/>
         <source>Unknown user.</source>
         <translation>查無此使用者。</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="34"/>
+        <location filename="../../ui/errors.py" line="48"/>
         <source>That transaction was not found.</source>
         <translation>找不到這筆交易。</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="35"/>
+        <location filename="../../ui/errors.py" line="49"/>
         <source>That transaction cannot be voided.</source>
         <translation>這筆交易無法作廢。</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="36"/>
+        <location filename="../../ui/errors.py" line="50"/>
+        <source>Not allowed while the terminal is offline.</source>
+        <translation>終端機離線時不允許此操作。</translation>
+    </message>
+    <message>
+        <location filename="../../ui/errors.py" line="51"/>
+        <source>This e-voucher cannot be used.</source>
+        <translation>這張電子票券無法使用。</translation>
+    </message>
+    <message>
+        <location filename="../../ui/errors.py" line="52"/>
+        <source>This phone code cannot be used.</source>
+        <translation>這個手機條碼無法使用。</translation>
+    </message>
+    <message>
+        <location filename="../../ui/errors.py" line="53"/>
         <source>The configuration has a problem.</source>
         <translation>設定檔有問題。</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="37"/>
+        <location filename="../../ui/errors.py" line="54"/>
         <source>The database cannot be opened.</source>
         <translation>無法開啟資料庫。</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="47"/>
+        <location filename="../../ui/errors.py" line="63"/>
+        <source>The {what:what} must be an amount of money.</source>
+        <translation>{what:what}必須是金額。</translation>
+    </message>
+    <message>
+        <location filename="../../ui/errors.py" line="65"/>
+        <source>The {what:what} must be in {currency}.</source>
+        <translation>{what:what}必須以 {currency} 計價。</translation>
+    </message>
+    <message>
+        <location filename="../../ui/errors.py" line="67"/>
+        <source>The {what:what} cannot be negative.</source>
+        <translation>{what:what}不能是負數。</translation>
+    </message>
+    <message>
+        <location filename="../../ui/errors.py" line="68"/>
+        <source>The {what:what} must be more than zero.</source>
+        <translation>{what:what}必須大於零。</translation>
+    </message>
+    <message>
+        <location filename="../../ui/errors.py" line="69"/>
+        <source>The {what:what} of {amount:money} is over the limit of {maximum:money}.</source>
+        <translation>{what:what} {amount:money} 超過上限 {maximum:money}。</translation>
+    </message>
+    <message>
+        <location filename="../../ui/errors.py" line="71"/>
+        <source>{points:,} points are worth {discount:money}, more than the sale of {total:money}.</source>
+        <translation>{points:,} 點可折抵 {discount:money}，超過消費金額 {total:money}。</translation>
+    </message>
+    <message>
+        <location filename="../../ui/errors.py" line="74"/>
+        <source>Stored value {stored_value:money} is more than the {due:money} left to pay.</source>
+        <translation>儲值金扣款 {stored_value:money} 超過尚需支付的 {due:money}。</translation>
+    </message>
+    <message>
+        <location filename="../../ui/errors.py" line="77"/>
+        <source>Points to redeem cannot be negative.</source>
+        <translation>折抵點數不能是負數。</translation>
+    </message>
+    <message>
+        <location filename="../../ui/errors.py" line="79"/>
+        <source>{points:,} points is more than one sale may redeem.</source>
+        <translation>{points:,} 點超過單筆消費可折抵的上限。</translation>
+    </message>
+    <message>
+        <location filename="../../ui/errors.py" line="81"/>
+        <source>Points are redeemed in steps of {step} ({points} points = {value:money}).</source>
+        <translation>點數須以 {step} 點為單位折抵（{points} 點 = {value:money}）。</translation>
+    </message>
+    <message>
+        <location filename="../../ui/errors.py" line="83"/>
+        <source>Transfer at least 1 point.</source>
+        <translation>至少要轉贈 1 點。</translation>
+    </message>
+    <message>
+        <location filename="../../ui/errors.py" line="84"/>
+        <source>A transfer moves at most {maximum:,} points.</source>
+        <translation>每次轉贈最多 {maximum:,} 點。</translation>
+    </message>
+    <message>
+        <location filename="../../ui/errors.py" line="86"/>
+        <source>Add between 1 and {maximum} stamps at a time.</source>
+        <translation>每次可蓋 1 到 {maximum} 點。</translation>
+    </message>
+    <message>
+        <location filename="../../ui/errors.py" line="88"/>
+        <source>A percent-off voucher needs the sale amount.</source>
+        <translation>折扣百分比的電子票券需要先輸入消費金額。</translation>
+    </message>
+    <message>
+        <location filename="../../ui/errors.py" line="91"/>
+        <source>{name} has {available:,} points; {points:,} cannot be redeemed.</source>
+        <translation>{name} 只有 {available:,} 點，無法折抵 {points:,} 點。</translation>
+    </message>
+    <message>
+        <location filename="../../ui/errors.py" line="93"/>
+        <source>{name} has {balance:money} of stored value; {stored_value:money} cannot be paid with it.</source>
+        <translation>{name} 的儲值金餘額為 {balance:money}，無法扣款 {stored_value:money}。</translation>
+    </message>
+    <message>
+        <location filename="../../ui/errors.py" line="96"/>
+        <source>{name} has {have} of the {size} stamps a full card needs.</source>
+        <translation>{name} 目前有 {have} 點，集滿一張卡需要 {size} 點。</translation>
+    </message>
+    <message>
+        <location filename="../../ui/errors.py" line="99"/>
+        <source>No member {member_id}.</source>
+        <translation>找不到會員 {member_id}。</translation>
+    </message>
+    <message>
+        <location filename="../../ui/errors.py" line="100"/>
+        <source>No member has card {card}.</source>
+        <translation>沒有會員使用卡號 {card}。</translation>
+    </message>
+    <message>
+        <location filename="../../ui/errors.py" line="101"/>
+        <source>Card {card} already belongs to a member.</source>
+        <translation>卡號 {card} 已屬於其他會員。</translation>
+    </message>
+    <message>
+        <location filename="../../ui/errors.py" line="102"/>
+        <source>Phone {phone} is already registered.</source>
+        <translation>手機 {phone} 已經登記過了。</translation>
+    </message>
+    <message>
+        <location filename="../../ui/errors.py" line="103"/>
+        <source>{phone} is not a phone number.</source>
+        <translation>{phone} 不是電話號碼。</translation>
+    </message>
+    <message>
+        <location filename="../../ui/errors.py" line="104"/>
+        <source>A member needs a name.</source>
+        <translation>請輸入會員姓名。</translation>
+    </message>
+    <message>
+        <location filename="../../ui/errors.py" line="105"/>
+        <source>The name is too long ({maximum} characters at most).</source>
+        <translation>姓名太長（最多 {maximum} 個字）。</translation>
+    </message>
+    <message>
+        <location filename="../../ui/errors.py" line="107"/>
+        <source>A member cannot transfer points to themselves.</source>
+        <translation>會員不能把點數轉贈給自己。</translation>
+    </message>
+    <message>
+        <location filename="../../ui/errors.py" line="109"/>
+        <source>That is not a code.</source>
+        <translation>這不是條碼。</translation>
+    </message>
+    <message>
+        <location filename="../../ui/errors.py" line="110"/>
+        <source>That code is far too long to be ours.</source>
+        <translation>這個條碼太長，不是本店的條碼。</translation>
+    </message>
+    <message>
+        <location filename="../../ui/errors.py" line="111"/>
+        <source>Nothing was scanned.</source>
+        <translation>沒有掃描到任何內容。</translation>
+    </message>
+    <message>
+        <location filename="../../ui/errors.py" line="112"/>
+        <source>{digits} digits is not a member card number (cards have {expected} digits).</source>
+        <translation>{digits} 位數字不是會員卡號（卡號為 {expected} 位數）。</translation>
+    </message>
+    <message>
+        <location filename="../../ui/errors.py" line="115"/>
+        <source>The card number&apos;s check digit is wrong: scan again or retype it.</source>
+        <translation>卡號的檢查碼錯誤：請重新掃描或重新輸入。</translation>
+    </message>
+    <message>
+        <location filename="../../ui/errors.py" line="117"/>
+        <source>This code is not a member card or anything this shop issued.</source>
+        <translation>這個條碼不是會員卡，也不是本店發行的條碼。</translation>
+    </message>
+    <message>
+        <location filename="../../ui/errors.py" line="119"/>
+        <source>That is not an e-voucher.</source>
+        <translation>這不是電子票券。</translation>
+    </message>
+    <message>
+        <location filename="../../ui/errors.py" line="120"/>
+        <source>This is not a member&apos;s phone code.</source>
+        <translation>這不是會員的手機條碼。</translation>
+    </message>
+    <message>
+        <location filename="../../ui/errors.py" line="121"/>
+        <source>This phone code is incomplete or damaged: scan it again.</source>
+        <translation>這個手機條碼不完整或已損壞：請重新掃描。</translation>
+    </message>
+    <message>
+        <location filename="../../ui/errors.py" line="123"/>
+        <source>This phone code is out of date: ask the member to reopen the app (and to check the phone&apos;s clock).</source>
+        <translation>這個手機條碼已過期：請會員重新開啟 App（並檢查手機時間）。</translation>
+    </message>
+    <message>
+        <location filename="../../ui/errors.py" line="127"/>
+        <source>This phone code was already used at this till: ask the member to show the next code.</source>
+        <translation>這個手機條碼已在本收銀台使用過：請會員出示下一個條碼。</translation>
+    </message>
+    <message>
+        <location filename="../../ui/errors.py" line="130"/>
+        <source>This phone code is not genuine: ask the member to reopen the app, or to show the membership card.</source>
+        <translation>這個手機條碼不是真的：請會員重新開啟 App，或出示會員卡。</translation>
+    </message>
+    <message>
+        <location filename="../../ui/errors.py" line="135"/>
+        <source>This voucher has expired: it can no longer be used.</source>
+        <translation>這張票券已過期，無法再使用。</translation>
+    </message>
+    <message>
+        <location filename="../../ui/errors.py" line="137"/>
+        <source>This voucher is not valid yet: it can be used from its start date.</source>
+        <translation>這張票券尚未生效：自開始日期起才能使用。</translation>
+    </message>
+    <message>
+        <location filename="../../ui/errors.py" line="139"/>
+        <source>This voucher is for another store: it cannot be used here.</source>
+        <translation>這張票券屬於其他門市，無法在本店使用。</translation>
+    </message>
+    <message>
+        <location filename="../../ui/errors.py" line="141"/>
+        <source>This voucher belongs to another member: only that member can use it.</source>
+        <translation>這張票券屬於其他會員，只有該會員可以使用。</translation>
+    </message>
+    <message>
+        <location filename="../../ui/errors.py" line="143"/>
+        <source>This voucher belongs to a member: scan the member&apos;s card or phone code first.</source>
+        <translation>這張票券限會員本人使用：請先掃描會員卡或手機條碼。</translation>
+    </message>
+    <message>
+        <location filename="../../ui/errors.py" line="146"/>
+        <source>This voucher was cancelled by the shop: it cannot be used.</source>
+        <translation>這張票券已被店家取消，無法使用。</translation>
+    </message>
+    <message>
+        <location filename="../../ui/errors.py" line="148"/>
+        <source>This voucher has already been used up.</source>
+        <translation>這張票券已經用完了。</translation>
+    </message>
+    <message>
+        <location filename="../../ui/errors.py" line="150"/>
+        <source>This voucher is not genuine or is damaged: do not accept it. Scan it once more; if it fails again, ask the customer to contact the shop.</source>
+        <translation>這張票券不是真的或已損壞：請勿收受。請再掃描一次；若仍失敗，請顧客聯絡店家。</translation>
+    </message>
+    <message>
+        <location filename="../../ui/errors.py" line="155"/>
+        <source>This member can use stored value only while the terminal is online (the account has an open balance to settle).</source>
+        <translation>此會員只能在終端機連線時使用儲值金（帳戶有待結清的餘額）。</translation>
+    </message>
+    <message>
+        <location filename="../../ui/errors.py" line="158"/>
+        <source>Stored value cannot be used offline: this terminal has not synced with the server yet.</source>
+        <translation>離線時無法使用儲值金：本終端機尚未與伺服器同步過。</translation>
+    </message>
+    <message>
+        <location filename="../../ui/errors.py" line="161"/>
+        <source>Stored value cannot be used offline: the last sync was more than {hours} hours ago.</source>
+        <translation>離線時無法使用儲值金：上次同步已超過 {hours} 小時。</translation>
+    </message>
+    <message>
+        <location filename="../../ui/errors.py" line="165"/>
+        <source>Offline, at most {maximum:money} of stored value can be used per sale.</source>
+        <translation>離線時，每筆消費最多可使用 {maximum:money} 儲值金。</translation>
+    </message>
+    <message>
+        <location filename="../../ui/errors.py" line="167"/>
+        <source>Offline, a member can pay with stored value at most {count} times until the terminal syncs.</source>
+        <translation>離線時，每位會員在終端機同步前最多可用儲值金付款 {count} 次。</translation>
+    </message>
+    <message>
+        <location filename="../../ui/errors.py" line="170"/>
+        <source>Offline, this member can use only {left:money} more stored value until the terminal syncs.</source>
+        <translation>離線時，此會員在終端機同步前只能再使用 {left:money} 儲值金。</translation>
+    </message>
+    <message>
+        <location filename="../../ui/errors.py" line="173"/>
+        <source>Offline, this terminal can accept only {left:money} more stored value until it syncs.</source>
+        <translation>離線時，本終端機在同步前只能再收 {left:money} 儲值金。</translation>
+    </message>
+    <message>
+        <location filename="../../ui/errors.py" line="177"/>
+        <source>Vouchers cannot be redeemed offline now: the terminal has not synced in the last {hours} hours.</source>
+        <translation>目前離線無法兌換票券：終端機已超過 {hours} 小時未同步。</translation>
+    </message>
+    <message>
+        <location filename="../../ui/errors.py" line="180"/>
+        <source>Offline, only vouchers worth up to {maximum:money} can be redeemed.</source>
+        <translation>離線時，只能兌換面額不超過 {maximum:money} 的票券。</translation>
+    </message>
+    <message>
+        <location filename="../../ui/errors.py" line="183"/>
+        <source>Wrong PIN ({attempts_left} tries left before a {minutes} minute lock).</source>
+        <translation>PIN 碼錯誤（再錯 {attempts_left} 次將鎖定 {minutes} 分鐘）。</translation>
+    </message>
+    <message>
+        <location filename="../../ui/errors.py" line="185"/>
+        <source>{name} is locked after too many wrong PINs; try again in {seconds_left:duration}.</source>
+        <translation>{name} 因 PIN 碼錯誤次數過多已被鎖定；請於 {seconds_left:duration}後再試。</translation>
+    </message>
+    <message>
+        <location filename="../../ui/errors.py" line="188"/>
+        <source>Wrong PIN. {name} is now locked for {minutes} minutes.</source>
+        <translation>PIN 碼錯誤。{name} 已被鎖定 {minutes} 分鐘。</translation>
+    </message>
+    <message>
+        <location filename="../../ui/errors.py" line="190"/>
+        <source>Only a {needed:role} may do this; {name} is a {role:role}.</source>
+        <translation>只有{needed:role}可以執行此操作；{name} 是{role:role}。</translation>
+    </message>
+    <message>
+        <location filename="../../ui/errors.py" line="192"/>
+        <source>A PIN is 4 to 12 digits.</source>
+        <translation>PIN 碼為 4 到 12 位數字。</translation>
+    </message>
+    <message>
+        <location filename="../../ui/errors.py" line="193"/>
+        <source>Only a manager can add staff.</source>
+        <translation>只有店長可以新增人員。</translation>
+    </message>
+    <message>
+        <location filename="../../ui/errors.py" line="194"/>
+        <source>The first user must be a manager.</source>
+        <translation>第一位使用者必須是店長。</translation>
+    </message>
+    <message>
+        <location filename="../../ui/errors.py" line="195"/>
+        <source>There is already a user called {name}.</source>
+        <translation>已經有名為 {name} 的使用者。</translation>
+    </message>
+    <message>
+        <location filename="../../ui/errors.py" line="197"/>
+        <source>No user called {name}.</source>
+        <translation>沒有名為 {name} 的使用者。</translation>
+    </message>
+    <message>
+        <location filename="../../ui/errors.py" line="198"/>
+        <source>There is no {role:role} on this terminal.</source>
+        <translation>本終端機沒有{role:role}。</translation>
+    </message>
+    <message>
+        <location filename="../../ui/errors.py" line="199"/>
+        <source>There is more than one {role:role}: say which user.</source>
+        <translation>有多位{role:role}：請指定是哪一位。</translation>
+    </message>
+    <message>
+        <location filename="../../ui/errors.py" line="202"/>
+        <source>No transaction {event_id} on this terminal.</source>
+        <translation>本終端機找不到交易 {event_id}。</translation>
+    </message>
+    <message>
+        <location filename="../../ui/errors.py" line="203"/>
+        <source>A {kind:kind} cannot be voided.</source>
+        <translation>{kind:kind}無法作廢。</translation>
+    </message>
+    <message>
+        <location filename="../../ui/errors.py" line="204"/>
+        <source>That {kind:kind} was already voided by {by}.</source>
+        <translation>這筆{kind:kind}已被作廢（作廢交易 {by}）。</translation>
+    </message>
+    <message>
+        <location filename="../../ui/errors.py" line="206"/>
+        <source>The points this sale earned were already redeemed or expired: it cannot be voided in full.</source>
+        <translation>這筆消費獲得的點數已被折抵或已到期：無法全額作廢。</translation>
+    </message>
+    <message>
+        <location filename="../../ui/errors.py" line="209"/>
+        <source>The stored value from this top-up was already spent: it cannot be voided in full.</source>
+        <translation>這筆加值的儲值金已被使用：無法全額作廢。</translation>
+    </message>
+    <message>
+        <location filename="../../ui/errors.py" line="212"/>
+        <source>These stamps were already exchanged for a reward: they cannot be voided.</source>
+        <translation>這些點已兌換獎品：無法作廢。</translation>
+    </message>
+    <message>
+        <location filename="../../ui/errors.py" line="220"/>
+        <source>cashier</source>
+        <translation>收銀員</translation>
+    </message>
+    <message>
+        <location filename="../../ui/errors.py" line="221"/>
+        <source>manager</source>
+        <translation>店長</translation>
+    </message>
+    <message>
+        <location filename="../../ui/errors.py" line="224"/>
+        <source>enrolment</source>
+        <translation>入會</translation>
+    </message>
+    <message>
+        <location filename="../../ui/errors.py" line="225"/>
+        <source>sale</source>
+        <translation>消費</translation>
+    </message>
+    <message>
+        <location filename="../../ui/errors.py" line="226"/>
+        <source>top-up</source>
+        <translation>加值</translation>
+    </message>
+    <message>
+        <location filename="../../ui/errors.py" line="227"/>
+        <source>void</source>
+        <translation>作廢</translation>
+    </message>
+    <message>
+        <location filename="../../ui/errors.py" line="228"/>
+        <source>points expiry</source>
+        <translation>點數到期</translation>
+    </message>
+    <message>
+        <location filename="../../ui/errors.py" line="229"/>
+        <source>adjustment</source>
+        <translation>調整</translation>
+    </message>
+    <message>
+        <location filename="../../ui/errors.py" line="230"/>
+        <source>stamp</source>
+        <translation>蓋章</translation>
+    </message>
+    <message>
+        <location filename="../../ui/errors.py" line="231"/>
+        <source>stamp card exchange</source>
+        <translation>集點卡兌換</translation>
+    </message>
+    <message>
+        <location filename="../../ui/errors.py" line="232"/>
+        <source>voucher redemption</source>
+        <translation>票券兌換</translation>
+    </message>
+    <message>
+        <location filename="../../ui/errors.py" line="233"/>
+        <source>points transfer</source>
+        <translation>點數轉贈</translation>
+    </message>
+    <message>
+        <location filename="../../ui/errors.py" line="236"/>
+        <source>sale amount</source>
+        <translation>消費金額</translation>
+    </message>
+    <message>
+        <location filename="../../ui/errors.py" line="237"/>
+        <source>top-up amount</source>
+        <translation>加值金額</translation>
+    </message>
+    <message>
+        <location filename="../../ui/errors.py" line="238"/>
+        <source>stored-value payment</source>
+        <translation>儲值金扣款</translation>
+    </message>
+    <message>
+        <location filename="../../ui/errors.py" line="260"/>
+        <source>{minutes} min {seconds} s</source>
+        <translation>{minutes} 分 {seconds} 秒</translation>
+    </message>
+    <message>
+        <location filename="../../ui/errors.py" line="291"/>
         <source>Something went wrong and the action was not completed. Please try again; the details are in the log.</source>
         <translation>發生問題，操作未完成。請再試一次；詳細資訊已記錄在日誌中。</translation>
     </message>

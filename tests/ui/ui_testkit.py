@@ -117,18 +117,22 @@ class SyncServer:
             self._server.config.app.state.engine.dispose()
             self._server = None
 
-    def register(self, data_dir: Path, terminal_id: str) -> None:
-        """Register a terminal (admin: store + enrolment code) and save its credentials."""
+    def register(self, data_dir: Path, terminal_id: str, store_id: str | None = None) -> str:
+        """Register a terminal (admin: a new store unless ``store_id`` is given, and an
+        enrolment code) and save its credentials; returns the store's id."""
         from sync.client.credentials import Credentials, save_credentials
         from sync.client.transport import Transport
 
         headers = {"Authorization": f"Bearer {ADMIN_TOKEN}"}
-        store = httpx.post(f"{self.url}/v1/admin/stores", json={"name": "UI test store"},
-                           headers=headers, timeout=30).json()
-        made = httpx.post(f"{self.url}/v1/admin/stores/{store['id']}/terminals",
+        if store_id is None:
+            store_id = str(httpx.post(f"{self.url}/v1/admin/stores",
+                                      json={"name": "UI test store"}, headers=headers,
+                                      timeout=30).json()["id"])
+        made = httpx.post(f"{self.url}/v1/admin/stores/{store_id}/terminals",
                           json={"name": "till"}, headers=headers, timeout=30).json()
         with Transport(self.url) as transport:
             answer = transport.register(str(made["enrolment_code"]), terminal_id)
         save_credentials(data_dir, Credentials(self.url, answer["terminal_id"],
                                                answer["store_id"], answer["store_name"],
                                                answer["token"]))
+        return store_id

@@ -89,6 +89,10 @@ class CheckoutView(QWidget):
             demo_scan.clicked.connect(self._demo_scan)
             demo_row.addWidget(self.demo_cards, 1)
             demo_row.addWidget(demo_scan)
+            demo_camera = _button(self.tr("Demo: show to the camera"), "demoCameraButton",
+                                  self, 40)
+            demo_camera.clicked.connect(self._demo_camera)
+            demo_row.addWidget(demo_camera)
             left.addLayout(demo_row)
         self.panel = MemberPanel(self.currency, self, ctx.rules.stamp_card_size)
         left.addWidget(self.panel, 1)
@@ -393,6 +397,11 @@ class CheckoutView(QWidget):
         card = self.demo_cards.currentData()
         if self.ctx.demo_scan is not None and isinstance(card, str):
             self.ctx.demo_scan(card)
+
+    def _demo_camera(self) -> None:
+        card = self.demo_cards.currentData()
+        if self.ctx.demo_camera is not None and isinstance(card, str):
+            self.ctx.demo_camera(card)  # decoded by the camera pipeline, then on_scanned
 
     # sale -------------------------------------------------------------------------------
     def _need_member(self) -> MemberCard | None:
