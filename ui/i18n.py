@@ -9,6 +9,7 @@ glyph shapes for shared Han characters.
 from __future__ import annotations
 
 import logging
+import os
 import shutil
 import subprocess
 import sys
@@ -73,7 +74,9 @@ def install_translator(app: QCoreApplication, language: str,
     ts = qm.with_suffix(".ts")
     if (not qm.exists() or (ts.exists() and ts.stat().st_mtime > qm.stat().st_mtime)) \
             and ts.exists():
-        built = Path(tempfile.gettempdir()) / f"loyalty-terminal-{qm.name}"
+        # One file per process: two processes (or test workers) compiling at once must
+        # never read each other's half-written output.
+        built = Path(tempfile.gettempdir()) / f"loyalty-terminal-{os.getpid()}-{qm.name}"
         if build_qm(ts, built):
             qm = built
     translator = QTranslator(app)
