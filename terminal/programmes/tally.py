@@ -40,6 +40,8 @@ class Tally:
     multipliers: list[int] = field(default_factory=list)  # percent, from tiers and memberships
     earned_points: int = 0  # points this sale earned by spend (what a charity may take a share of)
     effects: int = 0  # grows with every benefit given (postings, discounts, multipliers)
+    discounted: int = 0  # the sum of ``discounts``
+    lots: dict[str, tuple[str, date | None]] = field(default_factory=dict)
 
     # reading -----------------------------------------------------------------------------
     @property
@@ -49,7 +51,7 @@ class Tally:
     @property
     def basis(self) -> int:
         """The amount earning works on: the sale after the discounts given so far."""
-        return max(self.context.amount - sum(d.amount for d in self.discounts), 0)
+        return max(self.context.amount - self.discounted, 0)
 
     def multiply(self, value: int) -> int:
         """``value`` × the multipliers collected so far (exact, then floored once)."""
@@ -74,16 +76,20 @@ class Tally:
               lot: str | None = None, expires: date | None = None) -> None:
         if amount == 0:
             return
-        for posting in (Posting(account, asset, amount, lot, expires),
-                        Posting(shop, asset, -amount)):
-            self.attributions.append(Attribution(len(self.postings), self.programme_id, rule))
-            self.postings.append(posting)
+        index = len(self.postings)
+        self.postings += (Posting(account, asset, amount, lot, expires),
+                          Posting(shop, asset, -amount))
+        self.attributions += (Attribution(index, self.programme_id, rule),
+                              Attribution(index + 1, self.programme_id, rule))
         self.effects += 1
 
     def points_lot(self, member_id: str) -> tuple[str, date | None]:
-        days = self.points_validity_days
-        expires = self.today + timedelta(days=days) if days else None
-        return lot_key(member_id, expires), expires
+        known = self.lots.get(member_id)
+        if known is None:
+            days = self.points_validity_days
+            expires = self.today + timedelta(days=days) if days else None
+            known = self.lots[member_id] = (lot_key(member_id, expires), expires)
+        return known
 
     def points(self, amount: int, rule: str, member_id: str | None = None) -> None:
         who = member_id or self.member_id
@@ -139,6 +145,7 @@ class Tally:
         amount = min(amount, self.basis)
         if amount > 0:
             self.discounts.append(Discount(self.programme_id, rule, amount))
+            self.discounted += amount
             self.effects += 1
 
     def multiplier(self, percent: int) -> None:
