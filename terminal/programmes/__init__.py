@@ -7,7 +7,13 @@ postings, prompts, the attribution of each posting to its programme and rule, an
 changes the caller persists. One module per programme type; ``kinds`` fixes their order.
 """
 
-from terminal.programmes.document import Document, Programme, load_document, parse_document
+from terminal.programmes.document import (
+    Document,
+    Programme,
+    document_data,
+    load_document,
+    parse_document,
+)
 from terminal.programmes.evaluate import evaluate
 from terminal.programmes.fields import ProgrammeError, Reward
 from terminal.programmes.model import (
@@ -24,6 +30,6 @@ from terminal.programmes.model import (
 
 __all__ = [
     "Attribution", "Context", "Discount", "Document", "Line", "MemberState", "Programme",
-    "ProgrammeError", "Prompt", "Result", "Reward", "StateChange", "Trigger", "evaluate",
-    "load_document", "parse_document",
+    "ProgrammeError", "Prompt", "Result", "Reward", "StateChange", "Trigger", "document_data",
+    "evaluate", "load_document", "parse_document",
 ]

@@ -125,12 +125,25 @@ def _programme(item: Any, index: int) -> Programme:
     return Programme(raw_id, type_name, name, priority, group, valid_from, valid_until, params)
 
 
-def load_document(text: str, fmt: str = "json") -> Document:
-    """Parse a document from JSON or TOML text (``fmt``: "json" or "toml")."""
+def document_data(text: str, fmt: str = "json") -> dict[str, Any]:
+    """JSON-ready data from JSON or TOML text (TOML dates become ISO texts), not yet checked."""
     try:
         data = tomllib.loads(text) if fmt == "toml" else json.loads(text)
     except (ValueError, tomllib.TOMLDecodeError) as error:
         raise ProgrammeError(f"not valid {fmt.upper()}: {error}") from None
-    if not isinstance(data, Mapping):
+    if not isinstance(data, dict):
         raise ProgrammeError("the document must be a table (an object)")
-    return parse_document(data)
+    if fmt == "toml":
+        data = json.loads(json.dumps(data, default=_iso))
+    return data
+
+
+def _iso(value: object) -> str:
+    if isinstance(value, date):
+        return value.isoformat()
+    raise ProgrammeError(f"{value!r} cannot be part of a programme document")
+
+
+def load_document(text: str, fmt: str = "json") -> Document:
+    """Parse a document from JSON or TOML text (``fmt``: "json" or "toml")."""
+    return parse_document(document_data(text, fmt))
