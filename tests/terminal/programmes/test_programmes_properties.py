@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, date, datetime
 from typing import Any
 
 from hypothesis import given, settings
@@ -10,7 +10,15 @@ from hypothesis import strategies as st
 from programmes_testkit import per_asset
 
 from terminal.ledger import Asset, member_account
-from terminal.programmes import Context, Line, MemberState, Trigger, evaluate, parse_document
+from terminal.programmes import (
+    Context,
+    Line,
+    MemberState,
+    ProgrammeError,
+    Trigger,
+    evaluate,
+    parse_document,
+)
 from terminal.rules import Rounding
 
 rewards = st.fixed_dictionaries({}, optional={
@@ -140,7 +148,41 @@ def test_evaluating_again_with_the_changes_applied_never_repeats_a_once_only_rew
         context = Context(trigger, spend if trigger is Trigger.SALE else 0)
         first = evaluate(document, context, state, now)
         after = state.apply(first.state_changes)
-        second = evaluate(document, context, after, now + timedelta(minutes=1))
+        second = evaluate(document, context, after, now)
         given_first = {(a.programme_id, a.rule) for a in first.attributions if a.rule in once}
         given_again = {(a.programme_id, a.rule) for a in second.attributions if a.rule in once}
         assert not given_first & given_again
+
+
+json_values = st.recursive(
+    st.none() | st.booleans() | st.integers(-10, 10**6) | st.floats(allow_nan=False)
+    | st.text(max_size=8),
+    lambda inner: st.lists(inner, max_size=4) | st.dictionaries(st.text(max_size=12), inner,
+                                                                max_size=5),
+    max_leaves=20)
+
+
+@settings(max_examples=300, deadline=None)
+@given(raw=documents(), path=st.lists(st.integers(0, 50), min_size=1, max_size=4),
+       value=json_values)
+def test_any_damaged_document_is_refused_with_a_programme_error_only(
+        raw: dict[str, Any], path: list[int], value: Any) -> None:
+    """GIVEN a valid document with one value somewhere replaced by random JSON
+    THEN parsing either succeeds or raises ProgrammeError (never another exception)."""
+    target: Any = raw
+    for step in path[:-1]:
+        if isinstance(target, dict) and target:
+            key = sorted(target)[step % len(target)]
+            if not isinstance(target[key], dict | list):
+                break
+            target = target[key]
+        elif isinstance(target, list) and target:
+            target = target[step % len(target)]
+    if isinstance(target, dict) and target:
+        target[sorted(target)[path[-1] % len(target)]] = value
+    elif isinstance(target, list) and target:
+        target[path[-1] % len(target)] = value
+    try:
+        parse_document(raw)
+    except ProgrammeError as error:
+        assert str(error)
