@@ -78,6 +78,7 @@ class MemberState:
     plans: Mapping[str, date] = field(default_factory=dict)  # plan programme id → last day
     awarded: frozenset[str] = frozenset()  # once-only rewards already given (keys)
     charity: str | None = None  # the charity programme the member chose to give points to
+    review_tier: bool = True  # False: the caller has no spend history; keep ``tier`` as is
 
     def apply(self, changes: Iterable[StateChange]) -> MemberState:
         """This state with ``changes`` applied (what the caller persists)."""
@@ -160,6 +161,6 @@ class Result:
             "programmes_version": self.document_version,
             "attribution": [[a.posting + offset, a.programme_id, a.rule]
                             for a in self.attributions],
-            "discounts": [[d.programme_id, d.rule, d.amount] for d in self.discounts],
+            "programme_discounts": [[d.programme_id, d.rule, d.amount] for d in self.discounts],
             "state_changes": [c.to_body() for c in self.state_changes],
         }

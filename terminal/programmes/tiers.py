@@ -3,7 +3,9 @@
 At the member's first sale in a new review period (``period_months``, counted from January)
 the tier is set from the rolling spend, so a downgrade happens only then. Within a period a
 sale that lifts the rolling spend over a higher threshold upgrades at once (from the next
-sale on). The tier held at the start of the sale gives its multiplier and discount.
+sale on). The tier held at the start of the sale gives its multiplier and discount. A caller
+without the spend history sets ``review_tier`` False: the member's tier then only gives its
+benefits.
 """
 
 from __future__ import annotations
@@ -76,7 +78,7 @@ def apply(p: Params, t: Tally) -> None:
     state = t.state
     current = p.index(state.tier)
     period = p.period(t.today)
-    if state.tier_period != period:
+    if state.review_tier and state.tier_period != period:
         qualified = p.qualified(state.rolling_spend)
         # a member never reviewed keeps a tier given by hand; otherwise the period ended
         tier = max(current, qualified) if not state.tier_period else qualified
@@ -91,6 +93,6 @@ def apply(p: Params, t: Tally) -> None:
     if held.discount_percent:
         t.discount(t.context.amount * held.discount_percent // 100, f"discount_{held.name}")
     reached = p.qualified(state.rolling_spend + t.context.amount)
-    if reached > current:
+    if state.review_tier and reached > current:
         t.change("tier", p.tiers[reached].name)
         t.prompt("tier_upgrade", f"升等 / upgraded to {p.tiers[reached].name}")

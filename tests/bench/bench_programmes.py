@@ -105,7 +105,7 @@ def main() -> None:
     load_document(DEMO.read_text(encoding="utf-8"))  # the whole demo parses too
     rules = Rules()
     rules_document = parse_document(document_from_rules(rules))
-    member = MemberState("m1", tier="金", tier_period="2026", rolling_spend=35_000,
+    member = MemberState("m1", tier="gold", tier_period="2026", rolling_spend=35_000,
                          visit_dates=(date(2026, 12, 7),), purchases=0, birthday=date(1990, 12, 1),
                          referred_by="m0", stamps=3, plans={"plus": date(2027, 3, 1),
                                                             "coffee-club": date(2027, 1, 1)},

@@ -10,10 +10,11 @@ from pathlib import Path
 from typing import Any
 
 import httpx
-from synckit import ADMIN_TOKEN, ROOT, Server, make_till
+from synckit import ADMIN_TOKEN, ROOT, Ledger, Server, make_till
 
 from sync.client.localdb import PROGRAMME
 from sync.server.main import main as server_main
+from terminal.money import Money
 from terminal.programmes import parse_document
 
 DEMO = ROOT / "resources" / "demo" / "programmes.json"
@@ -74,6 +75,34 @@ def test_terminal_pulls_the_document_and_can_evaluate_it(sqlite_server: Server,
         till.sync()
         with till.local.store.session() as session:
             assert json.loads(session.get_meta(PROGRAMME) or "null")["version"] == 2
+    finally:
+        till.close()
+
+
+def test_a_sale_under_the_pulled_document_syncs_balanced(sqlite_server: Server,
+                                                        tmp_path: Path) -> None:
+    """GIVEN a till that pulled the demo document WHEN a gold member buys THEN the event with
+    cash-back and charity postings is accepted by the server, unflagged, and balances."""
+    store_id = sqlite_server.new_store()
+    till = make_till(tmp_path / "till", sqlite_server, store_id)
+    try:
+        put(sqlite_server, demo())
+        till.sync()
+        member = str(till.service.enrol(till.cashier, name="陳志明", tier="gold")
+                     .event.body["member_id"])
+        sale = till.service.sale(till.cashier, member, Money(1000))
+        assert {row[1] for row in sale.event.body["attribution"]} >= {"points", "cash-back"}
+        assert sale.event.body["programme_discounts"] == [["tiers", "discount_gold", 50]]
+        report = till.sync()
+        assert report.pushed >= 2 and report.flagged == 0 and not report.problems
+        ledger = Ledger(sqlite_server.database_url)
+        try:
+            assert all(total == 0 for total in ledger.postings_sum_by_asset().values())
+            # gold: 5 % off in the demo, so 2 % cash-back on NT$950
+            assert ledger.balance(f"member:{member}", "cash_back") == 19
+            assert ledger.balances_match_postings()
+        finally:
+            ledger.close()
     finally:
         till.close()
 
