@@ -41,6 +41,8 @@ from terminal.members import (
 )
 from terminal.money import Money, format_minor, require_int
 from terminal.ports import LedgerSession, LedgerStore, StoredValueGuard
+from terminal.programmes import Result
+from terminal.programmes.at_checkout import PULLED_META_KEY, PulledProgrammes, evaluate_sale
 from terminal.rules import Rules
 from terminal.staff import (
     Role,
@@ -135,6 +137,7 @@ class CheckoutService:
         self.zone = ZoneInfo(timezone)
         self.stored_value_guard = stored_value_guard
         self.store_id = store_id  # the server's store, once registered (scopes vouchers)
+        self.programmes = PulledProgrammes()  # the server's programme document, once pulled
 
     # staff -----------------------------------------------------------------------------
     def add_staff(self, actor: Staff | None, name: str, role: Role, pin: str) -> Staff:
@@ -282,7 +285,12 @@ class CheckoutService:
             member = self._member(session, member_id)
             lots = [lot for lot in session.lots(member_id) if lot.remaining > 0]
             balance = session.balances(member_id)[Asset.STORED_VALUE]
-            return self._plan(member, lots, balance, amount, redeem_points, stored_value)
+            plan = self._plan(member, lots, balance, amount, redeem_points, stored_value)
+            outcome = self._programmes_for_sale(session, member, plan, {})
+            if outcome is None:
+                return plan
+            return replace(plan, points_earned=_points_to(member_account(member_id),
+                                                          list(outcome.postings)))
 
     def sale(
         self,
@@ -323,16 +331,24 @@ class CheckoutService:
                 postings.append(Posting(account, Asset.STORED_VALUE, -plan.stored_value_paid))
                 postings.append(Posting(ShopAccount.STORED_VALUE_SPENT, Asset.STORED_VALUE,
                                         plan.stored_value_paid))
-            earned = self._earn_postings(member_id, plan.points_earned, today)
+            extra: dict[str, object] = {}  # the programmes' attribution, kept in the body
+            outcome = self._programmes_for_sale(session, member, plan, extra)
+            if outcome is None:
+                earned = self._earn_postings(member_id, plan.points_earned, today)
+            else:
+                earned = list(outcome.postings)
+                extra.update(outcome.attribution_body(offset=len(postings)))
+                plan = replace(plan, points_earned=_points_to(account, earned))
             postings.extend(earned)
             stamps_added = self.rules.stamps_per_sale
             if stamps_added:
                 postings.extend(self._stamp_postings(member_id, stamps_added))
-            if earned:
-                lot_id, expires = earned[0].lot or "", earned[0].expires_on
-                before = remaining.get(lot_id)
-                remaining[lot_id] = Lot(lot_id, member_id, expires, plan.points_earned
-                                        + (before.remaining if before else 0))
+            for posting in earned:
+                if posting.account == account and posting.asset is Asset.POINTS and posting.lot:
+                    before = remaining.get(posting.lot)
+                    remaining[posting.lot] = Lot(posting.lot, member_id, posting.expires_on,
+                                                 posting.amount
+                                                 + (before.remaining if before else 0))
             body = {
                 "member_id": member_id,
                 "currency": self.rules.currency.code,
@@ -345,11 +361,23 @@ class CheckoutService:
             }
             if stamps_added:
                 body["stamps_added"] = stamps_added
+            body.update(extra)
             event = self._append(session, actor, EventKind.SALE, body, postings, event_id)
             view = self._view_from(member, list(remaining.values()),
                                    balance - plan.stored_value_paid,
                                    balances[Asset.STAMPS] + stamps_added)
             return SaleResult(event, plan, view)
+
+    def _programmes_for_sale(self, session: LedgerSession, member: Member, plan: SalePlan,
+                             body: dict[str, object]) -> Result | None:
+        """The pulled programme document's result for this sale; None: the rules apply."""
+        pulled = self.programmes.get(session.get_meta(PULLED_META_KEY))
+        if pulled.error:
+            body["programmes_error"] = pulled.error
+        if pulled.document is None:
+            return None
+        return evaluate_sale(pulled.document, member.id, member.tier, member.birthday,
+                             plan.amount - plan.discount, self.clock())
 
     def _plan(self, member: Member, lots: list[Lot], balance: int, amount: Money,
               redeem_points: int, stored_value: Money | None) -> SalePlan:
@@ -697,3 +725,7 @@ class CheckoutService:
             stamps=stamps,
             expiring_soon=tuple(expiring_within(lots, today, self.rules.expiring_soon_days)),
         )
+
+
+def _points_to(account: str, postings: list[Posting]) -> int:
+    return sum(p.amount for p in postings if p.account == account and p.asset is Asset.POINTS)

@@ -28,6 +28,8 @@ class Asset(StrEnum):
     POINTS = "points"
     STORED_VALUE = "stored_value"
     STAMPS = "stamps"
+    CASH_BACK = "cash_back"  # 回饋金: credit in minor units, usable on a later purchase
+    DONATION = "donation"  # minor units the shop pledges to a charity on a member's behalf
 
 
 class EventKind(StrEnum):
@@ -54,6 +56,10 @@ class ShopAccount(StrEnum):
     STAMPS_ISSUED = "shop:stamps_issued"
     STAMPS_REDEEMED = "shop:stamps_redeemed"
     CHARITY = "shop:charity"
+    CASH_BACK_ISSUED = "shop:cash_back_issued"
+    CASH_BACK_REDEEMED = "shop:cash_back_redeemed"
+    TOP_UP_BONUS = "shop:top_up_bonus"
+    DONATIONS_PLEDGED = "shop:donations_pledged"
     VOUCHERS_ISSUED = "shop:vouchers_issued"
     VOUCHERS_HONOURED = "shop:vouchers_honoured"
     OFFLINE_OVERDRAFT_RECEIVABLE = "shop:offline_overdraft_receivable"

@@ -19,6 +19,7 @@ from sync.server.db import make_engine
 from sync.server.deps import in_transaction
 from sync.server.errors import ServiceError
 from sync.server.migrate import upgrade
+from terminal.programmes import ProgrammeError, document_data, parse_document
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -46,6 +47,16 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser("set-programme", help="set the programme configuration (JSON file)")
     p.add_argument("file")
+
+    p = sub.add_parser("programmes", help="the programme document: set FILE | show | "
+                                          "validate FILE")
+    actions = p.add_subparsers(dest="programmes_action", required=True, metavar="ACTION")
+    a = actions.add_parser("set", help="check a JSON or TOML document and store it as the "
+                                       "next version")
+    a.add_argument("file")
+    actions.add_parser("show", help="print the current document")
+    a = actions.add_parser("validate", help="check a document without storing it")
+    a.add_argument("file")
 
     p = sub.add_parser("issue-voucher", help="issue a voucher id with a face value")
     p.add_argument("id")
@@ -96,8 +107,31 @@ def _key_dir(option: str | None) -> Path:
     return Path(option or os.environ.get("LOYALTY_SERVER_KEY_DIR") or "voucher-keys")
 
 
+def _programme_file(path: Path) -> dict[str, Any]:
+    """The document in a .json or .toml file; ValueError with the reason when unusable."""
+    try:
+        return document_data(path.read_text(encoding="utf-8"),
+                             "toml" if path.suffix == ".toml" else "json")
+    except ProgrammeError as exc:
+        raise ValueError(exc.message) from None
+
+
+def _validate_programmes(path: Path) -> int:
+    try:
+        document = parse_document({**_programme_file(path), "version": 1})
+    except (OSError, ValueError, ProgrammeError) as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 1
+    print(json.dumps({"valid": True, "programmes": [
+        {"id": p.id, "type": p.type, "name": p.name} for p in document.ordered]},
+        ensure_ascii=False, indent=2))
+    return 0
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
+    if args.command == "programmes" and args.programmes_action == "validate":
+        return _validate_programmes(Path(args.file))  # no database needed
     if args.database_url:
         os.environ["LOYALTY_SERVER_DATABASE_URL"] = args.database_url
     settings = Settings()
@@ -121,6 +155,11 @@ def main(argv: Sequence[str] | None = None) -> int:
             programme = json.loads(Path(args.file).read_text(encoding="utf-8"))
             work = lambda c: {"version": service.set_config(c, "programme",  # noqa: E731
                                                             programme)}
+        elif args.command == "programmes" and args.programmes_action == "set":
+            document = _programme_file(Path(args.file))
+            work = lambda c: service.set_programmes(c, document)  # noqa: E731
+        elif args.command == "programmes":
+            work = service.get_programmes
         elif args.command == "issue-voucher":
             work = lambda c: service.issue_voucher(c, args.id, args.face_value)  # noqa: E731
         elif args.command == "voucher-key":

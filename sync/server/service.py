@@ -55,6 +55,7 @@ from sync.server import tables as t
 from sync.server.errors import BadRequest, Conflict, Forbidden, NotFound, Unauthorised
 from terminal.ledger import GENESIS_HASH, Asset, ShopAccount, format_time, hash_canonical
 from terminal.limits import OfflineLimits
+from terminal.programmes import ProgrammeError, parse_document
 
 SERVER_TERMINAL = "server"
 ADJUST_NAMESPACE = uuid.UUID("5b0c1f4e-3a55-4f7e-9a40-0f5a7a3c9e11")
@@ -862,11 +863,45 @@ def set_config(conn: Connection, key: str, value: Any) -> int:
             raise BadRequest(f"Offline limits: {exc}") from None
     version = int(conn.execute(select(func.coalesce(func.max(t.config.c.version), 0))
                                .where(t.config.c.key == key)).scalar_one()) + 1
+    if key == "programme":
+        value = checked_programme(value, version)
     conn.execute(delete(t.config).where(t.config.c.key == key))
     conn.execute(t.config.insert().values(key=key, value=json.dumps(value, sort_keys=True),
                                           version=version, updated_at=now_text()))
     record_changes(conn, [{"kind": "config", "key": key}])
     return version
+
+
+class InvalidProgramme(BadRequest):
+    """A programme document the terminals could not evaluate (the reason names the field)."""
+
+    status = 422
+    code = "invalid_programme"
+
+
+def checked_programme(document: Any, version: int) -> dict[str, Any]:
+    """The programme document stamped with the server's ``version``, or InvalidProgramme."""
+    if not isinstance(document, dict):
+        raise InvalidProgramme("The programme document must be a JSON object.")
+    stamped = {**document, "version": version}
+    try:
+        parse_document(stamped)
+    except ProgrammeError as exc:
+        raise InvalidProgramme(f"Programme document: {exc.message}") from None
+    return stamped
+
+
+def set_programmes(conn: Connection, document: Any) -> dict[str, Any]:
+    """Validate and store the programme document; each change gets the next version."""
+    version = set_config(conn, "programme", document)
+    return {"version": version, "programmes": [p["id"] for p in document["programmes"]]}
+
+
+def get_programmes(conn: Connection) -> dict[str, Any]:
+    document = get_config(conn, "programme")
+    if document is None:
+        raise NotFound("No programme document has been set yet.")
+    return dict(document)
 
 
 def create_store(conn: Connection, name: str, timezone: str = "Asia/Taipei") -> dict[str, Any]:

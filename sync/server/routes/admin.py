@@ -85,6 +85,17 @@ def set_programme(body: dict[str, Any], engine: EngineDep) -> dict[str, Any]:
     return {"version": version}
 
 
+@router.put("/programmes")
+def put_programmes(body: dict[str, Any], engine: EngineDep) -> dict[str, Any]:
+    """Replace the programme document (422 naming the programme and field when invalid)."""
+    return in_transaction(engine, lambda c: service.set_programmes(c, body))
+
+
+@router.get("/programmes")
+def get_programmes(engine: EngineDep) -> dict[str, Any]:
+    return in_transaction(engine, service.get_programmes)
+
+
 @router.post("/vouchers")
 def issue_voucher(body: VoucherIn, engine: EngineDep) -> dict[str, Any]:
     return in_transaction(engine, lambda c: service.issue_voucher(c, body.id, body.face_value))
