@@ -183,6 +183,13 @@ def test_the_app_setup_code_carries_the_secret_and_is_not_a_member_code(shop: Sh
     assert getattr(info.value, "reason", None) == "app_setup_code"
 
 
+def test_the_setup_code_known_answer_of_docs_codes_md() -> None:
+    text = make_app_setup_code("019a8f2e-6b1c-7d3e-8f40-123456789abc", bytes(range(32)))
+    assert text == "LK1:590O4IFODM$F.4IPD2--ACPJ100KB0*M0DY0W016C1PN1:Y1I12$C2BO2UZ2423ND3.O3G 3"
+    assert parse_app_setup_code(text.lower()) == ("019a8f2e-6b1c-7d3e-8f40-123456789abc",
+                                                  bytes(range(32)))
+
+
 # --- member PIN for stored value ------------------------------------------------------------
 
 def funded(shop: Shop, pin: str | None = "4321") -> Member:
