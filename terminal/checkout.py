@@ -382,7 +382,7 @@ class CheckoutService:
             self._member(session, member_id)
             has_pin = session.member_pin(member_id).pin_hash is not None
         if has_pin and not actor.role.allows(Role.MANAGER):
-            if old_pin is None:
+            if not old_pin:
                 raise PermissionDenied("Changing a member's PIN needs the old PIN, or a "
                                        "manager.")
             self._verify_member_pin(member_id, old_pin)
@@ -400,12 +400,14 @@ class CheckoutService:
         with self.store.session(write=True) as session:
             member = self._member(session, member_id)
             state = session.member_pin(member_id)
+            by_phone = ("" if self.rules.stored_value_pin is StoredValuePin.ALWAYS
+                        else ", or show the phone code")
             if state.pin_hash is None:
                 raise MemberPinRequired(f"{member.name} has no PIN for stored value: set a "
-                                        "PIN first, or show the phone code.")
+                                        f"PIN first{by_phone}.")
             if not pin:
-                raise MemberPinRequired("Paying with stored value by card needs the member's "
-                                        "PIN (or show the phone code).")
+                raise MemberPinRequired("Paying with stored value needs the member's PIN"
+                                        f"{by_phone}.")
             updated, ok = check_member_pin(state, pin, self.clock())
             session.save_member_pin(updated)
         if not ok:

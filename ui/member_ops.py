@@ -42,3 +42,11 @@ def app_setup_matrix(service: CheckoutService, member_id: str) -> list[list[bool
     code.add_data(make_app_setup_code(member_id, service.member_code_secret(member_id)))
     code.make(fit=True)
     return [[bool(module) for module in row] for row in code.get_matrix()]
+
+
+def demo_phone_code(service: CheckoutService, card: str) -> str:
+    """The code a demo member's phone app would show now (for the demo's scan button)."""
+    from terminal.member_codes import make_member_code
+
+    member_id = service.identify(card).member.id
+    return make_member_code(member_id, service.member_code_secret(member_id), service.clock())

@@ -37,6 +37,11 @@
         <translation>示範：掃描這張卡</translation>
     </message>
     <message>
+        <location filename="../../ui/views/checkout.py" line="94"/>
+        <source>Demo: phone code</source>
+        <translation>示範：手機條碼</translation>
+    </message>
+    <message>
         <location filename="../../ui/views/checkout.py" line="107"/>
         <source>Amount (F2)</source>
         <translation>金額（F2）</translation>

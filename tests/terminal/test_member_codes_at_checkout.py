@@ -267,8 +267,10 @@ def test_the_stored_value_pin_rule(shop: Shop, rule: str, by: IdentifiedBy | Non
                               clock=shop.clock, rules=Rules(stored_value_pin=rule))  # type: ignore[arg-type]
     assert service.stored_value_pin_needed(by) is needs_pin
     if needs_pin:
-        with pytest.raises(MemberPinRequired):
+        with pytest.raises(MemberPinRequired, match="set a PIN first") as info:
             pay(shop, member, by, service=service)
+        # a phone code is offered as the way out only where it is one
+        assert ("show the phone code" in info.value.message) is (rule == "card")
     else:
         assert pay(shop, member, by, service=service) == 800
 

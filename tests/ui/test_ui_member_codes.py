@@ -7,6 +7,8 @@ from pathlib import Path
 
 import zxingcpp
 from PIL import Image
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QWidget
 from pytestqt.qtbot import QtBot
 from ui_testkit import DemoShop, MakeTerminal, member_now, scan, sign_in
 
@@ -168,3 +170,22 @@ def test_after_enrolment_the_app_setup_qr_carries_the_members_secret(
     checkout.app_setup.finish()  # Done: the secret leaves the screen
     assert not checkout.app_setup.isVisible() and checkout.app_setup.qr.pixmap().isNull()
     assert checkout.pages.currentWidget() is checkout.keypad
+
+
+def test_the_demo_scans_a_members_phone_code_through_the_simulated_scanner(
+        qtbot: QtBot, make_terminal: MakeTerminal) -> None:
+    terminal = make_terminal(demo=True, data_dir=None, devices_config=None,
+                             receipt_previews=False)
+    sign_in(qtbot, terminal)
+    statuses = terminal.ctx.bridge.statuses
+    qtbot.waitUntil(lambda: "scanner" in statuses() and statuses()["scanner"].ok,
+                    timeout=10000)
+    checkout = terminal.window.checkout
+    qtbot.waitUntil(lambda: checkout.demo_cards.count() == 20, timeout=5000)
+    checkout.demo_cards.setCurrentIndex(2)
+    card = checkout.demo_cards.currentData()
+    qtbot.mouseClick(checkout.findChild(QWidget, "demoPhoneCodeButton"),  # type: ignore[arg-type]
+                     Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: checkout.card is not None, timeout=5000)
+    assert checkout.card is not None and checkout.card.view.member.card_number == card
+    assert checkout.card.view.identified_by is IdentifiedBy.PHONE_CODE

@@ -32,7 +32,7 @@ from terminal.money import Money, format_minor
 from terminal.vouchers import PREFIX as VOUCHER_PREFIX
 from ui.context import AppContext
 from ui.member_facts import MemberCard
-from ui.member_ops import app_setup_matrix, find_member, member_card
+from ui.member_ops import app_setup_matrix, demo_phone_code, find_member, member_card
 from ui.ops import Op
 from ui.receipts import sale_receipt, top_up_receipt
 from ui.widgets.confirm import ConfirmPanel
@@ -91,8 +91,11 @@ class CheckoutView(QWidget):
                 self.demo_cards.addItem(f"{name}  {card}", card)
             demo_scan = _button(self.tr("Demo: scan this card"), "demoScanButton", self, 40)
             demo_scan.clicked.connect(self._demo_scan)
+            demo_phone = _button(self.tr("Demo: phone code"), "demoPhoneCodeButton", self, 40)
+            demo_phone.clicked.connect(self._demo_phone_code)
             demo_row.addWidget(self.demo_cards, 1)
             demo_row.addWidget(demo_scan)
+            demo_row.addWidget(demo_phone)
             left.addLayout(demo_row)
         self.panel = MemberPanel(self.currency, self, ctx.rules.stamp_card_size)
         left.addWidget(self.panel, 1)
@@ -418,6 +421,16 @@ class CheckoutView(QWidget):
         card = self.demo_cards.currentData()
         if self.ctx.demo_scan is not None and isinstance(card, str):
             self.ctx.demo_scan(card)
+
+    def _demo_phone_code(self) -> None:
+        """Scan the code the chosen member's phone app would show now (the demo has no
+        phones): made on the worker, typed into the simulated scanner like a real scan."""
+        card, scan = self.demo_cards.currentData(), self.ctx.demo_scan
+        if scan is None or not isinstance(card, str):
+            return
+        service = self.ctx.service
+        Op(lambda: demo_phone_code(service, card)).success(scan).failure(
+            self._problem).run(self.ctx.runner)
 
     # sale -------------------------------------------------------------------------------
     def _need_member(self) -> MemberCard | None:
