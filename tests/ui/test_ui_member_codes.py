@@ -110,8 +110,18 @@ def test_stored_value_after_a_card_scan_asks_the_members_pin(
     assert "Traceback" not in checkout.result.text()
     assert member_now(terminal, card).stored_value == before
     pay_stored_value(qtbot, terminal, 200)
-    checkout.member_pin.pin.setText(DEMO_MEMBER_PIN)
-    checkout.member_pin.submit()
+
+    def press(key: str) -> None:  # the member's finger on the touch screen
+        qtbot.mouseClick(checkout.member_pin.findChild(QWidget, f"key_{key}"),  # type: ignore[arg-type]
+                         Qt.MouseButton.LeftButton)
+
+    for key in ("0", "1"):
+        press(key)
+    assert checkout.member_pin.pin.text() == "01"  # a PIN keeps its leading zero
+    press("clear")
+    for key in DEMO_MEMBER_PIN:
+        press(key)
+    qtbot.keyClick(checkout.member_pin.pin, Qt.Key.Key_Return)
     qtbot.waitUntil(lambda: "Sale recorded" in checkout.result.text(), timeout=5000)
     assert member_now(terminal, card).stored_value == before - 200
 

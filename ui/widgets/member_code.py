@@ -22,6 +22,9 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from ui.widgets.keypad import Keypad
+
+MAX_PIN_DIGITS = 12
 QR_MODULE_PX = 6  # screen pixels per QR module: a phone camera reads it from 30 cm
 
 
@@ -56,6 +59,8 @@ class MemberPinPanel(QFrame):
         self.error = QLabel(self)
         self.error.setObjectName("memberPinError")
         self.error.setWordWrap(True)
+        self.keypad = Keypad(self)  # for the member's finger on a touch screen
+        self.keypad.key_pressed.connect(self._key)
         buttons = QHBoxLayout()
         self.ok_button = _button(self.tr("Pay (Enter)"), "memberPinOk", self)
         self.ok_button.clicked.connect(self.submit)
@@ -66,7 +71,7 @@ class MemberPinPanel(QFrame):
         layout.addWidget(self.title)
         layout.addWidget(self.pin)
         layout.addWidget(self.error)
-        layout.addStretch(1)
+        layout.addWidget(self.keypad, 1)
         layout.addLayout(buttons)
         self._on_pin: Callable[[str], None] | None = None
         self.hide()
@@ -83,6 +88,18 @@ class MemberPinPanel(QFrame):
         self._on_pin = on_pin
         self.show()
         self.opened.emit()
+        self.pin.setFocus()
+
+    def _key(self, key: str) -> None:
+        """Keypad keys; unlike an amount, a PIN keeps its leading zeros."""
+        text = self.pin.text()
+        if key == "clear":
+            text = ""
+        elif key == "back":
+            text = text[:-1]
+        elif key.isdigit():
+            text = (text + key)[:MAX_PIN_DIGITS]
+        self.pin.setText(text)
         self.pin.setFocus()
 
     def submit(self) -> None:
