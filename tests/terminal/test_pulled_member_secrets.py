@@ -60,3 +60,19 @@ def test_a_missing_or_malformed_secret_leaves_phone_codes_refused_as_sync_first(
     with pytest.raises(MemberCodeRefused) as info:
         shop.service.identify(make_member_code(MEMBER_ID, SECRET, shop.clock.now))
     assert info.value.reason is RefusalReason.NO_SECRET
+
+
+def test_a_pulled_card_from_another_tills_block_does_not_move_the_shared_counter(
+        shop: Shop) -> None:
+    """A numbered till's cards (number × 1,000,000 + n) stay out of the shared range, so a
+    till without a number keeps minting 1, 2, 3 … and never enters another till's block."""
+    from terminal.luhn import luhn_check_digit
+
+    block_card = "88" + f"{2_000_005:09d}"
+    pull(shop, payload(card_number=block_card + luhn_check_digit(block_card)))
+    shared_card = "88" + f"{41:09d}"
+    pull(shop, {**payload(card_number=shared_card + luhn_check_digit(shared_card)),
+                "id": "019a8f2e-6b1c-7d3e-8f40-123456789abd"})
+    enrolled = shop.service.enrol(shop.cashier, name="新會員").member
+    assert enrolled is not None
+    assert enrolled.member.card_number[2:-1] == f"{42:09d}"
