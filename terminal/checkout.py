@@ -21,6 +21,7 @@ from terminal.errors import (
     InvalidAmount,
     InvalidInput,
     NotVoidable,
+    PermissionDenied,
     UnknownCode,
     UnknownEvent,
     UnknownMember,
@@ -29,9 +30,28 @@ from terminal.errors import (
 from terminal.ids import new_id
 from terminal.ledger import Asset, Event, EventKind, Posting, ShopAccount, member_account
 from terminal.lots import Lot, allocate, expiring_within, is_expired, lot_key, usable_lots
-from terminal.member_codes import RotatingCode
+from terminal.member_codes import (
+    ACCEPTED_DRIFT,
+    RotatingCode,
+    new_member_secret,
+    verify_member_code,
+    window_of,
+)
+from terminal.member_codes import (
+    RefusalReason as CodeRefusal,
+)
+from terminal.member_codes import refuse as refuse_code
+from terminal.member_pins import (
+    MemberPin,
+    MemberPinRequired,
+    StoredValuePin,
+    check_member_pin,
+    wrong_member_pin,
+)
 from terminal.members import (
+    CARD_BLOCK,
     DEFAULT_TIER,
+    IdentifiedBy,
     Member,
     card_number_for_serial,
     is_card_number,
@@ -50,6 +70,7 @@ from terminal.staff import (
     check_pin,
     hash_pin,
     require_role,
+    validate_pin,
     wrong_pin_error,
 )
 from terminal.vouchers import (
@@ -62,6 +83,10 @@ from terminal.vouchers import (
 )
 
 Clock = Callable[[], datetime]
+
+MAX_TERMINAL_NUMBER = 999  # 999 × CARD_BLOCK + 999,999 still fits a card's 9-digit serial
+# Accepted phone-code windows are kept a day (a clock set back must not reopen a replay).
+CODE_WINDOWS_KEPT = 24 * 60 * 2
 
 
 def utc_now() -> datetime:
@@ -77,6 +102,8 @@ class MemberView:
     stored_value: int
     stamps: int
     expiring_soon: tuple[Lot, ...]
+    identified_by: IdentifiedBy | None = None  # None: looked up by id, not identified here
+    has_pin: bool = False  # the member has set a PIN (for stored value by card)
 
     @property
     def points_expiring_soon(self) -> int:
@@ -129,6 +156,7 @@ class CheckoutService:
         timezone: str = "Asia/Taipei",
         stored_value_guard: StoredValueGuard | None = None,
         store_id: str | None = None,
+        terminal_number: int | None = None,
     ) -> None:
         self.store = store
         self.terminal_id = terminal_id
@@ -138,6 +166,14 @@ class CheckoutService:
         self.stored_value_guard = stored_value_guard
         self.store_id = store_id  # the server's store, once registered (scopes vouchers)
         self.programmes = PulledProgrammes()  # the server's programme document, once pulled
+        if terminal_number is not None and (
+                not isinstance(terminal_number, int) or isinstance(terminal_number, bool)
+                or not 1 <= terminal_number <= MAX_TERMINAL_NUMBER):
+            raise InvalidInput(f"The terminal number must be 1 to {MAX_TERMINAL_NUMBER}, not "
+                               f"{terminal_number!r}.")
+        # Given by the server at registration: new card numbers come from this terminal's own
+        # block, so two offline terminals never mint the same card (None: one shared counter).
+        self.terminal_number = terminal_number
 
     # staff -----------------------------------------------------------------------------
     def add_staff(self, actor: Staff | None, name: str, role: Role, pin: str) -> Staff:
@@ -196,7 +232,13 @@ class CheckoutService:
 
     # members ---------------------------------------------------------------------------
     def identify(self, code: str) -> MemberView:
-        """The member behind a scanned or typed code."""
+        """The member behind a scanned or typed code: a card number or a phone code.
+
+        A phone code (``LM1:``) is checked with the member's secret at this terminal's clock
+        (its window ±1) and refused when expired, replayed here, forged, for a member unknown
+        here, or for a member whose secret has not reached this terminal yet. An accepted
+        window is remembered in the store, so the same code is refused after a restart too.
+        """
         parsed = parse_code(code)
         if isinstance(parsed, EInvoiceCarrier):
             raise UnknownMember(
@@ -206,14 +248,28 @@ class CheckoutService:
         if isinstance(parsed, VoucherCode):
             raise UnknownMember("That is an e-voucher: identify the member first, then redeem it.")
         if isinstance(parsed, RotatingCode):
-            raise UnknownMember("Phone member codes are not enabled on this terminal yet: "
-                                "scan the member's card.")
+            return self._identify_by_phone_code(parsed)
         assert isinstance(parsed, CardCode)
         with self.store.session() as session:
             member = session.member_by_card(parsed.card_number)
             if member is None:
                 raise UnknownMember(f"No member has card {parsed.card_number}.")
-            return self._view(session, member)
+            return replace(self._view(session, member), identified_by=IdentifiedBy.CARD)
+
+    def _identify_by_phone_code(self, code: RotatingCode) -> MemberView:
+        now = self.clock()
+        current = window_of(now)
+        with self.store.session(write=True) as session:
+            member = session.member_by_id(code.member_id)
+            if member is None:
+                raise refuse_code(CodeRefusal.UNKNOWN_MEMBER)
+            secret = session.member_code_secret(member.id)
+            if secret is None:
+                raise refuse_code(CodeRefusal.NO_SECRET)
+            seen = session.member_code_windows(member.id, current - 2 * ACCEPTED_DRIFT)
+            window = verify_member_code(code, secret, now, seen)
+            session.record_member_code_window(member.id, window, current - CODE_WINDOWS_KEPT)
+            return replace(self._view(session, member), identified_by=IdentifiedBy.PHONE_CODE)
 
     def member_view(self, member_id: str) -> MemberView:
         with self.store.session() as session:
@@ -233,7 +289,13 @@ class CheckoutService:
         birthday: date | None = None,
         card_number: str | None = None,
         tier: str = DEFAULT_TIER,
+        pin: str | None = None,
     ) -> EventResult:
+        """A new member: card, phone-code secret, optional PIN, new-member bonus; one event.
+
+        The event carries the member's phone-code secret (``member.code_secret``, hex) and PIN
+        hash (``member.pin_hash``) so the server can hand them to the app and other tills.
+        """
         require_role(actor, Role.CASHIER, "enrol members")
         clean_name = validate_name(name)
         clean_phone = normalise_phone(phone)
@@ -243,16 +305,18 @@ class CheckoutService:
             raise InvalidInput(f"Birthday {birthday.isoformat()} is not plausible.")
         if card_number is not None and not is_card_number(card_number):
             raise InvalidInput(f"{card_number!r} is not a valid member card number.")
+        pin_hash = None if pin is None else hash_pin(pin)  # scrypt: before the transaction
+        secret = new_member_secret()
         with self.store.session(write=True) as session:
             if card_number is None:
-                card_number = card_number_for_serial(session.next_card_serial())
+                card_number = self._new_card_number(session)
             if session.member_by_card(card_number) is not None:
                 raise DuplicateMember(f"Card {card_number} already belongs to a member.")
             if clean_phone and session.member_by_phone(clean_phone) is not None:
                 raise DuplicateMember(f"Phone {clean_phone} is already registered.")
             member = Member(new_id(), card_number, clean_name, clean_phone, birthday, today,
                             tier)
-            session.add_member(member)
+            session.add_member(member, code_secret=secret, pin_hash=pin_hash)
             event_id = new_id()
             postings = self._earn_postings(member.id, self.rules.new_member_bonus, today)
             body = {
@@ -264,12 +328,96 @@ class CheckoutService:
                     "birthday": birthday.isoformat() if birthday else None,
                     "enrolled_on": today.isoformat(),
                     "tier": tier,
+                    "code_secret": secret.hex(),
+                    "pin_hash": pin_hash,
                 },
                 "member_id": member.id,
                 "bonus_points": self.rules.new_member_bonus,
             }
             event = self._append(session, actor, EventKind.ENROL, body, postings, event_id)
             return EventResult(event, self._view(session, member))
+
+    def _new_card_number(self, session: LedgerSession) -> str:
+        """The next free card number: from this terminal's block when it has a number."""
+        number = self.terminal_number
+        if number is None:
+            return card_number_for_serial(session.next_card_serial())
+        while True:
+            n = session.next_card_serial(number)
+            if n >= CARD_BLOCK:
+                raise InvalidInput(
+                    f"This terminal (number {number}) has used all {CARD_BLOCK - 1:,} card "
+                    "numbers of its block: enrol with pre-printed cards (give the card "
+                    "number), or register the terminal again for a new number.")
+            card = card_number_for_serial(number * CARD_BLOCK + n)
+            if session.member_by_card(card) is None:  # e.g. a pre-printed card in the block
+                return card
+
+    # member PINs and phone-code secrets ------------------------------------------------
+    def member_code_secret(self, member_id: str) -> bytes:
+        """The member's phone-code secret (for the app's setup QR after enrolment)."""
+        with self.store.session() as session:
+            self._member(session, member_id)
+            secret = session.member_code_secret(member_id)
+        if secret is None:
+            raise refuse_code(CodeRefusal.NO_SECRET)
+        return secret
+
+    def stored_value_pin_needed(self, identified_by: IdentifiedBy | None) -> bool:
+        """Whether paying with stored value needs the member's PIN (rule ``stored_value_pin``).
+
+        Under "card", anything but a phone code counts as a static card: a caller that does
+        not say how the member was identified gets the safe answer.
+        """
+        rule = self.rules.stored_value_pin
+        if rule is StoredValuePin.NEVER:
+            return False
+        return rule is StoredValuePin.ALWAYS or identified_by is not IdentifiedBy.PHONE_CODE
+
+    def set_member_pin(self, actor: Staff, member_id: str, new_pin: str, *,
+                       old_pin: str | None = None) -> EventResult:
+        """Set or change a member's PIN: one ``member_pin`` event, no postings.
+
+        Any cashier may set the first PIN (the member is at the till, e.g. at enrolment).
+        Changing a PIN needs the old one, or a manager (who checks the member's identity;
+        this also lifts a lock). A wrong old PIN counts towards the member's lock.
+        """
+        require_role(actor, Role.CASHIER, "set members' PINs")
+        validate_pin(new_pin)
+        with self.store.session() as session:
+            self._member(session, member_id)
+            has_pin = session.member_pin(member_id).pin_hash is not None
+        if has_pin and not actor.role.allows(Role.MANAGER):
+            if not old_pin:
+                raise PermissionDenied("Changing a member's PIN needs the old PIN, or a "
+                                       "manager.")
+            self._verify_member_pin(member_id, old_pin)
+        pin_hash = hash_pin(new_pin)
+        with self.store.session(write=True) as session:
+            member = self._member(session, member_id)
+            session.save_member_pin(MemberPin(member_id, pin_hash))
+            body = {"member_id": member_id, "pin_hash": pin_hash}
+            event = self._append(session, actor, EventKind.MEMBER_PIN, body, [])
+            return EventResult(event, self._view(session, member))
+
+    def _verify_member_pin(self, member_id: str, pin: str | None) -> None:
+        """Check the member's PIN in its own transaction, so a wrong try is counted even
+        though the caller's use case is refused."""
+        with self.store.session(write=True) as session:
+            member = self._member(session, member_id)
+            state = session.member_pin(member_id)
+            by_phone = ("" if self.rules.stored_value_pin is StoredValuePin.ALWAYS
+                        else ", or show the phone code")
+            if state.pin_hash is None:
+                raise MemberPinRequired(f"{member.name} has no PIN for stored value: set a "
+                                        f"PIN first{by_phone}.")
+            if not pin:
+                raise MemberPinRequired("Paying with stored value needs the member's PIN"
+                                        f"{by_phone}.")
+            updated, ok = check_member_pin(state, pin, self.clock())
+            session.save_member_pin(updated)
+        if not ok:
+            raise wrong_member_pin(updated)
 
     # sale ------------------------------------------------------------------------------
     def plan_sale(
@@ -300,9 +448,18 @@ class CheckoutService:
         *,
         redeem_points: int = 0,
         stored_value: Money | None = None,
+        identified_by: IdentifiedBy | None = None,
+        member_pin: str | None = None,
     ) -> SaleResult:
-        """Earn + points redemption + stored-value payment, in ONE event."""
+        """Earn + points redemption + stored-value payment, in ONE event.
+
+        Paying with stored value needs the member's PIN when :meth:`stored_value_pin_needed`
+        says so for ``identified_by`` (how the caller identified the member).
+        """
         require_role(actor, Role.CASHIER, "make sales")
+        if (isinstance(stored_value, Money) and stored_value.minor > 0
+                and self.stored_value_pin_needed(identified_by)):
+            self._verify_member_pin(member_id, member_pin)
         today = self.today()
         with self.store.session(write=True) as session:
             member = self._member(session, member_id)
@@ -365,7 +522,9 @@ class CheckoutService:
             event = self._append(session, actor, EventKind.SALE, body, postings, event_id)
             view = self._view_from(member, list(remaining.values()),
                                    balance - plan.stored_value_paid,
-                                   balances[Asset.STAMPS] + stamps_added)
+                                   balances[Asset.STAMPS] + stamps_added,
+                                   identified_by=identified_by,
+                                   has_pin=session.member_pin(member_id).pin_hash is not None)
             return SaleResult(event, plan, view)
 
     def _programmes_for_sale(self, session: LedgerSession, member: Member, plan: SalePlan,
@@ -713,10 +872,12 @@ class CheckoutService:
     def _view(self, session: LedgerSession, member: Member) -> MemberView:
         balances = session.balances(member.id)
         return self._view_from(member, session.lots(member.id), balances[Asset.STORED_VALUE],
-                               balances[Asset.STAMPS])
+                               balances[Asset.STAMPS],
+                               has_pin=session.member_pin(member.id).pin_hash is not None)
 
     def _view_from(self, member: Member, lots: list[Lot], stored_value: int,
-                   stamps: int) -> MemberView:
+                   stamps: int, identified_by: IdentifiedBy | None = None,
+                   has_pin: bool = False) -> MemberView:
         today = self.today()
         return MemberView(
             member=member,
@@ -724,6 +885,8 @@ class CheckoutService:
             stored_value=stored_value,
             stamps=stamps,
             expiring_soon=tuple(expiring_within(lots, today, self.rules.expiring_soon_days)),
+            identified_by=identified_by,
+            has_pin=has_pin,
         )
 
 

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from terminal.errors import UnknownCode
 from terminal.luhn import luhn_valid
 from terminal.member_codes import PREFIX as MEMBER_CODE_PREFIX
-from terminal.member_codes import RotatingCode, parse_member_code
+from terminal.member_codes import SETUP_PREFIX, RotatingCode, parse_member_code
 from terminal.members import CARD_LENGTH
 from terminal.vouchers import PREFIX as VOUCHER_PREFIX
 
@@ -59,6 +59,10 @@ def parse_code(raw: str) -> ScannedCode:
         return VoucherCode(text.upper())
     if head == MEMBER_CODE_PREFIX:
         return parse_member_code(text)
+    if head == SETUP_PREFIX:
+        raise UnknownCode("This is the member's phone-app setup code, not a member code: ask "
+                          "the member to open the app and show the code it makes.",
+                          reason="app_setup_code")
     if _CARRIER.match(text):
         return EInvoiceCarrier(text)
     compact = text.replace(" ", "").replace("-", "")

@@ -35,6 +35,8 @@ redeem_value_unit = 20    # ... = NT$20 off
 points_validity_days = 365
 max_sale_amount = 200000
 max_top_up_amount = 50000
+stored_value_pin = "card" # member PIN to pay with stored value: "card" (unless a phone
+                          # code identified the member), "never" or "always"
 
 [rules.tier_multiplier_percent]
 silver = 120

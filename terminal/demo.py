@@ -1,4 +1,10 @@
-"""Demo shop data: two staff, 20 members with a few weeks of history (deterministic)."""
+"""Demo shop data: two staff, 20 members with a few weeks of history (deterministic).
+
+Every demo member has a phone-code secret (made at enrolment, like any member). Every
+``DEMO_PIN_EVERY``-th member from the first (card serials 1, 5, 9, 13, 17) has the PIN
+``DEMO_MEMBER_PIN`` for paying with stored value by card, the others none, so the demo shows
+both (and scrypt makes each PIN cost 0.1–0.2 s of seeding).
+"""
 
 from __future__ import annotations
 
@@ -9,11 +15,14 @@ from datetime import date, datetime, timedelta
 
 from terminal.checkout import CheckoutService
 from terminal.errors import LoyaltyError
+from terminal.members import IdentifiedBy
 from terminal.money import Money
 from terminal.staff import Role, Staff
 
 DEMO_CASHIER = ("林小美", "1111")
 DEMO_MANAGER = ("陳店長", "9999")
+DEMO_MEMBER_PIN = "2580"
+DEMO_PIN_EVERY = 4
 
 _SURNAMES = "陳林黃張李王吳劉蔡楊許鄭謝郭洪曾邱廖賴徐"
 _GIVEN = ["怡君", "志明", "淑芬", "家豪", "雅婷", "俊傑", "美玲", "建宏", "欣怡", "宗翰",
@@ -49,7 +58,8 @@ def seed_demo(service: CheckoutService, days: int = 45, seed: int = 7) -> tuple[
         if index == 0:  # one member with a birthday this month, for the prompts
             birthday = date(1990, end.month, min(end.day + 3, 28))
         result = service.enrol(cashier, name=name, phone=phone, birthday=birthday,
-                               tier=_TIERS[index])
+                               tier=_TIERS[index],
+                               pin=None if index % DEMO_PIN_EVERY else DEMO_MEMBER_PIN)
         assert result.member is not None
         member_ids.append(result.member.member.id)
         clock.now += timedelta(hours=rng.randrange(1, 12))
@@ -66,7 +76,7 @@ def seed_demo(service: CheckoutService, days: int = 45, seed: int = 7) -> tuple[
             if view.stored_value and rng.random() < 0.4 else 0
         with contextlib.suppress(LoyaltyError):  # a refused demo sale is skipped
             service.sale(cashier, member_id, Money(amount), redeem_points=redeem,
-                         stored_value=Money(stored))
+                         stored_value=Money(stored), identified_by=IdentifiedBy.PHONE_CODE)
         clock.now += timedelta(hours=rng.randrange(3, 20))
     clock.now = end
     return cashier, manager

@@ -24,6 +24,7 @@ from terminal import base45
 from terminal.errors import InvalidInput, LoyaltyError, UnknownCode
 
 PREFIX = "LM1:"
+SETUP_PREFIX = "LK1:"  # the phone app's one-time setup code (member id + secret)
 WINDOW_SECONDS = 30
 SECRET_LENGTH = 32
 MAC_LENGTH = 5  # 40 bits: a guess is right once in a trillion tries, and each try is a scan
@@ -41,6 +42,8 @@ class RefusalReason(StrEnum):
     EXPIRED = "expired"
     REPLAYED = "replayed"
     FORGED = "forged"
+    UNKNOWN_MEMBER = "unknown_member"  # no such member on this terminal (yet)
+    NO_SECRET = "no_secret"  # the member is known here, but not their secret: sync first
 
 
 class MemberCodeRefused(LoyaltyError):
@@ -60,11 +63,18 @@ _MESSAGES = {
                             "to show the next code.",
     RefusalReason.FORGED: "This phone code is not genuine: ask the member to reopen the app, "
                           "or to show the membership card.",
+    RefusalReason.UNKNOWN_MEMBER: "This phone code's member is not known on this terminal: "
+                                  "sync the terminal, or scan the membership card.",
+    RefusalReason.NO_SECRET: "This member's phone codes cannot be checked on this terminal "
+                             "yet: sync first, or scan the membership card.",
 }
 
 
-def _refuse(reason: RefusalReason) -> MemberCodeRefused:
+def refuse(reason: RefusalReason) -> MemberCodeRefused:
+    """The refusal for ``reason``, with its message for the cashier."""
     return MemberCodeRefused(_MESSAGES[reason], reason)
+
+
 
 
 @dataclass(frozen=True, slots=True)
@@ -131,11 +141,37 @@ def verify_member_code(code: RotatingCode, secret: bytes, now: datetime,
         if window % 256 == code.window_hint and _mac_ok(secret, member, window, code.mac):
             if any(later in seen_windows
                    for later in range(window, window + 2 * ACCEPTED_DRIFT + 1)):
-                raise _refuse(RefusalReason.REPLAYED)
+                raise refuse(RefusalReason.REPLAYED)
             return window
     if _made_in_another_window(code, secret, member, current):
-        raise _refuse(RefusalReason.EXPIRED)
-    raise _refuse(RefusalReason.FORGED)
+        raise refuse(RefusalReason.EXPIRED)
+    raise refuse(RefusalReason.FORGED)
+
+
+def make_app_setup_code(member_id: str, secret: bytes) -> str:
+    """The one-time QR that puts the member's secret into the phone app (``LK1:``).
+
+    ``LK1:`` + Base45(member id ‖ secret): 48 bytes, 76 characters. It is the credential
+    itself: shown once, to the member, after enrolment; never printed on a receipt. Tills
+    refuse it at checkout (terminal.codes) so it is not mistaken for a phone code.
+    """
+    if not isinstance(secret, bytes) or len(secret) != SECRET_LENGTH:
+        raise InvalidInput(f"A member's secret is {SECRET_LENGTH} bytes.")
+    return SETUP_PREFIX + base45.encode(_member_bytes(member_id) + secret)
+
+
+def parse_app_setup_code(text: str) -> tuple[str, bytes]:
+    """(member id, secret) from an ``LK1:`` text, as the phone app reads it."""
+    clean = text.strip().upper() if isinstance(text, str) else ""
+    if not clean.startswith(SETUP_PREFIX):
+        raise UnknownCode("This is not a phone-app setup code.", reason="not_setup_code")
+    try:
+        raw = base45.decode(clean[len(SETUP_PREFIX):])
+    except base45.Base45Error:
+        raise UnknownCode("This setup code is damaged.", reason="setup_code_damaged") from None
+    if len(raw) != 16 + SECRET_LENGTH:
+        raise UnknownCode("This setup code is damaged.", reason="setup_code_damaged")
+    return str(uuid.UUID(bytes=raw[:16])), raw[16:]
 
 
 def base45_length(size: int) -> int:

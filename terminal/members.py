@@ -5,14 +5,30 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from datetime import date
+from enum import StrEnum
 
 from terminal.errors import InvalidInput
 from terminal.luhn import luhn_check_digit, luhn_valid
 
 CARD_PREFIX = "88"
 CARD_LENGTH = 12  # prefix + serial + Luhn digit
+# A numbered terminal mints card serials terminal_number × CARD_BLOCK + n (n < CARD_BLOCK), so
+# two offline terminals never mint the same card; serials below CARD_BLOCK are the shared
+# range of terminals without a number.
+CARD_BLOCK = 1_000_000
 DEFAULT_TIER = "basic"
 TIERS = ("basic", "silver", "gold", "platinum")
+
+
+class IdentifiedBy(StrEnum):
+    """How the member at the till was identified (decides whether stored value needs a PIN).
+
+    A card number is static: printed, photographed, copied. A phone code changes every 30
+    seconds and proves the member's phone (its secret) is at the till right now.
+    """
+
+    CARD = "card"
+    PHONE_CODE = "phone_code"
 
 
 @dataclass(frozen=True, slots=True)

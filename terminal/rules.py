@@ -12,6 +12,7 @@ from enum import StrEnum
 from typing import Any
 
 from terminal.errors import InvalidAmount, InvalidInput
+from terminal.member_pins import StoredValuePin
 from terminal.money import TWD, Currency, currency_by_code, format_minor, require_int
 
 
@@ -56,6 +57,9 @@ class Rules:
     stamp_reward: str = "免費飲品一杯 / one free drink"
     stamps_per_sale: int = 0  # stamps a sale adds by itself (0: the cashier adds them)
     max_stamps_per_visit: int = 10
+    # When paying with stored value needs the member's PIN: "card" (identified by a static
+    # card, the default), "never", or "always" (a phone code too).
+    stored_value_pin: StoredValuePin = StoredValuePin.CARD
 
     def __post_init__(self) -> None:
         for name in ("earn_unit", "redeem_points_unit", "redeem_value_unit", "stamp_card_size",
@@ -67,6 +71,13 @@ class Rules:
                      "max_points_redeem", "stamps_per_sale", "max_points_transfer"):
             if require_int(getattr(self, name), name) < 0:
                 raise InvalidInput(f"Rule {name} must not be negative.")
+        if not isinstance(self.stored_value_pin, StoredValuePin):
+            try:  # a plain "card" / "never" / "always" from code is fine
+                object.__setattr__(self, "stored_value_pin",
+                                   StoredValuePin(self.stored_value_pin))
+            except ValueError:
+                raise InvalidInput(f"Unknown stored_value_pin {self.stored_value_pin!r}.") \
+                    from None
         for tier, percent in self.tier_multiplier_percent.items():
             if require_int(percent, f"multiplier of {tier}") < 0:
                 raise InvalidInput(f"The multiplier of tier {tier} must not be negative.")
@@ -135,6 +146,13 @@ class Rules:
                 if not isinstance(value, Mapping):
                     raise InvalidInput("tier_multiplier_percent must be a table.")
                 kwargs[key] = dict(value)
+            elif key == "stored_value_pin":
+                try:
+                    kwargs[key] = StoredValuePin(value)
+                except ValueError:
+                    raise InvalidInput(f"stored_value_pin must be one of "
+                                       f"{', '.join(repr(v.value) for v in StoredValuePin)}, "
+                                       f"not {value!r}.") from None
             elif key == "stamp_reward":
                 if not isinstance(value, str) or not value.strip():
                     raise InvalidInput("stamp_reward must be a text.")
@@ -151,7 +169,7 @@ class Rules:
             value = getattr(self, f.name)
             if isinstance(value, Currency):
                 value = value.code
-            elif isinstance(value, Rounding):
+            elif isinstance(value, Rounding | StoredValuePin):
                 value = value.value
             elif isinstance(value, Mapping):
                 value = dict(value)

@@ -160,6 +160,7 @@ def _open_store(data_dir: Path, config: TerminalConfig, demo: bool
                 ) -> tuple[LocalStore, CheckoutService]:
     """Open (migrate) the store and build the checkout service; on the database worker."""
     from terminal.store.local import open_local_store
+    from terminal.store.registration import terminal_number
 
     local = open_local_store(data_dir, create=True)
     try:
@@ -167,7 +168,8 @@ def _open_store(data_dir: Path, config: TerminalConfig, demo: bool
         # apply when it cannot be reached); a terminal never registered is standalone.
         service = CheckoutService(local.store, terminal_id=local.terminal_id,
                                   rules=config.rules, timezone=config.timezone,
-                                  stored_value_guard=LazyGuard(data_dir))
+                                  stored_value_guard=LazyGuard(data_dir),
+                                  terminal_number=terminal_number(data_dir))
         if demo:
             with local.store.session() as session:
                 empty = not session.all_staff()

@@ -28,3 +28,25 @@ def member_card(service: CheckoutService, store: SqliteLedgerStore,
 def find_member(service: CheckoutService, store: SqliteLedgerStore, code: str) -> MemberCard:
     """The member behind a scanned or typed code, with stage and prompts."""
     return member_card(service, store, service.identify(code))
+
+
+def app_setup_matrix(service: CheckoutService, member_id: str) -> list[list[bool]]:
+    """The modules of the member's phone-app setup QR (``LK1:``, docs/codes.md), quiet zone
+    included; made on the worker (qrcode and Pillow are slow to import)."""
+    import qrcode
+    from qrcode.constants import ERROR_CORRECT_M
+
+    from terminal.member_codes import make_app_setup_code
+
+    code = qrcode.QRCode(error_correction=ERROR_CORRECT_M, border=4)
+    code.add_data(make_app_setup_code(member_id, service.member_code_secret(member_id)))
+    code.make(fit=True)
+    return [[bool(module) for module in row] for row in code.get_matrix()]
+
+
+def demo_phone_code(service: CheckoutService, card: str) -> str:
+    """The code a demo member's phone app would show now (for the demo's scan button)."""
+    from terminal.member_codes import make_member_code
+
+    member_id = service.identify(card).member.id
+    return make_member_code(member_id, service.member_code_secret(member_id), service.clock())

@@ -2,6 +2,24 @@
 <!DOCTYPE TS>
 <TS version="2.1" language="zh_TW">
 <context>
+    <name>AppSetupPanel</name>
+    <message>
+        <location filename="../../ui/widgets/member_code.py" line="125"/>
+        <source>Ask the member to scan this with the shop's app: the app then shows the member's phone code. Do not print or photograph it.</source>
+        <translation>請會員用本店 App 掃描這個條碼，App 之後就會顯示會員的手機條碼。請勿列印或拍照。</translation>
+    </message>
+    <message>
+        <location filename="../../ui/widgets/member_code.py" line="132"/>
+        <source>Done (Enter)</source>
+        <translation>完成（Enter）</translation>
+    </message>
+    <message>
+        <location filename="../../ui/widgets/member_code.py" line="142"/>
+        <source>Phone app for {name}</source>
+        <translation>{name} 的手機 App 設定</translation>
+    </message>
+</context>
+<context>
     <name>CheckoutView</name>
     <message>
         <location filename="../../ui/views/checkout.py" line="74"/>
@@ -24,7 +42,12 @@
         <translation>示範：拿給相機掃描</translation>
     </message>
     <message>
-        <location filename="../../ui/views/checkout.py" line="111"/>
+        <location filename="../../ui/views/checkout.py" line="94"/>
+        <source>Demo: phone code</source>
+        <translation>示範：手機條碼</translation>
+    </message>
+    <message>
+        <location filename="../../ui/views/checkout.py" line="107"/>
         <source>Amount (F2)</source>
         <translation>金額（F2）</translation>
     </message>
@@ -378,6 +401,16 @@
         <location filename="../../ui/views/checkout.py" line="744"/>
         <source>Voided.</source>
         <translation>已作廢。</translation>
+    </message>
+    <message>
+        <location filename="../../ui/views/checkout.py" line="549"/>
+        <source>A member's PIN is 4 to 12 digits (or leave it empty).</source>
+        <translation>會員 PIN 碼為 4 到 12 位數字（或留空）。</translation>
+    </message>
+    <message>
+        <location filename="../../ui/views/checkout.py" line="224"/>
+        <source>Member PIN (optional)</source>
+        <translation>會員 PIN 碼（選填）</translation>
     </message>
 </context>
 <context>
@@ -859,6 +892,39 @@ or type the card number and press Enter.</source>
         <location filename="../../ui/widgets/member_panel.py" line="128"/>
         <source>Not seen for {days} days: win them back.</source>
         <translation>已 {days} 天未來店：請設法喚回。</translation>
+    </message>
+    <message>
+        <location filename="../../ui/widgets/member_panel.py" line="86"/>
+        <source>Phone code</source>
+        <translation>手機條碼</translation>
+    </message>
+</context>
+<context>
+    <name>MemberPinPanel</name>
+    <message>
+        <location filename="../../ui/widgets/member_code.py" line="91"/>
+        <source>A PIN is 4 to 12 digits.</source>
+        <translation>PIN 碼為 4 到 12 位數字。</translation>
+    </message>
+    <message>
+        <location filename="../../ui/widgets/member_code.py" line="62"/>
+        <source>Cancel (Esc)</source>
+        <translation>取消（Esc）</translation>
+    </message>
+    <message>
+        <location filename="../../ui/widgets/member_code.py" line="54"/>
+        <source>Member's PIN</source>
+        <translation>會員 PIN 碼</translation>
+    </message>
+    <message>
+        <location filename="../../ui/widgets/member_code.py" line="60"/>
+        <source>Pay (Enter)</source>
+        <translation>付款（Enter）</translation>
+    </message>
+    <message>
+        <location filename="../../ui/widgets/member_code.py" line="79"/>
+        <source>{name} pays {amount} with stored value: please key in the member's PIN.</source>
+        <translation>{name} 以儲值金支付 {amount}：請會員輸入 PIN 碼。</translation>
     </message>
 </context>
 <context>

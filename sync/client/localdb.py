@@ -14,6 +14,7 @@ twice. Members enrolled elsewhere are inserted into ``members`` when pulled.
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Iterator, Mapping
 from datetime import datetime
 from itertools import islice
@@ -25,7 +26,7 @@ from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sync import protocol
 from terminal.ledger import Event, format_time, parse_time
 from terminal.limits import OfflineLimits, OfflineUsage
-from terminal.members import CARD_PREFIX, is_card_number
+from terminal.members import CARD_BLOCK, CARD_PREFIX, is_card_number
 from terminal.store import tables as t
 from terminal.store.repositories import SqliteSession
 
@@ -37,6 +38,7 @@ LAST_ERROR = "sync.last_error"
 OFFLINE_LIMITS = "sync.offline_limits"
 PROGRAMME = "sync.programme"
 PUBLIC_KEYS = "sync.public_keys"
+_SECRET_HEX = re.compile(r"[0-9a-f]{64}")
 
 
 def pushed_seq(session: SqliteSession) -> int:
@@ -90,7 +92,7 @@ def apply_member(session: SqliteSession, payload: Mapping[str, Any], as_of_seq: 
     conn = session.conn
     member_id = str(payload["id"])
     values = {"name": payload["name"], "phone": payload.get("phone") or "",
-              "tier": payload.get("tier") or "basic"}
+              "tier": payload.get("tier") or "basic", **_member_credentials(payload)}
     _reserve_card_serial(session, str(payload["card_number"]))
     existing = conn.execute(select(t.members.c.id).where(t.members.c.id == member_id)).first()
     if existing is None:
@@ -124,15 +126,33 @@ def apply_member(session: SqliteSession, payload: Mapping[str, Any], as_of_seq: 
               "hotlist_reason": stmt.excluded.hotlist_reason}))
 
 
+def _member_credentials(payload: Mapping[str, Any]) -> dict[str, str | None]:
+    """The member's phone-code secret (64 hex characters) and PIN hash, when the payload
+    carries them (a key that is absent leaves what this terminal has; a malformed secret is
+    ignored, so phone codes stay refused as "sync first" rather than checked wrongly)."""
+    out: dict[str, str | None] = {}
+    secret = payload.get("code_secret")
+    if isinstance(secret, str) and _SECRET_HEX.fullmatch(secret.lower()):
+        out["code_secret"] = secret.lower()
+    if "pin_hash" in payload:
+        pin_hash = payload["pin_hash"]
+        out["pin_hash"] = pin_hash if isinstance(pin_hash, str) and pin_hash else None
+    return out
+
+
 def _reserve_card_serial(session: SqliteSession, card_number: str) -> None:
     """Never hand out locally a card number already seen from another terminal.
 
-    (Card serials are per terminal today, so two terminals can still mint the same number
-    while both are offline: the core needs per-terminal card ranges; see sync/README.md.)
+    Only the shared range (serials below ``CARD_BLOCK``, minted by terminals without a
+    number) is reserved here: a numbered terminal mints in its own block
+    (``terminal_number × CARD_BLOCK + n``, see CheckoutService), which another terminal never
+    enters, and skips any number it already holds.
     """
     if not is_card_number(card_number) or not card_number.startswith(CARD_PREFIX):
         return
     serial = int(card_number[len(CARD_PREFIX):-1])
+    if serial >= CARD_BLOCK:
+        return
     if serial > int(session.get_meta("card_serial") or "0"):
         session.set_meta("card_serial", str(serial))
 

@@ -17,10 +17,12 @@ from terminal.codes import CardCode, parse_code
 from terminal.config import TerminalConfig, load_config
 from terminal.errors import InvalidInput, LoyaltyError, UnknownMember
 from terminal.ledger import Event
+from terminal.member_codes import RotatingCode
 from terminal.money import Money, format_minor, parse_minor
 from terminal.ports import StoredValueGuard
 from terminal.store.local import LocalStore, open_local_store
 from terminal.store.paths import resolve_data_dir
+from terminal.store.registration import terminal_number
 
 
 class CommandFailed(LoyaltyError):
@@ -56,12 +58,13 @@ class Terminal:
     service: CheckoutService
 
     def member_from_code(self, code: str) -> MemberView:
-        """A card number (the usual case) or a member id (for support staff)."""
+        """A card number (the usual case), a phone code (``LM1:``, checked and used up like
+        at the till) or a member id (for support staff; counts as a card for PINs)."""
         text = code.strip()
         if len(text) == 36 and text.count("-") == 4:
             return self.service.member_view(text)
         parsed = parse_code(text)
-        if not isinstance(parsed, CardCode):
+        if not isinstance(parsed, CardCode | RotatingCode):
             raise UnknownMember(f"{code!r} is not a member code.")
         return self.service.identify(text)
 
@@ -75,7 +78,8 @@ def open_terminal(args: argparse.Namespace, create: bool = False) -> Iterator[Te
         service = CheckoutService(local.store, terminal_id=local.terminal_id,
                                   rules=config.rules, timezone=config.timezone,
                                   stored_value_guard=_sync_guard(data_dir),
-                                  store_id=_store_id(data_dir))
+                                  store_id=_store_id(data_dir),
+                                  terminal_number=terminal_number(data_dir))
         yield Terminal(data_dir, local, config, service)
     finally:
         local.close()
@@ -158,6 +162,8 @@ def member_json(view: MemberView) -> dict[str, Any]:
         "points": view.points,
         "stored_value": view.stored_value,
         "stamps": view.stamps,
+        "has_pin": view.has_pin,
+        "identified_by": None if view.identified_by is None else view.identified_by.value,
         "points_expiring_soon": [
             {"points": lot.remaining,
              "expires_on": lot.expires_on.isoformat() if lot.expires_on else None}
@@ -177,8 +183,25 @@ def member_lines(view: MemberView) -> list[str]:
     return lines
 
 
+HIDDEN = "(hidden)"
+
+
 def event_json(event: Event) -> dict[str, Any]:
-    return event.to_wire()
+    """An event for output, with members' phone-code secrets and PIN hashes hidden."""
+    wire = event.to_wire()
+    body = wire.get("body")
+    if isinstance(body, dict):
+        body = dict(body)
+        if isinstance(body.get("member"), dict):
+            member = dict(body["member"])
+            for key in ("code_secret", "pin_hash"):
+                if member.get(key):
+                    member[key] = HIDDEN
+            body["member"] = member
+        if body.get("pin_hash"):
+            body["pin_hash"] = HIDDEN
+        wire["body"] = body
+    return wire
 
 
 def require(condition: bool, message: str) -> None:

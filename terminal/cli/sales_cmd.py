@@ -24,6 +24,8 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     p.add_argument("--amount", required=True, type=money_arg, help="sale amount, e.g. 1250")
     p.add_argument("--redeem-points", type=nonneg_int, default=0)
     p.add_argument("--stored-value", type=money_arg, help="part paid with stored value")
+    p.add_argument("--member-pin", help="the member's PIN (stored value by card; not needed "
+                                        "when --member is a phone code)")
     p.add_argument("--cashier", help="cashier name (default: the only cashier)")
     p.add_argument("--dry-run", action="store_true", help="show what would happen")
     p.set_defaults(handler=cmd_sale)
@@ -79,7 +81,9 @@ def cmd_sale(args: argparse.Namespace) -> int:
         cashier = term.service.staff_named(args.cashier, Role.CASHIER)
         result = term.service.sale(cashier, view.member.id, args.amount,
                                    redeem_points=args.redeem_points,
-                                   stored_value=args.stored_value)
+                                   stored_value=args.stored_value,
+                                   identified_by=view.identified_by,
+                                   member_pin=args.member_pin)
         data = {"event_id": result.event.id, "seq": result.event.seq,
                 "plan": vars_of(result.plan), "member": member_json(result.member)}
         emit(args, data, [f"Sale {result.event.id}: {plan_line(result.plan)}",

@@ -33,6 +33,7 @@ from terminal.ledger import (
     parse_time,
 )
 from terminal.lots import Lot
+from terminal.member_pins import MemberPin
 from terminal.members import Member
 from terminal.staff import Role, Staff
 from terminal.store import tables as t
@@ -100,17 +101,66 @@ class SqliteSession:
         row = self.conn.execute(select(t.members).where(t.members.c.phone == phone)).first()
         return None if row is None else _member(row)
 
-    def add_member(self, member: Member) -> None:
+    def add_member(self, member: Member, code_secret: bytes | None = None,
+                   pin_hash: str | None = None) -> None:
         self.conn.execute(t.members.insert().values(
             id=member.id, card_number=member.card_number, name=member.name,
             phone=member.phone,
             birthday=member.birthday.isoformat() if member.birthday else None,
-            enrolled_on=member.enrolled_on.isoformat(), tier=member.tier))
+            enrolled_on=member.enrolled_on.isoformat(), tier=member.tier,
+            code_secret=None if code_secret is None else code_secret.hex(),
+            pin_hash=pin_hash))
 
-    def next_card_serial(self) -> int:
-        serial = int(self.get_meta("card_serial") or "0") + 1
-        self.set_meta("card_serial", str(serial))
+    def next_card_serial(self, block: int | None = None) -> int:
+        key = "card_serial" if block is None else f"card_serial.block.{block}"
+        serial = int(self.get_meta(key) or "0") + 1
+        self.set_meta(key, str(serial))
         return serial
+
+    # members' phone-code secrets and PINs ------------------------------------------------
+    def member_code_secret(self, member_id: str) -> bytes | None:
+        row = self._one("SELECT code_secret FROM members WHERE id = ?", (member_id,))
+        if row is None or not row[0]:
+            return None
+        try:
+            return bytes.fromhex(str(row[0]))
+        except ValueError:
+            return None  # a damaged secret is no secret: the member syncs again
+
+    def member_code_windows(self, member_id: str, since: int) -> set[int]:
+        rows = self.raw.execute("SELECT code_window FROM member_code_uses WHERE member_id = ? "
+                                "AND code_window >= ?", (member_id, since))
+        return {int(window) for (window,) in rows}
+
+    def record_member_code_window(self, member_id: str, window: int,
+                                  forget_before: int) -> None:
+        self.raw.execute("DELETE FROM member_code_uses WHERE code_window < ?", (forget_before,))
+        self.raw.execute("INSERT OR IGNORE INTO member_code_uses (member_id, code_window) "
+                         "VALUES (?, ?)", (member_id, window))
+
+    def member_pin(self, member_id: str) -> MemberPin:
+        row = self._one("SELECT m.pin_hash, a.failed_attempts, a.locked_until FROM members m "
+                        "LEFT JOIN member_pin_attempts a ON a.member_id = m.id WHERE m.id = ?",
+                        (member_id,))
+        if row is None:
+            return MemberPin(member_id, None)
+        pin_hash, failed, locked = row
+        return MemberPin(member_id, pin_hash or None, int(failed or 0),
+                         None if locked is None else parse_time(locked))
+
+    def save_member_pin(self, pin: MemberPin) -> None:
+        self.raw.execute("UPDATE members SET pin_hash = ? WHERE id = ?",
+                         (pin.pin_hash, pin.member_id))
+        if pin.failed_attempts == 0 and pin.locked_until is None:
+            self.raw.execute("DELETE FROM member_pin_attempts WHERE member_id = ?",
+                             (pin.member_id,))
+            return
+        self.raw.execute(
+            "INSERT INTO member_pin_attempts (member_id, failed_attempts, locked_until) "
+            "VALUES (?, ?, ?) ON CONFLICT (member_id) DO UPDATE SET "
+            "failed_attempts = excluded.failed_attempts, locked_until = excluded.locked_until",
+            (pin.member_id, pin.failed_attempts,
+             None if pin.locked_until is None else format_time(pin.locked_until)))
 
     def member_count(self) -> int:
         return int(self.conn.execute(select(func.count()).select_from(t.members)).scalar_one())

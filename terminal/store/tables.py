@@ -33,6 +33,9 @@ members = Table(
     Column("birthday", String(10)),
     Column("enrolled_on", String(10), nullable=False),
     Column("tier", String(16), nullable=False),
+    # migration 0004: the phone-code secret (64 hex characters) and the PIN hash (scrypt)
+    Column("code_secret", String(64)),
+    Column("pin_hash", Text),
     Index("ix_members_phone", "phone"),
 )
 
@@ -157,4 +160,25 @@ offline_debits = Table(
     Column("member_id", String(36), nullable=False),
     Column("amount", Integer, nullable=False),
     Column("recorded_at", String(40), nullable=False),
+)
+
+# --- member codes and PINs (migration 0004) ------------------------------------------------
+# Windows of phone codes accepted at this terminal, per member: a replay is refused even after
+# a restart. Old windows are forgotten (SqliteSession.record_member_code_window).
+member_code_uses = Table(
+    "member_code_uses",
+    metadata,
+    Column("member_id", String(36), primary_key=True),
+    Column("code_window", Integer, primary_key=True),
+    Index("ix_member_code_uses_window", "code_window"),
+    sqlite_with_rowid=False,
+)
+
+# Wrong member PINs at this terminal (the lockout is local; the PIN hash is the member's).
+member_pin_attempts = Table(
+    "member_pin_attempts",
+    metadata,
+    Column("member_id", String(36), primary_key=True),
+    Column("failed_attempts", Integer, nullable=False),
+    Column("locked_until", String(40)),
 )

@@ -60,7 +60,8 @@ def build(data_dir: Path, members: int, events: int, seed: int = 1) -> tuple[flo
     balances: dict[tuple[str, str], int] = {}
 
     def flush() -> None:
-        conn.executemany("INSERT INTO members VALUES (?,?,?,?,?,?,?)", rows_m)
+        conn.executemany("INSERT INTO members (id, card_number, name, phone, birthday, "
+                         "enrolled_on, tier) VALUES (?,?,?,?,?,?,?)", rows_m)
         conn.executemany("INSERT INTO events (seq,id,terminal_id,cashier_id,occurred_at,kind,"
                          "member_id,body,prev_hash,hash,voids) VALUES (?,?,?,?,?,?,?,?,?,?,?)",
                          rows_e)

@@ -29,6 +29,7 @@ from sync.server.db import make_engine
 from terminal.checkout import CheckoutService
 from terminal.ids import new_id
 from terminal.ledger import GENESIS_HASH, format_time, hash_canonical
+from terminal.members import IdentifiedBy
 from terminal.money import Money
 from terminal.staff import Role, Staff
 from terminal.store.local import LocalStore, open_local_store
@@ -168,7 +169,7 @@ class Till:
 
     def pay(self, member_id: str, amount: int, total: int | None = None) -> None:
         self.service.sale(self.cashier, member_id, Money(total or amount),
-                          stored_value=Money(amount))
+                          stored_value=Money(amount), identified_by=IdentifiedBy.PHONE_CODE)
 
     def close(self) -> None:
         self.local.close()

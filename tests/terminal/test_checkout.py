@@ -23,9 +23,12 @@ from terminal.errors import (
     WrongPin,
 )
 from terminal.ledger import Asset, EventKind, ShopAccount, unbalanced_assets
+from terminal.members import IdentifiedBy
 from terminal.money import USD, Money
 from terminal.staff import Role
 from terminal.store.verify import verify_store
+
+PHONE = IdentifiedBy.PHONE_CODE  # no member PIN needed (those rules: test_member_codes.py)
 
 
 def enrol(shop: Shop, name: str = "王小明", phone: str = "0912345678") -> str:
@@ -88,7 +91,7 @@ def test_sale_with_points_and_stored_value_is_one_event(shop: Shop) -> None:
     member = enrol(shop)
     shop.service.top_up(shop.manager, member, Money(500))
     result = shop.service.sale(shop.cashier, member, Money(250), redeem_points=100,
-                               stored_value=Money(200))
+                               stored_value=Money(200), identified_by=PHONE)
     plan = result.plan
     assert (plan.discount, plan.stored_value_paid, plan.other_tender) == (20, 200, 30)
     assert plan.points_earned == 4  # earned on the NT$230 left after the points discount
@@ -131,7 +134,8 @@ def test_bad_sales_are_refused_and_change_nothing(shop: Shop, kwargs: dict[str, 
     before = snapshot(shop, member)
     amount = kwargs.pop("amount")
     with pytest.raises(error) as info:
-        shop.service.sale(shop.cashier, member, amount, **kwargs)  # type: ignore[arg-type]
+        shop.service.sale(shop.cashier, member, amount, identified_by=PHONE,
+                          **kwargs)  # type: ignore[arg-type]
     assert info.value.message and "Traceback" not in info.value.message
     assert snapshot(shop, member) == before
 
@@ -164,7 +168,7 @@ def test_void_reverses_a_sale_by_a_compensating_event(shop: Shop) -> None:
     member = enrol(shop)
     shop.service.top_up(shop.manager, member, Money(1000))
     sale = shop.service.sale(shop.cashier, member, Money(500), redeem_points=100,
-                             stored_value=Money(300))
+                             stored_value=Money(300), identified_by=PHONE)
     with pytest.raises(PermissionDenied):
         shop.service.void(shop.cashier, sale.event.id)
     voided = shop.service.void(shop.manager, sale.event.id, "customer changed mind")
@@ -196,7 +200,8 @@ def test_void_refused_when_the_earned_points_were_spent(shop: Shop) -> None:
 def test_void_of_spent_top_up_refused(shop: Shop) -> None:
     member = enrol(shop)
     top_up = shop.service.top_up(shop.manager, member, Money(500))
-    shop.service.sale(shop.cashier, member, Money(400), stored_value=Money(400))
+    shop.service.sale(shop.cashier, member, Money(400), stored_value=Money(400),
+                      identified_by=PHONE)
     with pytest.raises(NotVoidable, match="already spent"):
         shop.service.void(shop.manager, top_up.event.id)
 

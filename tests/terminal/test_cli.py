@@ -91,14 +91,14 @@ def test_demo_pins_work(demo: Path) -> None:
 
 def test_sale_topup_void_report_flow(fresh: Path) -> None:
     enrolled = ok_json(fresh, "enrol", "--name", "王小明", "--phone", "0912345678",
-                       "--birthday", "1990-05-01")
+                       "--birthday", "1990-05-01", "--member-pin", "4321")
     card = enrolled["member"]["card_number"]
     assert enrolled["member"]["points"] == 100
     ok_json(fresh, "topup", "--member", card, "--amount", "NT$1,000", "--pin", "2468")
     dry = ok_json(fresh, "sale", "--member", card, "--amount", "350", "--redeem-points", "100",
                   "--stored-value", "200", "--dry-run")
     sale = ok_json(fresh, "sale", "--member", card, "--amount", "350", "--redeem-points", "100",
-                   "--stored-value", "200")
+                   "--stored-value", "200", "--member-pin", "4321")
     assert sale["plan"] == dry["plan"]
     assert sale["plan"]["discount"] == 20 and sale["plan"]["other_tender"] == 130
     assert sale["plan"]["points_earned"] == 6

@@ -22,6 +22,7 @@ from terminal_testkit import FakeClock
 from terminal.checkout import CheckoutService
 from terminal.errors import LoyaltyError
 from terminal.ledger import Asset, balances_from_postings, member_account, unbalanced_assets
+from terminal.members import IdentifiedBy
 from terminal.money import Money
 from terminal.staff import Role
 from terminal.store.local import open_local_store
@@ -94,7 +95,8 @@ class LedgerMachine(RuleBasedStateMachine):
             amount = max(amount, stored + 20)
         try:
             result = self.service.sale(self.cashier, member, Money(amount),
-                                       redeem_points=redeem, stored_value=Money(stored))
+                                       redeem_points=redeem, stored_value=Money(stored),
+                                       identified_by=IdentifiedBy.PHONE_CODE)
         except LoyaltyError:
             self.refusals += 1
             return multiple()  # nothing to void later

@@ -11,6 +11,7 @@ from alembic import command
 from terminal_testkit import Shop
 
 from terminal.ledger import Asset
+from terminal.members import IdentifiedBy
 from terminal.money import Money
 from terminal.store.db import make_engine
 from terminal.store.local import open_local_store
@@ -94,7 +95,7 @@ def _shop_with_history(shop: Shop) -> str:
     member = view.member.id
     shop.service.top_up(shop.manager, member, Money(800))
     shop.service.sale(shop.cashier, member, Money(300), redeem_points=50,
-                      stored_value=Money(100))
+                      stored_value=Money(100), identified_by=IdentifiedBy.PHONE_CODE)
     return member
 
 

@@ -12,12 +12,14 @@ from PySide6.QtWidgets import QApplication, QWidget
 from pytestqt.qtbot import QtBot
 from ui_testkit import MANAGER, DemoShop, MakeTerminal, member_now, scan, sign_in, wait_idle
 
+from terminal.demo import DEMO_MEMBER_PIN, DEMO_PIN_EVERY
 from ui.app import Terminal
 from ui.ops import Op
 
 
-def pick(terminal: Terminal, shop: DemoShop, points: int = 0, stored: int = 0) -> str:
-    for card in shop.cards:
+def pick(terminal: Terminal, shop: DemoShop, points: int = 0, stored: int = 0,
+         with_pin: bool = False) -> str:
+    for card in shop.cards[::DEMO_PIN_EVERY] if with_pin else shop.cards:
         view = member_now(terminal, card)
         if view.points >= points and view.stored_value >= stored:
             return card
@@ -113,7 +115,7 @@ def test_partial_points_plus_stored_value_and_the_rest_by_other_tender(
         qtbot: QtBot, make_terminal: MakeTerminal, demo_shop: DemoShop) -> None:
     terminal = make_terminal()
     sign_in(qtbot, terminal)
-    card = pick(terminal, demo_shop, points=100, stored=300)
+    card = pick(terminal, demo_shop, points=100, stored=300, with_pin=True)
     before = member_now(terminal, card)
     scan(qtbot, terminal, card)
     checkout = terminal.window.checkout
@@ -127,6 +129,9 @@ def test_partial_points_plus_stored_value_and_the_rest_by_other_tender(
     assert "Paid with stored value: NT$300" in body
     assert "To pay by other tender: NT$680" in body
     checkout.confirm.confirm()
+    assert checkout.member_pin.pending  # stored value after a card scan: the member's PIN
+    checkout.member_pin.pin.setText(DEMO_MEMBER_PIN)
+    checkout.member_pin.submit()
     qtbot.waitUntil(lambda: "Sale recorded" in checkout.result.text(), timeout=5000)
     after = member_now(terminal, card)
     earned = terminal.ctx.rules.points_for(980, before.member.tier)

@@ -26,15 +26,18 @@ from PySide6.QtWidgets import (
 from terminal.checkout import EventResult, SalePlan, SaleResult, VoucherPlan
 from terminal.errors import InvalidAmount
 from terminal.ledger import Event
+from terminal.member_codes import PREFIX as PHONE_CODE_PREFIX
+from terminal.members import IdentifiedBy
 from terminal.money import Money, format_minor
 from terminal.vouchers import PREFIX as VOUCHER_PREFIX
 from ui.context import AppContext
 from ui.member_facts import MemberCard
-from ui.member_ops import find_member, member_card
+from ui.member_ops import app_setup_matrix, demo_phone_code, find_member, member_card
 from ui.ops import Op
 from ui.receipts import sale_receipt, top_up_receipt
 from ui.widgets.confirm import ConfirmPanel
 from ui.widgets.keypad import Keypad, apply_key
+from ui.widgets.member_code import AppSetupPanel, MemberPinPanel
 from ui.widgets.member_panel import MemberPanel
 
 log = logging.getLogger(__name__)
@@ -62,6 +65,7 @@ class CheckoutView(QWidget):
         self.currency = ctx.rules.currency
         self.last_event: Event | None = None
         self._lookup_serial = 0
+        self._phone_code = ""  # the last phone code that identified the member on screen
         self._epoch = 0  # bumped by reset(): results of earlier operations are not shown
         root = QHBoxLayout(self)
         root.setContentsMargins(12, 8, 12, 8)
@@ -87,8 +91,11 @@ class CheckoutView(QWidget):
                 self.demo_cards.addItem(f"{name}  {card}", card)
             demo_scan = _button(self.tr("Demo: scan this card"), "demoScanButton", self, 40)
             demo_scan.clicked.connect(self._demo_scan)
+            demo_phone = _button(self.tr("Demo: phone code"), "demoPhoneCodeButton", self, 40)
+            demo_phone.clicked.connect(self._demo_phone_code)
             demo_row.addWidget(self.demo_cards, 1)
             demo_row.addWidget(demo_scan)
+            demo_row.addWidget(demo_phone)
             demo_camera = _button(self.tr("Demo: show to the camera"), "demoCameraButton",
                                   self, 40)
             demo_camera.clicked.connect(self._demo_camera)
@@ -181,10 +188,16 @@ class CheckoutView(QWidget):
         self.enrol_form = self._build_enrol_form()
         self.top_up_form = self._build_top_up_form()
         self.confirm = ConfirmPanel(self.pages)
-        for page in (self.enrol_form, self.top_up_form, self.confirm):
+        self.member_pin = MemberPinPanel(self.pages)
+        self.app_setup = AppSetupPanel(self.pages)
+        for page in (self.enrol_form, self.top_up_form, self.confirm, self.member_pin,
+                     self.app_setup):
             self.pages.addWidget(page)
         self.confirm.opened.connect(lambda: self.pages.setCurrentWidget(self.confirm))
         self.confirm.closed.connect(lambda: self.pages.setCurrentWidget(self.keypad))
+        self.member_pin.opened.connect(lambda: self.pages.setCurrentWidget(self.member_pin))
+        self.member_pin.closed.connect(lambda: self.pages.setCurrentWidget(self.keypad))
+        self.app_setup.done.connect(self.close_forms)
         root.addLayout(right, 4)
 
         for key, slot in (("F1", self.focus_code), ("F2", self.amount_input.setFocus),
@@ -209,8 +222,13 @@ class CheckoutView(QWidget):
         self.enrol_phone = QLineEdit(form)
         self.enrol_phone.setObjectName("enrolPhone")
         self.enrol_phone.setPlaceholderText("0912345678")
+        self.enrol_pin = QLineEdit(form)
+        self.enrol_pin.setObjectName("enrolMemberPin")
+        self.enrol_pin.setEchoMode(QLineEdit.EchoMode.Password)
+        self.enrol_pin.setValidator(QRegularExpressionValidator(r"[0-9]{0,12}", self))
         layout.addRow(self.tr("Name"), self.enrol_name)
         layout.addRow(self.tr("Mobile"), self.enrol_phone)
+        layout.addRow(self.tr("Member PIN (optional)"), self.enrol_pin)
         row = QHBoxLayout()
         review = _button(self.tr("Review"), "enrolReviewButton", form, 48)
         review.clicked.connect(self.review_enrol)
@@ -220,6 +238,7 @@ class CheckoutView(QWidget):
         row.addWidget(cancel)
         layout.addRow(row)
         self.enrol_phone.returnPressed.connect(self.review_enrol)
+        self.enrol_pin.returnPressed.connect(self.review_enrol)
         return form
 
     def _build_top_up_form(self) -> QFrame:
@@ -282,6 +301,7 @@ class CheckoutView(QWidget):
         self.redeem.setMaximum(0)
         self.stored.setMaximum(0)
         self.last_event = None
+        self._phone_code = ""
         self.say("")
 
     def focus_code(self) -> None:
@@ -354,6 +374,12 @@ class CheckoutView(QWidget):
         if code.strip()[:4].upper() == VOUCHER_PREFIX:
             self.review_voucher(code.strip())  # a voucher does not replace the member
             return
+        phone_code = code.strip().upper() if code.strip()[:4].upper() == PHONE_CODE_PREFIX \
+            else ""
+        if phone_code and phone_code == self._phone_code and self.card is not None:
+            self.code_input.clear()  # the same screen read twice: the member is already here
+            return
+        self._close_member_pages()  # the app's setup QR (a secret) ends at the next scan
         self._lookup_serial += 1
         serial = self._lookup_serial
         service, store = self.ctx.service, self.ctx.store
@@ -362,10 +388,12 @@ class CheckoutView(QWidget):
         def shown(card: MemberCard) -> None:
             if serial == self._lookup_serial:  # a later scan wins over a slow earlier one
                 self.show_member(card)
+                self._phone_code = phone_code
 
         def failed(message: str) -> None:
             if serial == self._lookup_serial:
                 self.panel.clear()
+                self._phone_code = ""
                 self._update_limits()
                 self.say(message, True)
                 self.focus_code()
@@ -402,6 +430,16 @@ class CheckoutView(QWidget):
         card = self.demo_cards.currentData()
         if self.ctx.demo_camera is not None and isinstance(card, str):
             self.ctx.demo_camera(card)  # decoded by the camera pipeline, then on_scanned
+
+    def _demo_phone_code(self) -> None:
+        """Scan the code the chosen member's phone app would show now (the demo has no
+        phones): made on the worker, typed into the simulated scanner like a real scan."""
+        card, scan = self.demo_cards.currentData(), self.ctx.demo_scan
+        if scan is None or not isinstance(card, str):
+            return
+        service = self.ctx.service
+        Op(lambda: demo_phone_code(service, card)).success(scan).failure(
+            self._problem).run(self.ctx.runner)
 
     # sale -------------------------------------------------------------------------------
     def _need_member(self) -> MemberCard | None:
@@ -449,6 +487,19 @@ class CheckoutView(QWidget):
         self.confirm.confirm_button.setFocus()
 
     def _commit_sale(self, plan: SalePlan) -> None:
+        """Commit the confirmed sale; first ask the member's PIN when stored value is paid
+        after a card scan (the core checks it; a member without a PIN is refused there)."""
+        card = self.card
+        identified_by = card.view.identified_by if card is not None else None
+        if (plan.stored_value_paid and card is not None and card.view.has_pin
+                and self.ctx.service.stored_value_pin_needed(identified_by)):
+            self.member_pin.ask(card.view.member.name, self.money(plan.stored_value_paid),
+                                lambda pin: self._run_sale(plan, identified_by, pin))
+            return
+        self._run_sale(plan, identified_by, None)
+
+    def _run_sale(self, plan: SalePlan, identified_by: IdentifiedBy | None,
+                  member_pin: str | None) -> None:
         actor = self.ctx.session.actor
         if actor is None:
             self.say(self.tr("Sign in first."), True)
@@ -458,7 +509,8 @@ class CheckoutView(QWidget):
         self.sale_button.setEnabled(False)
         Op(lambda: service.sale(actor, plan.member_id, Money(plan.amount, currency),
                                 redeem_points=plan.points_redeemed,
-                                stored_value=Money(plan.stored_value_paid, currency))).success(
+                                stored_value=Money(plan.stored_value_paid, currency),
+                                identified_by=identified_by, member_pin=member_pin)).success(
             self._live(self._sale_done)).failure(self._live(self._action_failed)).run(self.ctx.runner)
 
     def _sale_done(self, result: SaleResult) -> None:
@@ -490,10 +542,17 @@ class CheckoutView(QWidget):
 
     # enrolment ----------------------------------------------------------------------------
     def close_forms(self) -> None:
+        self.member_pin.cancel()
+        self.app_setup.clear()
         self.pages.setCurrentWidget(self.keypad)
 
+    def _close_member_pages(self) -> None:
+        if self.pages.currentWidget() in (self.member_pin, self.app_setup):
+            self.close_forms()
+
     def forms_open(self) -> bool:
-        return self.pages.currentWidget() in (self.enrol_form, self.top_up_form)
+        return self.pages.currentWidget() in (self.enrol_form, self.top_up_form,
+                                              self.member_pin, self.app_setup)
 
     def show_enrol(self) -> None:
         self.confirm.cancel()
@@ -503,40 +562,49 @@ class CheckoutView(QWidget):
     def review_enrol(self) -> None:
         name = " ".join(self.enrol_name.text().split())
         phone = self.enrol_phone.text().strip()
+        pin = self.enrol_pin.text() or None
         if not name:
             self.say(self.tr("A new member needs a name."), True)
             self.enrol_name.setFocus()
+            return
+        if pin is not None and not 4 <= len(pin) <= 12:
+            self.say(self.tr("A member's PIN is 4 to 12 digits (or leave it empty)."), True)
+            self.enrol_pin.setFocus()
             return
         lines = [self.tr("Name: {name}").format(name=name),
                  self.tr("Mobile: {phone}").format(phone=phone or "—"),
                  self.tr("Welcome bonus: {points} points").format(
                      points=self.ctx.rules.new_member_bonus)]
         self.confirm.ask(self.tr("Enrol a new member"), lines,
-                         lambda: self._commit_enrol(name, phone))
+                         lambda: self._commit_enrol(name, phone, pin))
         self.confirm.confirm_button.setFocus()
 
-    def _commit_enrol(self, name: str, phone: str) -> None:
+    def _commit_enrol(self, name: str, phone: str, pin: str | None = None) -> None:
         actor = self.ctx.session.actor
         if actor is None:
             return
         service, store = self.ctx.service, self.ctx.store
 
-        def work() -> tuple[EventResult, MemberCard]:
-            result = service.enrol(actor, name=name, phone=phone)
+        def work() -> tuple[EventResult, MemberCard, list[list[bool]]]:
+            result = service.enrol(actor, name=name, phone=phone, pin=pin)
             assert result.member is not None
-            return result, member_card(service, store, result.member)
+            matrix = app_setup_matrix(service, result.member.member.id)
+            return result, member_card(service, store, result.member), matrix
 
         Op(work).success(self._live(self._enrol_done)).failure(
             self._live(self._action_failed)).run(self.ctx.runner)
 
-    def _enrol_done(self, done: tuple[EventResult, MemberCard]) -> None:
-        result, card = done
+    def _enrol_done(self, done: tuple[EventResult, MemberCard, list[list[bool]]]) -> None:
+        result, card, matrix = done
         self.enrol_name.clear()
         self.enrol_phone.clear()
+        self.enrol_pin.clear()
         self.show_member(card)
         self.say(self.tr("Welcome, {name}: card {card}, {points} bonus points.").format(
             name=card.view.member.name, card=card.view.member.card_number,
             points=f"{card.view.points:,}"))
+        self.app_setup.show_code(card.view.member.name, matrix)
+        self.pages.setCurrentWidget(self.app_setup)
         self.last_event = result.event
         self.event_recorded.emit()
 

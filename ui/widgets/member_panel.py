@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QFrame, QGridLayout, QLabel, QVBoxLayout, QWidget
 
 from terminal.checkout import MemberView
+from terminal.members import IdentifiedBy
 from terminal.money import Currency, format_minor
 from ui.member_facts import MemberCard, Prompt, Stage
 
@@ -78,7 +81,10 @@ class MemberPanel(QFrame):
         member = view.member
         self.placeholder.setVisible(False)
         self.name.setText(member.name)
-        self.badges.setText(f"{self.tier_name(member.tier)} · {self.stage_name(card.stage)}")
+        badges = [self.tier_name(member.tier), self.stage_name(card.stage)]
+        if view.identified_by is IdentifiedBy.PHONE_CODE:
+            badges.append(self.tr("Phone code"))
+        self.badges.setText(" · ".join(badges))
         self.contact.setText(self.tr("Card {card} · Phone {phone}").format(
             card=member.masked_card, phone=member.masked_phone or "—"))
         self.points.setText(f"{view.points:,}")
@@ -101,6 +107,9 @@ class MemberPanel(QFrame):
     def update_view(self, view: MemberView) -> None:
         """New balances after an action (the stage and prompts stay as fetched)."""
         if self.card is not None:
+            if view.identified_by is None and view.member.id == self.card.view.member.id:
+                # still the member identified at this visit (a top-up's view does not say how)
+                view = replace(view, identified_by=self.card.view.identified_by)
             self.show_card(MemberCard(view, self.card.stage, self.card.prompts,
                                       self.card.last_purchase))
 
