@@ -243,17 +243,19 @@ class CheckoutService:
         if isinstance(parsed, EInvoiceCarrier):
             raise UnknownMember(
                 "That is an e-invoice mobile carrier (手機條碼載具), not a member code: "
-                "pass it to the POS."
+                "pass it to the POS.", reason="e_invoice_carrier"
             )
         if isinstance(parsed, VoucherCode):
-            raise UnknownMember("That is an e-voucher: identify the member first, then redeem it.")
+            raise UnknownMember("That is an e-voucher: identify the member first, then redeem it.",
+                                reason="voucher_first")
         if isinstance(parsed, RotatingCode):
             return self._identify_by_phone_code(parsed)
         assert isinstance(parsed, CardCode)
         with self.store.session() as session:
             member = session.member_by_card(parsed.card_number)
             if member is None:
-                raise UnknownMember(f"No member has card {parsed.card_number}.")
+                raise UnknownMember(f"No member has card {parsed.card_number}.",
+                                    reason="no_card", card=parsed.card_number)
             return replace(self._view(session, member), identified_by=IdentifiedBy.CARD)
 
     def _identify_by_phone_code(self, code: RotatingCode) -> MemberView:
@@ -311,9 +313,11 @@ class CheckoutService:
             if card_number is None:
                 card_number = self._new_card_number(session)
             if session.member_by_card(card_number) is not None:
-                raise DuplicateMember(f"Card {card_number} already belongs to a member.")
+                raise DuplicateMember(f"Card {card_number} already belongs to a member.",
+                                      reason="card", card=card_number)
             if clean_phone and session.member_by_phone(clean_phone) is not None:
-                raise DuplicateMember(f"Phone {clean_phone} is already registered.")
+                raise DuplicateMember(f"Phone {clean_phone} is already registered.",
+                                      reason="phone", phone=clean_phone)
             member = Member(new_id(), card_number, clean_name, clean_phone, birthday, today,
                             tier)
             session.add_member(member, code_secret=secret, pin_hash=pin_hash)
@@ -410,10 +414,13 @@ class CheckoutService:
                         else ", or show the phone code")
             if state.pin_hash is None:
                 raise MemberPinRequired(f"{member.name} has no PIN for stored value: set a "
-                                        f"PIN first{by_phone}.")
+                                        f"PIN first{by_phone}.", reason="no_pin",
+                                        case="card_only" if by_phone else "always",
+                                        name=member.name)
             if not pin:
                 raise MemberPinRequired("Paying with stored value needs the member's PIN"
-                                        f"{by_phone}.")
+                                        f"{by_phone}.", reason="missing",
+                                        case="card_only" if by_phone else "always")
             updated, ok = check_member_pin(state, pin, self.clock())
             session.save_member_pin(updated)
         if not ok:

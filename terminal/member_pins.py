@@ -56,7 +56,7 @@ def check_member_pin(state: MemberPin, pin: str, now: datetime) -> tuple[MemberP
         seconds = int((state.locked_until - now).total_seconds()) + 1
         raise MemberPinLocked(f"The member's PIN is locked after too many wrong tries; try "
                               f"again in {seconds // 60} min {seconds % 60} s, or pay by "
-                              "phone code.", seconds)
+                              "phone code.", seconds, reason="locked")
     if state.pin_hash is not None and pin_matches(pin, state.pin_hash):
         return replace(state, failed_attempts=0, locked_until=None), True
     attempts = state.failed_attempts + 1
@@ -69,7 +69,8 @@ def wrong_member_pin(updated: MemberPin) -> WrongPin | MemberPinLocked:
     minutes = int(LOCKOUT.total_seconds()) // 60
     if updated.locked_until is not None:
         return MemberPinLocked(f"Wrong member PIN. The member's PIN is now locked for "
-                               f"{minutes} minutes.", int(LOCKOUT.total_seconds()))
+                               f"{minutes} minutes.", int(LOCKOUT.total_seconds()),
+                               reason="now_locked", minutes=minutes)
     left = MAX_FAILED_PINS - updated.failed_attempts
     return WrongPin(f"Wrong member PIN ({left} tries left before a {minutes} minute lock).",
-                    left)
+                    left, minutes=minutes)

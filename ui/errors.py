@@ -50,6 +50,8 @@ def headline(code: str) -> str:
         "offline_refused": Q.translate("errors", "Not allowed while the terminal is offline."),
         "voucher_refused": Q.translate("errors", "This e-voucher cannot be used."),
         "member_code_refused": Q.translate("errors", "This phone code cannot be used."),
+        "member_pin_required": Q.translate("errors", "The member's PIN is needed."),
+        "member_pin_locked": Q.translate("errors", "The member's PIN is locked for a while."),
         "config": Q.translate("errors", "The configuration has a problem."),
         "store_unavailable": Q.translate("errors", "The database cannot be opened."),
     }
@@ -127,6 +129,32 @@ def catalogue() -> dict[str, str]:
         "member_code_refused/replayed": Q.translate(
             "errors", "This phone code was already used at this till: ask the member to show the "
             "next code."),
+        "member_code_refused/unknown_member": Q.translate(
+            "errors", "This phone code's member is not known on this terminal: sync the "
+            "terminal, or scan the membership card."),
+        "member_code_refused/no_secret": Q.translate(
+            "errors", "This member's phone codes cannot be checked on this terminal yet: sync "
+            "first, or scan the membership card."),
+        "unknown_member/e_invoice_carrier": Q.translate(
+            "errors", "That is an e-invoice mobile carrier, not a member code: pass it to the "
+            "POS."),
+        "unknown_member/voucher_first": Q.translate(
+            "errors", "That is an e-voucher: identify the member first, then redeem it."),
+        "member_pin_required/no_pin/card_only": Q.translate(
+            "errors", "{name} has no PIN for stored value: set a PIN first, or show the phone "
+            "code."),
+        "member_pin_required/no_pin/always": Q.translate(
+            "errors", "{name} has no PIN for stored value: set a PIN first."),
+        "member_pin_required/missing/card_only": Q.translate(
+            "errors", "Paying with stored value needs the member's PIN, or show the phone "
+            "code."),
+        "member_pin_required/missing/always": Q.translate(
+            "errors", "Paying with stored value needs the member's PIN."),
+        "member_pin_locked/locked": Q.translate(
+            "errors", "The member's PIN is locked after too many wrong tries; try again in "
+            "{seconds_left:duration}, or pay by phone code."),
+        "member_pin_locked/now_locked": Q.translate(
+            "errors", "Wrong member PIN. The member's PIN is now locked for {minutes} minutes."),
         "member_code_refused/forged": Q.translate(
             "errors",
             "This phone code is not genuine: ask the member to reopen the app, or to show "

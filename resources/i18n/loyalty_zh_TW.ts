@@ -4,17 +4,17 @@
 <context>
     <name>AppSetupPanel</name>
     <message>
-        <location filename="../../ui/widgets/member_code.py" line="125"/>
-        <source>Ask the member to scan this with the shop's app: the app then shows the member's phone code. Do not print or photograph it.</source>
+        <location filename="../../ui/widgets/member_code.py" line="142"/>
+        <source>Ask the member to scan this with the shop&apos;s app: the app then shows the member&apos;s phone code. Do not print or photograph it.</source>
         <translation>請會員用本店 App 掃描這個條碼，App 之後就會顯示會員的手機條碼。請勿列印或拍照。</translation>
     </message>
     <message>
-        <location filename="../../ui/widgets/member_code.py" line="132"/>
+        <location filename="../../ui/widgets/member_code.py" line="149"/>
         <source>Done (Enter)</source>
         <translation>完成（Enter）</translation>
     </message>
     <message>
-        <location filename="../../ui/widgets/member_code.py" line="142"/>
+        <location filename="../../ui/widgets/member_code.py" line="159"/>
         <source>Phone app for {name}</source>
         <translation>{name} 的手機 App 設定</translation>
     </message>
@@ -22,22 +22,22 @@
 <context>
     <name>CheckoutView</name>
     <message>
-        <location filename="../../ui/views/checkout.py" line="74"/>
+        <location filename="../../ui/views/checkout.py" line="78"/>
         <source>Scan or type a card number, then Enter (F1)</source>
         <translation>掃描或輸入會員卡號，再按 Enter（F1）</translation>
     </message>
     <message>
-        <location filename="../../ui/views/checkout.py" line="77"/>
+        <location filename="../../ui/views/checkout.py" line="81"/>
         <source>Find</source>
         <translation>查詢</translation>
     </message>
     <message>
-        <location filename="../../ui/views/checkout.py" line="88"/>
+        <location filename="../../ui/views/checkout.py" line="92"/>
         <source>Demo: scan this card</source>
         <translation>示範：掃描這張卡</translation>
     </message>
     <message>
-        <location filename="../../ui/views/checkout.py" line="92"/>
+        <location filename="../../ui/views/checkout.py" line="99"/>
         <source>Demo: show to the camera</source>
         <translation>示範：拿給相機掃描</translation>
     </message>
@@ -47,368 +47,368 @@
         <translation>示範：手機條碼</translation>
     </message>
     <message>
-        <location filename="../../ui/views/checkout.py" line="107"/>
+        <location filename="../../ui/views/checkout.py" line="118"/>
         <source>Amount (F2)</source>
         <translation>金額（F2）</translation>
     </message>
     <message>
-        <location filename="../../ui/views/checkout.py" line="124"/>
+        <location filename="../../ui/views/checkout.py" line="131"/>
         <source>Redeem points</source>
         <translation>點數折抵</translation>
     </message>
     <message>
-        <location filename="../../ui/views/checkout.py" line="131"/>
+        <location filename="../../ui/views/checkout.py" line="138"/>
         <source>Most</source>
         <translation>最多</translation>
     </message>
     <message>
-        <location filename="../../ui/views/checkout.py" line="134"/>
+        <location filename="../../ui/views/checkout.py" line="141"/>
         <source>Pay with stored value</source>
         <translation>儲值金扣款</translation>
     </message>
     <message>
-        <location filename="../../ui/views/checkout.py" line="141"/>
+        <location filename="../../ui/views/checkout.py" line="148"/>
         <source>All due</source>
         <translation>全額</translation>
     </message>
     <message>
-        <location filename="../../ui/views/checkout.py" line="154"/>
+        <location filename="../../ui/views/checkout.py" line="161"/>
         <source>Review sale (F5)</source>
         <translation>結帳確認（F5）</translation>
     </message>
     <message>
-        <location filename="../../ui/views/checkout.py" line="156"/>
+        <location filename="../../ui/views/checkout.py" line="163"/>
         <source>New member (F6)</source>
         <translation>新會員（F6）</translation>
     </message>
     <message>
-        <location filename="../../ui/views/checkout.py" line="158"/>
+        <location filename="../../ui/views/checkout.py" line="165"/>
         <source>Top up (F7)</source>
         <translation>加值（F7）</translation>
     </message>
     <message>
-        <location filename="../../ui/views/checkout.py" line="160"/>
+        <location filename="../../ui/views/checkout.py" line="167"/>
         <source>Reprint receipt (F8)</source>
         <translation>補印收據（F8）</translation>
     </message>
     <message>
-        <location filename="../../ui/views/checkout.py" line="162"/>
+        <location filename="../../ui/views/checkout.py" line="169"/>
         <source>Add stamp (F3)</source>
         <translation>蓋章（F3）</translation>
     </message>
     <message>
-        <location filename="../../ui/views/checkout.py" line="164"/>
+        <location filename="../../ui/views/checkout.py" line="171"/>
         <source>Redeem full stamp card (F4)</source>
         <translation>集點卡兌換（F4）</translation>
     </message>
     <message>
-        <location filename="../../ui/views/checkout.py" line="167"/>
+        <location filename="../../ui/views/checkout.py" line="174"/>
         <source>Void last (manager)</source>
         <translation>作廢上一筆（店長）</translation>
     </message>
     <message>
-        <location filename="../../ui/views/checkout.py" line="169"/>
+        <location filename="../../ui/views/checkout.py" line="176"/>
         <source>Manager (F9)</source>
         <translation>店長模式（F9）</translation>
     </message>
     <message>
-        <location filename="../../ui/views/checkout.py" line="171"/>
+        <location filename="../../ui/views/checkout.py" line="178"/>
         <source>Lock (F12)</source>
         <translation>鎖定（F12）</translation>
     </message>
     <message>
-        <location filename="../../ui/views/checkout.py" line="212"/>
+        <location filename="../../ui/views/checkout.py" line="229"/>
         <source>Name</source>
         <translation>姓名</translation>
     </message>
     <message>
-        <location filename="../../ui/views/checkout.py" line="213"/>
+        <location filename="../../ui/views/checkout.py" line="230"/>
         <source>Mobile</source>
         <translation>手機</translation>
     </message>
     <message>
-        <location filename="../../ui/views/checkout.py" line="215"/>
+        <location filename="../../ui/views/checkout.py" line="233"/>
         <source>Review</source>
         <translation>確認內容</translation>
     </message>
     <message>
-        <location filename="../../ui/views/checkout.py" line="217"/>
-        <location filename="../../ui/views/checkout.py" line="243"/>
+        <location filename="../../ui/views/checkout.py" line="235"/>
+        <location filename="../../ui/views/checkout.py" line="262"/>
         <source>Cancel</source>
         <translation>取消</translation>
     </message>
     <message>
-        <location filename="../../ui/views/checkout.py" line="239"/>
+        <location filename="../../ui/views/checkout.py" line="258"/>
         <source>Other amount</source>
         <translation>其他金額</translation>
     </message>
     <message>
-        <location filename="../../ui/views/checkout.py" line="241"/>
+        <location filename="../../ui/views/checkout.py" line="260"/>
         <source>Review top-up</source>
         <translation>確認加值</translation>
     </message>
     <message>
-        <location filename="../../ui/views/checkout.py" line="393"/>
+        <location filename="../../ui/views/checkout.py" line="421"/>
         <source>Amount {amount} from the POS {reference}</source>
         <translation>POS 傳來金額 {amount} {reference}</translation>
     </message>
     <message>
-        <location filename="../../ui/views/checkout.py" line="409"/>
+        <location filename="../../ui/views/checkout.py" line="447"/>
         <source>Scan the member&apos;s card first.</source>
         <translation>請先掃描會員卡。</translation>
     </message>
     <message>
-        <location filename="../../ui/views/checkout.py" line="419"/>
+        <location filename="../../ui/views/checkout.py" line="457"/>
         <source>Enter the amount of the sale first.</source>
         <translation>請先輸入消費金額。</translation>
     </message>
     <message>
-        <location filename="../../ui/views/checkout.py" line="431"/>
+        <location filename="../../ui/views/checkout.py" line="469"/>
         <source>Amount: {amount}</source>
         <translation>消費金額：{amount}</translation>
     </message>
     <message>
-        <location filename="../../ui/views/checkout.py" line="433"/>
+        <location filename="../../ui/views/checkout.py" line="471"/>
         <source>Redeem {points} points: −{discount}</source>
         <translation>折抵 {points} 點：−{discount}</translation>
     </message>
     <message>
-        <location filename="../../ui/views/checkout.py" line="436"/>
+        <location filename="../../ui/views/checkout.py" line="474"/>
         <source>Paid with stored value: {amount}</source>
         <translation>儲值金扣款：{amount}</translation>
     </message>
     <message>
-        <location filename="../../ui/views/checkout.py" line="438"/>
+        <location filename="../../ui/views/checkout.py" line="476"/>
         <source>To pay by other tender: {amount}</source>
         <translation>其他付款方式應收：{amount}</translation>
     </message>
     <message>
-        <location filename="../../ui/views/checkout.py" line="440"/>
+        <location filename="../../ui/views/checkout.py" line="478"/>
         <source>Points earned: {points}</source>
         <translation>本次獲得點數：{points}</translation>
     </message>
     <message>
-        <location filename="../../ui/views/checkout.py" line="447"/>
+        <location filename="../../ui/views/checkout.py" line="485"/>
         <source>Sale for {name}</source>
         <translation>{name} 的結帳</translation>
     </message>
     <message>
-        <location filename="../../ui/views/checkout.py" line="454"/>
+        <location filename="../../ui/views/checkout.py" line="505"/>
         <source>Sign in first.</source>
         <translation>請先登入。</translation>
     </message>
     <message>
-        <location filename="../../ui/views/checkout.py" line="477"/>
+        <location filename="../../ui/views/checkout.py" line="529"/>
         <source>Sale recorded: {amount}. {earned} points earned; balance {points} points, stored value {stored}.</source>
         <translation>結帳完成：{amount}。獲得 {earned} 點；點數餘額 {points} 點，儲值金餘額 {stored}。</translation>
     </message>
     <message>
-        <location filename="../../ui/views/checkout.py" line="482"/>
+        <location filename="../../ui/views/checkout.py" line="534"/>
         <source>No printer: receipt not printed.</source>
         <translation>未設定印表機：收據未列印。</translation>
     </message>
     <message>
-        <location filename="../../ui/views/checkout.py" line="507"/>
+        <location filename="../../ui/views/checkout.py" line="567"/>
         <source>A new member needs a name.</source>
         <translation>新會員需要填寫姓名。</translation>
     </message>
     <message>
-        <location filename="../../ui/views/checkout.py" line="510"/>
+        <location filename="../../ui/views/checkout.py" line="574"/>
         <source>Name: {name}</source>
         <translation>姓名：{name}</translation>
     </message>
     <message>
-        <location filename="../../ui/views/checkout.py" line="511"/>
+        <location filename="../../ui/views/checkout.py" line="575"/>
         <source>Mobile: {phone}</source>
         <translation>手機：{phone}</translation>
     </message>
     <message>
-        <location filename="../../ui/views/checkout.py" line="512"/>
+        <location filename="../../ui/views/checkout.py" line="576"/>
         <source>Welcome bonus: {points} points</source>
         <translation>入會禮：{points} 點</translation>
     </message>
     <message>
-        <location filename="../../ui/views/checkout.py" line="514"/>
+        <location filename="../../ui/views/checkout.py" line="578"/>
         <source>Enrol a new member</source>
         <translation>加入新會員</translation>
     </message>
     <message>
-        <location filename="../../ui/views/checkout.py" line="537"/>
+        <location filename="../../ui/views/checkout.py" line="603"/>
         <source>Welcome, {name}: card {card}, {points} bonus points.</source>
         <translation>歡迎 {name}：會員卡號 {card}，贈送 {points} 點。</translation>
     </message>
     <message>
-        <location filename="../../ui/views/checkout.py" line="558"/>
+        <location filename="../../ui/views/checkout.py" line="626"/>
         <source>Choose or type the top-up amount.</source>
         <translation>請選擇或輸入加值金額。</translation>
     </message>
     <message>
-        <location filename="../../ui/views/checkout.py" line="561"/>
+        <location filename="../../ui/views/checkout.py" line="629"/>
         <source>Top up {amount} for {name}</source>
         <translation>為 {name} 加值 {amount}</translation>
     </message>
     <message>
-        <location filename="../../ui/views/checkout.py" line="563"/>
+        <location filename="../../ui/views/checkout.py" line="631"/>
         <source>Stored value: {before} → {after}</source>
         <translation>儲值金：{before} → {after}</translation>
     </message>
     <message>
-        <location filename="../../ui/views/checkout.py" line="565"/>
+        <location filename="../../ui/views/checkout.py" line="633"/>
         <source>Take {amount} from the customer first.</source>
         <translation>請先向顧客收取 {amount}。</translation>
     </message>
     <message>
-        <location filename="../../ui/views/checkout.py" line="568"/>
+        <location filename="../../ui/views/checkout.py" line="636"/>
         <source>Top-ups need manager mode (F9).</source>
         <translation>加值需要店長模式（F9）。</translation>
     </message>
     <message>
-        <location filename="../../ui/views/checkout.py" line="569"/>
+        <location filename="../../ui/views/checkout.py" line="637"/>
         <source>Top up stored value</source>
         <translation>儲值金加值</translation>
     </message>
     <message>
-        <location filename="../../ui/views/checkout.py" line="594"/>
+        <location filename="../../ui/views/checkout.py" line="662"/>
         <source>Topped up {amount}; stored value now {balance}.</source>
         <translation>已加值 {amount}；儲值金餘額 {balance}。</translation>
     </message>
     <message>
-        <location filename="../../ui/views/checkout.py" line="618"/>
+        <location filename="../../ui/views/checkout.py" line="686"/>
         <source>{amount} off</source>
         <translation>折抵 {amount}</translation>
     </message>
     <message>
-        <location filename="../../ui/views/checkout.py" line="620"/>
+        <location filename="../../ui/views/checkout.py" line="688"/>
         <source>one product (code {code}): ring it up on the POS</source>
         <translation>兌換商品一份（代碼 {code}）：請在 POS 上結帳</translation>
     </message>
     <message>
-        <location filename="../../ui/views/checkout.py" line="622"/>
+        <location filename="../../ui/views/checkout.py" line="690"/>
         <source>E-voucher: {what}</source>
         <translation>電子票券：{what}</translation>
     </message>
     <message>
-        <location filename="../../ui/views/checkout.py" line="623"/>
+        <location filename="../../ui/views/checkout.py" line="691"/>
         <source>Valid until {date}; uses left after this one: {left}</source>
         <translation>有效期限至 {date}；本次使用後剩餘 {left} 次</translation>
     </message>
     <message>
-        <location filename="../../ui/views/checkout.py" line="626"/>
+        <location filename="../../ui/views/checkout.py" line="694"/>
         <source>Redeem e-voucher</source>
         <translation>兌換電子票券</translation>
     </message>
     <message>
-        <location filename="../../ui/views/checkout.py" line="645"/>
+        <location filename="../../ui/views/checkout.py" line="713"/>
         <source>E-voucher redeemed: {off} off; {due} left to pay.</source>
         <translation>電子票券已兌換：折抵 {off}；尚需支付 {due}。</translation>
     </message>
     <message>
-        <location filename="../../ui/views/checkout.py" line="648"/>
+        <location filename="../../ui/views/checkout.py" line="716"/>
         <source>E-voucher redeemed: {off} off.</source>
         <translation>電子票券已兌換：折抵 {off}。</translation>
     </message>
     <message>
-        <location filename="../../ui/views/checkout.py" line="659"/>
+        <location filename="../../ui/views/checkout.py" line="727"/>
         <source>Add 1 stamp for {name}</source>
         <translation>為 {name} 蓋 1 點</translation>
     </message>
     <message>
-        <location filename="../../ui/views/checkout.py" line="660"/>
+        <location filename="../../ui/views/checkout.py" line="728"/>
         <source>Stamps: {before} → {after} of {size}</source>
         <translation>集點：{before} → {after}（共 {size} 點）</translation>
     </message>
     <message>
-        <location filename="../../ui/views/checkout.py" line="662"/>
+        <location filename="../../ui/views/checkout.py" line="730"/>
         <source>Add stamp</source>
         <translation>蓋章</translation>
     </message>
     <message>
-        <location filename="../../ui/views/checkout.py" line="672"/>
+        <location filename="../../ui/views/checkout.py" line="740"/>
         <source>The card has {have} of {size} stamps: not full yet.</source>
         <translation>集點卡目前 {have} / {size} 點，尚未集滿。</translation>
     </message>
     <message>
-        <location filename="../../ui/views/checkout.py" line="675"/>
+        <location filename="../../ui/views/checkout.py" line="743"/>
         <source>Exchange {size} stamps of {name} for: {reward}</source>
         <translation>以 {name} 的 {size} 點兌換：{reward}</translation>
     </message>
     <message>
-        <location filename="../../ui/views/checkout.py" line="677"/>
+        <location filename="../../ui/views/checkout.py" line="745"/>
         <source>Redeem stamp card</source>
         <translation>集點卡兌換</translation>
     </message>
     <message>
-        <location filename="../../ui/views/checkout.py" line="699"/>
+        <location filename="../../ui/views/checkout.py" line="767"/>
         <source>Card exchanged: give {reward}. {stamps} of {size} stamps now.</source>
         <translation>已兌換，請給予：{reward}。目前 {stamps} / {size} 點。</translation>
     </message>
     <message>
-        <location filename="../../ui/views/checkout.py" line="703"/>
+        <location filename="../../ui/views/checkout.py" line="771"/>
         <source>Stamped: {stamps} of {size}.</source>
         <translation>已蓋章：{stamps} / {size} 點。</translation>
     </message>
     <message>
-        <location filename="../../ui/views/checkout.py" line="710"/>
+        <location filename="../../ui/views/checkout.py" line="778"/>
         <source>Reprinting the last receipt.</source>
         <translation>正在補印上一張收據。</translation>
     </message>
     <message>
-        <location filename="../../ui/views/checkout.py" line="712"/>
+        <location filename="../../ui/views/checkout.py" line="780"/>
         <source>There is no receipt to reprint (or no printer).</source>
         <translation>沒有可補印的收據（或未設定印表機）。</translation>
     </message>
     <message>
-        <location filename="../../ui/views/checkout.py" line="717"/>
+        <location filename="../../ui/views/checkout.py" line="785"/>
         <source>No sale or top-up to void on this screen; use Manager → Void for older ones.</source>
         <translation>此畫面沒有可作廢的交易；較早的交易請到 店長模式 → 作廢。</translation>
     </message>
     <message>
-        <location filename="../../ui/views/checkout.py" line="722"/>
+        <location filename="../../ui/views/checkout.py" line="790"/>
         <source>Void the last stamp(s) given.</source>
         <translation>作廢剛才蓋的章。</translation>
     </message>
     <message>
-        <location filename="../../ui/views/checkout.py" line="723"/>
+        <location filename="../../ui/views/checkout.py" line="791"/>
         <source>The stamp card goes back to where it was.</source>
         <translation>集點卡恢復原狀。</translation>
     </message>
     <message>
-        <location filename="../../ui/views/checkout.py" line="725"/>
+        <location filename="../../ui/views/checkout.py" line="793"/>
         <source>Void the last {kind} of {amount}.</source>
         <translation>作廢上一筆{kind}，金額 {amount}。</translation>
     </message>
     <message>
-        <location filename="../../ui/views/checkout.py" line="726"/>
+        <location filename="../../ui/views/checkout.py" line="794"/>
         <source>sale</source>
         <translation>消費</translation>
     </message>
     <message>
-        <location filename="../../ui/views/checkout.py" line="726"/>
+        <location filename="../../ui/views/checkout.py" line="794"/>
         <source>top-up</source>
         <translation>加值</translation>
     </message>
     <message>
-        <location filename="../../ui/views/checkout.py" line="728"/>
+        <location filename="../../ui/views/checkout.py" line="796"/>
         <source>Points and stored value go back to where they were.</source>
         <translation>點數與儲值金將恢復為交易前的狀態。</translation>
     </message>
     <message>
-        <location filename="../../ui/views/checkout.py" line="729"/>
+        <location filename="../../ui/views/checkout.py" line="797"/>
         <source>Void</source>
         <translation>作廢</translation>
     </message>
     <message>
-        <location filename="../../ui/views/checkout.py" line="744"/>
+        <location filename="../../ui/views/checkout.py" line="812"/>
         <source>Voided.</source>
         <translation>已作廢。</translation>
     </message>
     <message>
-        <location filename="../../ui/views/checkout.py" line="549"/>
-        <source>A member's PIN is 4 to 12 digits (or leave it empty).</source>
+        <location filename="../../ui/views/checkout.py" line="571"/>
+        <source>A member&apos;s PIN is 4 to 12 digits (or leave it empty).</source>
         <translation>會員 PIN 碼為 4 到 12 位數字（或留空）。</translation>
     </message>
     <message>
-        <location filename="../../ui/views/checkout.py" line="224"/>
+        <location filename="../../ui/views/checkout.py" line="231"/>
         <source>Member PIN (optional)</source>
         <translation>會員 PIN 碼（選填）</translation>
     </message>
@@ -437,12 +437,12 @@
 <context>
     <name>MainWindow</name>
     <message>
-        <location filename="../../ui/app.py" line="245"/>
+        <location filename="../../ui/app.py" line="247"/>
         <source>Preparing the demo shop…</source>
         <translation>正在準備示範商店…</translation>
     </message>
     <message>
-        <location filename="../../ui/app.py" line="254"/>
+        <location filename="../../ui/app.py" line="256"/>
         <source>Demo shop: cashier {cashier} PIN {cashier_pin}, manager {manager} PIN {manager_pin}.</source>
         <translation>示範商店：收銀員 {cashier} PIN {cashier_pin}，店長 {manager} PIN {manager_pin}。</translation>
     </message>
@@ -792,104 +792,104 @@
 <context>
     <name>MemberPanel</name>
     <message>
-        <location filename="../../ui/widgets/member_panel.py" line="30"/>
+        <location filename="../../ui/widgets/member_panel.py" line="33"/>
         <source>Points</source>
         <translation>點數</translation>
     </message>
     <message>
-        <location filename="../../ui/widgets/member_panel.py" line="31"/>
+        <location filename="../../ui/widgets/member_panel.py" line="34"/>
         <source>Expiring soon</source>
         <translation>即將到期</translation>
     </message>
     <message>
-        <location filename="../../ui/widgets/member_panel.py" line="32"/>
+        <location filename="../../ui/widgets/member_panel.py" line="35"/>
         <source>Stored value</source>
         <translation>儲值金</translation>
     </message>
     <message>
-        <location filename="../../ui/widgets/member_panel.py" line="33"/>
+        <location filename="../../ui/widgets/member_panel.py" line="36"/>
         <source>Stamps</source>
         <translation>集點卡</translation>
     </message>
     <message>
-        <location filename="../../ui/widgets/member_panel.py" line="37"/>
+        <location filename="../../ui/widgets/member_panel.py" line="40"/>
         <source>Scan a member card or phone code,
 or type the card number and press Enter.</source>
         <translation>請掃描會員卡或手機會員條碼，
 或輸入會員卡號後按 Enter。</translation>
     </message>
     <message>
-        <location filename="../../ui/widgets/member_panel.py" line="82"/>
+        <location filename="../../ui/widgets/member_panel.py" line="88"/>
         <source>Card {card} · Phone {phone}</source>
         <translation>卡號 {card} · 手機 {phone}</translation>
     </message>
     <message>
-        <location filename="../../ui/widgets/member_panel.py" line="88"/>
+        <location filename="../../ui/widgets/member_panel.py" line="94"/>
         <source>{points} by {date}</source>
         <translation>{points} 點（{date} 到期）</translation>
     </message>
     <message>
-        <location filename="../../ui/widgets/member_panel.py" line="108"/>
+        <location filename="../../ui/widgets/member_panel.py" line="117"/>
         <source>Basic</source>
         <translation>一般會員</translation>
     </message>
     <message>
-        <location filename="../../ui/widgets/member_panel.py" line="108"/>
+        <location filename="../../ui/widgets/member_panel.py" line="117"/>
         <source>Silver</source>
         <translation>銀卡</translation>
     </message>
     <message>
-        <location filename="../../ui/widgets/member_panel.py" line="109"/>
+        <location filename="../../ui/widgets/member_panel.py" line="118"/>
         <source>Gold</source>
         <translation>金卡</translation>
     </message>
     <message>
-        <location filename="../../ui/widgets/member_panel.py" line="109"/>
+        <location filename="../../ui/widgets/member_panel.py" line="118"/>
         <source>Platinum</source>
         <translation>白金卡</translation>
     </message>
     <message>
-        <location filename="../../ui/widgets/member_panel.py" line="112"/>
+        <location filename="../../ui/widgets/member_panel.py" line="121"/>
         <source>New member</source>
         <translation>新會員</translation>
     </message>
     <message>
-        <location filename="../../ui/widgets/member_panel.py" line="112"/>
+        <location filename="../../ui/widgets/member_panel.py" line="121"/>
         <source>Active</source>
         <translation>活躍</translation>
     </message>
     <message>
-        <location filename="../../ui/widgets/member_panel.py" line="113"/>
+        <location filename="../../ui/widgets/member_panel.py" line="122"/>
         <source>Dormant</source>
         <translation>休眠</translation>
     </message>
     <message>
-        <location filename="../../ui/widgets/member_panel.py" line="113"/>
+        <location filename="../../ui/widgets/member_panel.py" line="122"/>
         <source>Churned</source>
         <translation>流失</translation>
     </message>
     <message>
-        <location filename="../../ui/widgets/member_panel.py" line="117"/>
+        <location filename="../../ui/widgets/member_panel.py" line="126"/>
         <source>Birthday this month: offer the birthday gift.</source>
         <translation>本月壽星：請提供生日禮。</translation>
     </message>
     <message>
-        <location filename="../../ui/widgets/member_panel.py" line="120"/>
+        <location filename="../../ui/widgets/member_panel.py" line="129"/>
         <source>{points} points expire on {date}: suggest redeeming them.</source>
         <translation>{points} 點將於 {date} 到期：建議顧客折抵使用。</translation>
     </message>
     <message>
-        <location filename="../../ui/widgets/member_panel.py" line="123"/>
+        <location filename="../../ui/widgets/member_panel.py" line="132"/>
         <source>New member without a purchase yet: mention the first-purchase offer.</source>
         <translation>尚未首次消費的新會員：請介紹首購優惠。</translation>
     </message>
     <message>
-        <location filename="../../ui/widgets/member_panel.py" line="126"/>
+        <location filename="../../ui/widgets/member_panel.py" line="135"/>
         <source>Last visit {days} days ago: offer a welcome-back reward.</source>
         <translation>上次來店已是 {days} 天前：請提供回流優惠。</translation>
     </message>
     <message>
-        <location filename="../../ui/widgets/member_panel.py" line="128"/>
+        <location filename="../../ui/widgets/member_panel.py" line="137"/>
         <source>Not seen for {days} days: win them back.</source>
         <translation>已 {days} 天未來店：請設法喚回。</translation>
     </message>
@@ -902,28 +902,28 @@ or type the card number and press Enter.</source>
 <context>
     <name>MemberPinPanel</name>
     <message>
-        <location filename="../../ui/widgets/member_code.py" line="91"/>
+        <location filename="../../ui/widgets/member_code.py" line="108"/>
         <source>A PIN is 4 to 12 digits.</source>
         <translation>PIN 碼為 4 到 12 位數字。</translation>
     </message>
     <message>
-        <location filename="../../ui/widgets/member_code.py" line="62"/>
+        <location filename="../../ui/widgets/member_code.py" line="67"/>
         <source>Cancel (Esc)</source>
         <translation>取消（Esc）</translation>
     </message>
     <message>
-        <location filename="../../ui/widgets/member_code.py" line="54"/>
-        <source>Member's PIN</source>
+        <location filename="../../ui/widgets/member_code.py" line="57"/>
+        <source>Member&apos;s PIN</source>
         <translation>會員 PIN 碼</translation>
     </message>
     <message>
-        <location filename="../../ui/widgets/member_code.py" line="60"/>
+        <location filename="../../ui/widgets/member_code.py" line="65"/>
         <source>Pay (Enter)</source>
         <translation>付款（Enter）</translation>
     </message>
     <message>
-        <location filename="../../ui/widgets/member_code.py" line="79"/>
-        <source>{name} pays {amount} with stored value: please key in the member's PIN.</source>
+        <location filename="../../ui/widgets/member_code.py" line="84"/>
+        <source>{name} pays {amount} with stored value: please key in the member&apos;s PIN.</source>
         <translation>{name} 以儲值金支付 {amount}：請會員輸入 PIN 碼。</translation>
     </message>
 </context>
@@ -1180,451 +1180,511 @@ or type the card number and press Enter.</source>
     </message>
     <message>
         <location filename="../../ui/errors.py" line="53"/>
+        <source>The member&apos;s PIN is needed.</source>
+        <translation>需要會員密碼。</translation>
+    </message>
+    <message>
+        <location filename="../../ui/errors.py" line="54"/>
+        <source>The member&apos;s PIN is locked for a while.</source>
+        <translation>會員密碼暫時鎖定。</translation>
+    </message>
+    <message>
+        <location filename="../../ui/errors.py" line="55"/>
         <source>The configuration has a problem.</source>
         <translation>設定檔有問題。</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="54"/>
+        <location filename="../../ui/errors.py" line="56"/>
         <source>The database cannot be opened.</source>
         <translation>無法開啟資料庫。</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="63"/>
+        <location filename="../../ui/errors.py" line="65"/>
         <source>The {what:what} must be an amount of money.</source>
         <translation>{what:what}必須是金額。</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="65"/>
+        <location filename="../../ui/errors.py" line="67"/>
         <source>The {what:what} must be in {currency}.</source>
         <translation>{what:what}必須以 {currency} 計價。</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="67"/>
+        <location filename="../../ui/errors.py" line="69"/>
         <source>The {what:what} cannot be negative.</source>
         <translation>{what:what}不能是負數。</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="68"/>
+        <location filename="../../ui/errors.py" line="70"/>
         <source>The {what:what} must be more than zero.</source>
         <translation>{what:what}必須大於零。</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="69"/>
+        <location filename="../../ui/errors.py" line="71"/>
         <source>The {what:what} of {amount:money} is over the limit of {maximum:money}.</source>
         <translation>{what:what} {amount:money} 超過上限 {maximum:money}。</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="71"/>
+        <location filename="../../ui/errors.py" line="73"/>
         <source>{points:,} points are worth {discount:money}, more than the sale of {total:money}.</source>
         <translation>{points:,} 點可折抵 {discount:money}，超過消費金額 {total:money}。</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="74"/>
+        <location filename="../../ui/errors.py" line="76"/>
         <source>Stored value {stored_value:money} is more than the {due:money} left to pay.</source>
         <translation>儲值金扣款 {stored_value:money} 超過尚需支付的 {due:money}。</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="77"/>
+        <location filename="../../ui/errors.py" line="79"/>
         <source>Points to redeem cannot be negative.</source>
         <translation>折抵點數不能是負數。</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="79"/>
+        <location filename="../../ui/errors.py" line="81"/>
         <source>{points:,} points is more than one sale may redeem.</source>
         <translation>{points:,} 點超過單筆消費可折抵的上限。</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="81"/>
+        <location filename="../../ui/errors.py" line="83"/>
         <source>Points are redeemed in steps of {step} ({points} points = {value:money}).</source>
         <translation>點數須以 {step} 點為單位折抵（{points} 點 = {value:money}）。</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="83"/>
+        <location filename="../../ui/errors.py" line="85"/>
         <source>Transfer at least 1 point.</source>
         <translation>至少要轉贈 1 點。</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="84"/>
+        <location filename="../../ui/errors.py" line="86"/>
         <source>A transfer moves at most {maximum:,} points.</source>
         <translation>每次轉贈最多 {maximum:,} 點。</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="86"/>
+        <location filename="../../ui/errors.py" line="88"/>
         <source>Add between 1 and {maximum} stamps at a time.</source>
         <translation>每次可蓋 1 到 {maximum} 點。</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="88"/>
+        <location filename="../../ui/errors.py" line="90"/>
         <source>A percent-off voucher needs the sale amount.</source>
         <translation>折扣百分比的電子票券需要先輸入消費金額。</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="91"/>
+        <location filename="../../ui/errors.py" line="93"/>
         <source>{name} has {available:,} points; {points:,} cannot be redeemed.</source>
         <translation>{name} 只有 {available:,} 點，無法折抵 {points:,} 點。</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="93"/>
+        <location filename="../../ui/errors.py" line="95"/>
         <source>{name} has {balance:money} of stored value; {stored_value:money} cannot be paid with it.</source>
         <translation>{name} 的儲值金餘額為 {balance:money}，無法扣款 {stored_value:money}。</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="96"/>
+        <location filename="../../ui/errors.py" line="98"/>
         <source>{name} has {have} of the {size} stamps a full card needs.</source>
         <translation>{name} 目前有 {have} 點，集滿一張卡需要 {size} 點。</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="99"/>
+        <location filename="../../ui/errors.py" line="101"/>
         <source>No member {member_id}.</source>
         <translation>找不到會員 {member_id}。</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="100"/>
+        <location filename="../../ui/errors.py" line="102"/>
         <source>No member has card {card}.</source>
         <translation>沒有會員使用卡號 {card}。</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="101"/>
+        <location filename="../../ui/errors.py" line="103"/>
         <source>Card {card} already belongs to a member.</source>
         <translation>卡號 {card} 已屬於其他會員。</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="102"/>
+        <location filename="../../ui/errors.py" line="104"/>
         <source>Phone {phone} is already registered.</source>
         <translation>手機 {phone} 已經登記過了。</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="103"/>
+        <location filename="../../ui/errors.py" line="105"/>
         <source>{phone} is not a phone number.</source>
         <translation>{phone} 不是電話號碼。</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="104"/>
+        <location filename="../../ui/errors.py" line="106"/>
         <source>A member needs a name.</source>
         <translation>請輸入會員姓名。</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="105"/>
+        <location filename="../../ui/errors.py" line="107"/>
         <source>The name is too long ({maximum} characters at most).</source>
         <translation>姓名太長（最多 {maximum} 個字）。</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="107"/>
+        <location filename="../../ui/errors.py" line="109"/>
         <source>A member cannot transfer points to themselves.</source>
         <translation>會員不能把點數轉贈給自己。</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="109"/>
+        <location filename="../../ui/errors.py" line="111"/>
         <source>That is not a code.</source>
         <translation>這不是條碼。</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="110"/>
+        <location filename="../../ui/errors.py" line="112"/>
         <source>That code is far too long to be ours.</source>
         <translation>這個條碼太長，不是本店的條碼。</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="111"/>
+        <location filename="../../ui/errors.py" line="113"/>
         <source>Nothing was scanned.</source>
         <translation>沒有掃描到任何內容。</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="112"/>
+        <location filename="../../ui/errors.py" line="114"/>
         <source>{digits} digits is not a member card number (cards have {expected} digits).</source>
         <translation>{digits} 位數字不是會員卡號（卡號為 {expected} 位數）。</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="115"/>
+        <location filename="../../ui/errors.py" line="117"/>
         <source>The card number&apos;s check digit is wrong: scan again or retype it.</source>
         <translation>卡號的檢查碼錯誤：請重新掃描或重新輸入。</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="117"/>
+        <location filename="../../ui/errors.py" line="119"/>
         <source>This code is not a member card or anything this shop issued.</source>
         <translation>這個條碼不是會員卡，也不是本店發行的條碼。</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="119"/>
+        <location filename="../../ui/errors.py" line="121"/>
         <source>That is not an e-voucher.</source>
         <translation>這不是電子票券。</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="120"/>
+        <location filename="../../ui/errors.py" line="122"/>
         <source>This is not a member&apos;s phone code.</source>
         <translation>這不是會員的手機條碼。</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="121"/>
+        <location filename="../../ui/errors.py" line="123"/>
         <source>This phone code is incomplete or damaged: scan it again.</source>
         <translation>這個手機條碼不完整或已損壞：請重新掃描。</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="123"/>
+        <location filename="../../ui/errors.py" line="125"/>
         <source>This phone code is out of date: ask the member to reopen the app (and to check the phone&apos;s clock).</source>
         <translation>這個手機條碼已過期：請會員重新開啟 App（並檢查手機時間）。</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="127"/>
+        <location filename="../../ui/errors.py" line="129"/>
         <source>This phone code was already used at this till: ask the member to show the next code.</source>
         <translation>這個手機條碼已在本收銀台使用過：請會員出示下一個條碼。</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="130"/>
+        <location filename="../../ui/errors.py" line="132"/>
+        <source>This phone code&apos;s member is not known on this terminal: sync the terminal, or scan the membership card.</source>
+        <translation>本機尚無此手機條碼的會員資料：請先同步，或掃描會員卡。</translation>
+    </message>
+    <message>
+        <location filename="../../ui/errors.py" line="135"/>
+        <source>This member&apos;s phone codes cannot be checked on this terminal yet: sync first, or scan the membership card.</source>
+        <translation>本機尚無法驗證此會員的手機條碼：請先同步，或掃描會員卡。</translation>
+    </message>
+    <message>
+        <location filename="../../ui/errors.py" line="138"/>
+        <source>That is an e-invoice mobile carrier, not a member code: pass it to the POS.</source>
+        <translation>這是手機條碼載具，不是會員條碼：請交給 POS 處理。</translation>
+    </message>
+    <message>
+        <location filename="../../ui/errors.py" line="141"/>
+        <source>That is an e-voucher: identify the member first, then redeem it.</source>
+        <translation>這是電子票券：請先辨識會員，再兌換票券。</translation>
+    </message>
+    <message>
+        <location filename="../../ui/errors.py" line="143"/>
+        <source>{name} has no PIN for stored value: set a PIN first, or show the phone code.</source>
+        <translation>{name} 尚未設定儲值金密碼：請先設定密碼，或出示手機條碼。</translation>
+    </message>
+    <message>
+        <location filename="../../ui/errors.py" line="146"/>
+        <source>{name} has no PIN for stored value: set a PIN first.</source>
+        <translation>{name} 尚未設定儲值金密碼：請先設定密碼。</translation>
+    </message>
+    <message>
+        <location filename="../../ui/errors.py" line="148"/>
+        <source>Paying with stored value needs the member&apos;s PIN, or show the phone code.</source>
+        <translation>以儲值金付款需要會員密碼，或請出示手機條碼。</translation>
+    </message>
+    <message>
+        <location filename="../../ui/errors.py" line="151"/>
+        <source>Paying with stored value needs the member&apos;s PIN.</source>
+        <translation>以儲值金付款需要會員密碼。</translation>
+    </message>
+    <message>
+        <location filename="../../ui/errors.py" line="153"/>
+        <source>The member&apos;s PIN is locked after too many wrong tries; try again in {seconds_left:duration}, or pay by phone code.</source>
+        <translation>會員密碼錯誤次數過多已鎖定；請於 {seconds_left:duration} 後再試，或以手機條碼付款。</translation>
+    </message>
+    <message>
+        <location filename="../../ui/errors.py" line="156"/>
+        <source>Wrong member PIN. The member&apos;s PIN is now locked for {minutes} minutes.</source>
+        <translation>會員密碼錯誤。會員密碼已鎖定 {minutes} 分鐘。</translation>
+    </message>
+    <message>
+        <location filename="../../ui/errors.py" line="158"/>
         <source>This phone code is not genuine: ask the member to reopen the app, or to show the membership card.</source>
         <translation>這個手機條碼不是真的：請會員重新開啟 App，或出示會員卡。</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="135"/>
+        <location filename="../../ui/errors.py" line="163"/>
         <source>This voucher has expired: it can no longer be used.</source>
         <translation>這張票券已過期，無法再使用。</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="137"/>
+        <location filename="../../ui/errors.py" line="165"/>
         <source>This voucher is not valid yet: it can be used from its start date.</source>
         <translation>這張票券尚未生效：自開始日期起才能使用。</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="139"/>
+        <location filename="../../ui/errors.py" line="167"/>
         <source>This voucher is for another store: it cannot be used here.</source>
         <translation>這張票券屬於其他門市，無法在本店使用。</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="141"/>
+        <location filename="../../ui/errors.py" line="169"/>
         <source>This voucher belongs to another member: only that member can use it.</source>
         <translation>這張票券屬於其他會員，只有該會員可以使用。</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="143"/>
+        <location filename="../../ui/errors.py" line="171"/>
         <source>This voucher belongs to a member: scan the member&apos;s card or phone code first.</source>
         <translation>這張票券限會員本人使用：請先掃描會員卡或手機條碼。</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="146"/>
+        <location filename="../../ui/errors.py" line="174"/>
         <source>This voucher was cancelled by the shop: it cannot be used.</source>
         <translation>這張票券已被店家取消，無法使用。</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="148"/>
+        <location filename="../../ui/errors.py" line="176"/>
         <source>This voucher has already been used up.</source>
         <translation>這張票券已經用完了。</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="150"/>
+        <location filename="../../ui/errors.py" line="178"/>
         <source>This voucher is not genuine or is damaged: do not accept it. Scan it once more; if it fails again, ask the customer to contact the shop.</source>
         <translation>這張票券不是真的或已損壞：請勿收受。請再掃描一次；若仍失敗，請顧客聯絡店家。</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="155"/>
+        <location filename="../../ui/errors.py" line="183"/>
         <source>This member can use stored value only while the terminal is online (the account has an open balance to settle).</source>
         <translation>此會員只能在終端機連線時使用儲值金（帳戶有待結清的餘額）。</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="158"/>
+        <location filename="../../ui/errors.py" line="186"/>
         <source>Stored value cannot be used offline: this terminal has not synced with the server yet.</source>
         <translation>離線時無法使用儲值金：本終端機尚未與伺服器同步過。</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="161"/>
+        <location filename="../../ui/errors.py" line="189"/>
         <source>Stored value cannot be used offline: the last sync was more than {hours} hours ago.</source>
         <translation>離線時無法使用儲值金：上次同步已超過 {hours} 小時。</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="165"/>
+        <location filename="../../ui/errors.py" line="193"/>
         <source>Offline, at most {maximum:money} of stored value can be used per sale.</source>
         <translation>離線時，每筆消費最多可使用 {maximum:money} 儲值金。</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="167"/>
+        <location filename="../../ui/errors.py" line="195"/>
         <source>Offline, a member can pay with stored value at most {count} times until the terminal syncs.</source>
         <translation>離線時，每位會員在終端機同步前最多可用儲值金付款 {count} 次。</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="170"/>
+        <location filename="../../ui/errors.py" line="198"/>
         <source>Offline, this member can use only {left:money} more stored value until the terminal syncs.</source>
         <translation>離線時，此會員在終端機同步前只能再使用 {left:money} 儲值金。</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="173"/>
+        <location filename="../../ui/errors.py" line="201"/>
         <source>Offline, this terminal can accept only {left:money} more stored value until it syncs.</source>
         <translation>離線時，本終端機在同步前只能再收 {left:money} 儲值金。</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="177"/>
+        <location filename="../../ui/errors.py" line="205"/>
         <source>Vouchers cannot be redeemed offline now: the terminal has not synced in the last {hours} hours.</source>
         <translation>目前離線無法兌換票券：終端機已超過 {hours} 小時未同步。</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="180"/>
+        <location filename="../../ui/errors.py" line="208"/>
         <source>Offline, only vouchers worth up to {maximum:money} can be redeemed.</source>
         <translation>離線時，只能兌換面額不超過 {maximum:money} 的票券。</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="183"/>
+        <location filename="../../ui/errors.py" line="211"/>
         <source>Wrong PIN ({attempts_left} tries left before a {minutes} minute lock).</source>
         <translation>PIN 碼錯誤（再錯 {attempts_left} 次將鎖定 {minutes} 分鐘）。</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="185"/>
+        <location filename="../../ui/errors.py" line="213"/>
         <source>{name} is locked after too many wrong PINs; try again in {seconds_left:duration}.</source>
         <translation>{name} 因 PIN 碼錯誤次數過多已被鎖定；請於 {seconds_left:duration}後再試。</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="188"/>
+        <location filename="../../ui/errors.py" line="216"/>
         <source>Wrong PIN. {name} is now locked for {minutes} minutes.</source>
         <translation>PIN 碼錯誤。{name} 已被鎖定 {minutes} 分鐘。</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="190"/>
+        <location filename="../../ui/errors.py" line="218"/>
         <source>Only a {needed:role} may do this; {name} is a {role:role}.</source>
         <translation>只有{needed:role}可以執行此操作；{name} 是{role:role}。</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="192"/>
+        <location filename="../../ui/errors.py" line="220"/>
         <source>A PIN is 4 to 12 digits.</source>
         <translation>PIN 碼為 4 到 12 位數字。</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="193"/>
+        <location filename="../../ui/errors.py" line="221"/>
         <source>Only a manager can add staff.</source>
         <translation>只有店長可以新增人員。</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="194"/>
+        <location filename="../../ui/errors.py" line="222"/>
         <source>The first user must be a manager.</source>
         <translation>第一位使用者必須是店長。</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="195"/>
+        <location filename="../../ui/errors.py" line="223"/>
         <source>There is already a user called {name}.</source>
         <translation>已經有名為 {name} 的使用者。</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="197"/>
+        <location filename="../../ui/errors.py" line="225"/>
         <source>No user called {name}.</source>
         <translation>沒有名為 {name} 的使用者。</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="198"/>
+        <location filename="../../ui/errors.py" line="226"/>
         <source>There is no {role:role} on this terminal.</source>
         <translation>本終端機沒有{role:role}。</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="199"/>
+        <location filename="../../ui/errors.py" line="227"/>
         <source>There is more than one {role:role}: say which user.</source>
         <translation>有多位{role:role}：請指定是哪一位。</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="202"/>
+        <location filename="../../ui/errors.py" line="230"/>
         <source>No transaction {event_id} on this terminal.</source>
         <translation>本終端機找不到交易 {event_id}。</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="203"/>
+        <location filename="../../ui/errors.py" line="231"/>
         <source>A {kind:kind} cannot be voided.</source>
         <translation>{kind:kind}無法作廢。</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="204"/>
+        <location filename="../../ui/errors.py" line="232"/>
         <source>That {kind:kind} was already voided by {by}.</source>
         <translation>這筆{kind:kind}已被作廢（作廢交易 {by}）。</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="206"/>
+        <location filename="../../ui/errors.py" line="234"/>
         <source>The points this sale earned were already redeemed or expired: it cannot be voided in full.</source>
         <translation>這筆消費獲得的點數已被折抵或已到期：無法全額作廢。</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="209"/>
+        <location filename="../../ui/errors.py" line="237"/>
         <source>The stored value from this top-up was already spent: it cannot be voided in full.</source>
         <translation>這筆加值的儲值金已被使用：無法全額作廢。</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="212"/>
+        <location filename="../../ui/errors.py" line="240"/>
         <source>These stamps were already exchanged for a reward: they cannot be voided.</source>
         <translation>這些點已兌換獎品：無法作廢。</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="220"/>
+        <location filename="../../ui/errors.py" line="248"/>
         <source>cashier</source>
         <translation>收銀員</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="221"/>
+        <location filename="../../ui/errors.py" line="249"/>
         <source>manager</source>
         <translation>店長</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="224"/>
+        <location filename="../../ui/errors.py" line="252"/>
         <source>enrolment</source>
         <translation>入會</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="225"/>
+        <location filename="../../ui/errors.py" line="253"/>
         <source>sale</source>
         <translation>消費</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="226"/>
+        <location filename="../../ui/errors.py" line="254"/>
         <source>top-up</source>
         <translation>加值</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="227"/>
+        <location filename="../../ui/errors.py" line="255"/>
         <source>void</source>
         <translation>作廢</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="228"/>
+        <location filename="../../ui/errors.py" line="256"/>
         <source>points expiry</source>
         <translation>點數到期</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="229"/>
+        <location filename="../../ui/errors.py" line="257"/>
         <source>adjustment</source>
         <translation>調整</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="230"/>
+        <location filename="../../ui/errors.py" line="258"/>
         <source>stamp</source>
         <translation>蓋章</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="231"/>
+        <location filename="../../ui/errors.py" line="259"/>
         <source>stamp card exchange</source>
         <translation>集點卡兌換</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="232"/>
+        <location filename="../../ui/errors.py" line="260"/>
         <source>voucher redemption</source>
         <translation>票券兌換</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="233"/>
+        <location filename="../../ui/errors.py" line="261"/>
         <source>points transfer</source>
         <translation>點數轉贈</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="236"/>
+        <location filename="../../ui/errors.py" line="264"/>
         <source>sale amount</source>
         <translation>消費金額</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="237"/>
+        <location filename="../../ui/errors.py" line="265"/>
         <source>top-up amount</source>
         <translation>加值金額</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="238"/>
+        <location filename="../../ui/errors.py" line="266"/>
         <source>stored-value payment</source>
         <translation>儲值金扣款</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="260"/>
+        <location filename="../../ui/errors.py" line="288"/>
         <source>{minutes} min {seconds} s</source>
         <translation>{minutes} 分 {seconds} 秒</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="291"/>
+        <location filename="../../ui/errors.py" line="319"/>
         <source>Something went wrong and the action was not completed. Please try again; the details are in the log.</source>
         <translation>發生問題，操作未完成。請再試一次；詳細資訊已記錄在日誌中。</translation>
     </message>
