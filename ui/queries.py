@@ -13,7 +13,9 @@ from datetime import date, datetime, time, timedelta
 from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo
 
+from terminal import analytics as core
 from terminal.ledger import Event, EventKind
+from terminal.lifecycle import Stage, Thresholds, stage_counts
 from terminal.reports import DayReport, day_report
 from terminal.staff import Role
 
@@ -90,3 +92,44 @@ def last_sale(store: SqliteLedgerStore, member_id: str) -> Event | None:
 def event_count(store: SqliteLedgerStore) -> int:
     with store.session() as session:
         return session.journal_head()[0]
+
+
+@dataclass(frozen=True)
+class Analytics:
+    """What the manager's Analytics tab shows: the same figures as ``loyalty report rfm``,
+    ``lifecycle``, ``retention`` and ``liability`` compute."""
+
+    today: date
+    thresholds: Thresholds
+    members: int
+    segments: dict[str, int]  # RFM segment → members, in ``terminal.analytics.SEGMENTS`` order
+    stages: dict[Stage, int]
+    cohorts: list[core.Cohort]
+    points_issued: int
+    points_redeemed: int
+    redemption: core.Rate
+    owed: core.Liability
+
+
+def analytics(store: SqliteLedgerStore, zone: ZoneInfo, today: date, thresholds: Thresholds,
+              redeem_points_unit: int, redeem_value_unit: int) -> Analytics:
+    from terminal.ledger import Asset, ShopAccount
+    from terminal.store.activity import activities, liability, shop_total
+
+    with store.session() as session:
+        members, days = activities(session, zone)
+        owed = liability(session, redeem_points_unit, redeem_value_unit)
+        issued = -shop_total(session, ShopAccount.POINTS_ISSUED, Asset.POINTS.value)
+        redeemed = shop_total(session, ShopAccount.POINTS_REDEEMED, Asset.POINTS.value)
+    return Analytics(
+        today=today,
+        thresholds=thresholds,
+        members=len(members),
+        segments=core.segment_counts(core.rfm(members, today)),
+        stages=stage_counts(members, today, thresholds),
+        cohorts=core.retention(members, days, today),
+        points_issued=issued,
+        points_redeemed=redeemed,
+        redemption=core.redemption_rate(issued, redeemed),
+        owed=owed,
+    )

@@ -2,6 +2,156 @@
 <!DOCTYPE TS>
 <TS version="2.1" language="zh_TW">
 <context>
+    <name>AnalyticsTab</name>
+    <message>
+        <location filename="../../ui/views/analytics.py" line="67"/>
+        <source>Refresh</source>
+        <translation>重新整理</translation>
+    </message>
+    <message>
+        <location filename="../../ui/views/analytics.py" line="85"/>
+        <source>RFM segments (members)</source>
+        <translation>RFM 分群（會員數）</translation>
+    </message>
+    <message>
+        <location filename="../../ui/views/analytics.py" line="88"/>
+        <source>Segment</source>
+        <translation>分群</translation>
+    </message>
+    <message>
+        <location filename="../../ui/views/analytics.py" line="88"/>
+        <location filename="../../ui/views/analytics.py" line="99"/>
+        <location filename="../../ui/views/analytics.py" line="112"/>
+        <source>Members</source>
+        <translation>會員人數</translation>
+    </message>
+    <message>
+        <location filename="../../ui/views/analytics.py" line="96"/>
+        <source>Lifecycle stages</source>
+        <translation>生命週期階段</translation>
+    </message>
+    <message>
+        <location filename="../../ui/views/analytics.py" line="99"/>
+        <source>Stage</source>
+        <translation>階段</translation>
+    </message>
+    <message>
+        <location filename="../../ui/views/analytics.py" line="108"/>
+        <source>Retention by enrolment month (bought again within 1 / 7 / 30 days)</source>
+        <translation>依入會月份的留存率（1 / 7 / 30 天內再次消費）</translation>
+    </message>
+    <message>
+        <location filename="../../ui/views/analytics.py" line="112"/>
+        <source>Enrolled in</source>
+        <translation>入會月份</translation>
+    </message>
+    <message>
+        <location filename="../../ui/views/analytics.py" line="117"/>
+        <source>Redemption and liability</source>
+        <translation>點數兌換與負債</translation>
+    </message>
+    <message>
+        <location filename="../../ui/views/analytics.py" line="125"/>
+        <source>Redemption rate</source>
+        <translation>點數兌換率</translation>
+    </message>
+    <message>
+        <location filename="../../ui/views/analytics.py" line="126"/>
+        <source>Stored value owed to members</source>
+        <translation>會員儲值金餘額（負債）</translation>
+    </message>
+    <message>
+        <location filename="../../ui/views/analytics.py" line="127"/>
+        <source>Points held by members</source>
+        <translation>會員持有點數</translation>
+    </message>
+    <message>
+        <location filename="../../ui/views/analytics.py" line="132"/>
+        <source>Champions</source>
+        <translation>頂級顧客</translation>
+    </message>
+    <message>
+        <location filename="../../ui/views/analytics.py" line="132"/>
+        <source>Loyal</source>
+        <translation>忠誠顧客</translation>
+    </message>
+    <message>
+        <location filename="../../ui/views/analytics.py" line="133"/>
+        <source>New customers</source>
+        <translation>新顧客</translation>
+    </message>
+    <message>
+        <location filename="../../ui/views/analytics.py" line="133"/>
+        <source>Promising</source>
+        <translation>潛力顧客</translation>
+    </message>
+    <message>
+        <location filename="../../ui/views/analytics.py" line="134"/>
+        <source>At risk</source>
+        <translation>流失風險</translation>
+    </message>
+    <message>
+        <location filename="../../ui/views/analytics.py" line="134"/>
+        <source>Hibernating</source>
+        <translation>沉睡顧客</translation>
+    </message>
+    <message>
+        <location filename="../../ui/views/analytics.py" line="135"/>
+        <source>Needs attention</source>
+        <translation>需要關注</translation>
+    </message>
+    <message>
+        <location filename="../../ui/views/analytics.py" line="136"/>
+        <source>Never bought</source>
+        <translation>尚未消費</translation>
+    </message>
+    <message>
+        <location filename="../../ui/views/analytics.py" line="140"/>
+        <source>New member</source>
+        <translation>新會員</translation>
+    </message>
+    <message>
+        <location filename="../../ui/views/analytics.py" line="140"/>
+        <source>Active</source>
+        <translation>活躍</translation>
+    </message>
+    <message>
+        <location filename="../../ui/views/analytics.py" line="141"/>
+        <source>Dormant</source>
+        <translation>休眠</translation>
+    </message>
+    <message>
+        <location filename="../../ui/views/analytics.py" line="141"/>
+        <source>Churned</source>
+        <translation>流失</translation>
+    </message>
+    <message>
+        <location filename="../../ui/views/analytics.py" line="152"/>
+        <source>Computing…</source>
+        <translation>計算中…</translation>
+    </message>
+    <message>
+        <location filename="../../ui/views/analytics.py" line="170"/>
+        <source>{members} members, as of {day} (this terminal&apos;s journal)</source>
+        <translation>共 {members} 位會員，統計至 {day}（本機帳本）</translation>
+    </message>
+    <message>
+        <location filename="../../ui/views/analytics.py" line="181"/>
+        <source>New: enrolled up to {new} days ago, no purchase yet. Dormant after {dormant} days without a purchase, churned after {churned}.</source>
+        <translation>新會員：入會 {new} 天內且尚未消費。超過 {dormant} 天未消費為休眠，超過 {churned} 天為流失。</translation>
+    </message>
+    <message>
+        <location filename="../../ui/views/analytics.py" line="187"/>
+        <source>{rate} ({redeemed} of {issued} points issued)</source>
+        <translation>{rate}（已發出 {issued} 點，兌換 {redeemed} 點）</translation>
+    </message>
+    <message>
+        <location filename="../../ui/views/analytics.py" line="192"/>
+        <source>{points} points (worth {value})</source>
+        <translation>{points} 點（價值 {value}）</translation>
+    </message>
+</context>
+<context>
     <name>CheckoutView</name>
     <message>
         <location filename="../../ui/views/checkout.py" line="74"/>
@@ -486,6 +636,11 @@
         <location filename="../../ui/views/manager.py" line="91"/>
         <source>Sync</source>
         <translation>同步</translation>
+    </message>
+    <message>
+        <location filename="../../ui/views/manager.py" line="95"/>
+        <source>Analytics</source>
+        <translation>分析</translation>
     </message>
     <message>
         <location filename="../../ui/views/manager.py" line="142"/>
