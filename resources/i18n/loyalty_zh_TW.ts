@@ -26,6 +26,11 @@
         <translation>會員人數</translation>
     </message>
     <message>
+        <location filename="../../ui/views/analytics.py" line="102"/>
+        <source>Days</source>
+        <translation>天數</translation>
+    </message>
+    <message>
         <location filename="../../ui/views/analytics.py" line="96"/>
         <source>Lifecycle stages</source>
         <translation>生命週期階段</translation>
@@ -137,8 +142,8 @@
     </message>
     <message>
         <location filename="../../ui/views/analytics.py" line="181"/>
-        <source>New: enrolled up to {new} days ago, no purchase yet. Dormant after {dormant} days without a purchase, churned after {churned}.</source>
-        <translation>新會員：入會 {new} 天內且尚未消費。超過 {dormant} 天未消費為休眠，超過 {churned} 天為流失。</translation>
+        <source>Days since the last purchase; for a new member (no purchase yet), since enrolling.</source>
+        <translation>天數自上次消費起算；新會員（尚未消費）自入會日起算。</translation>
     </message>
     <message>
         <location filename="../../ui/views/analytics.py" line="187"/>

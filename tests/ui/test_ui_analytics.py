@@ -3,6 +3,7 @@ thresholds from config.toml reaching the cashier's badge and prompts."""
 
 from __future__ import annotations
 
+import shutil
 from pathlib import Path
 
 import pytest
@@ -17,6 +18,7 @@ from terminal.lifecycle import Stage, Thresholds, lifecycle_stage, stage_counts
 from terminal.store.activity import activities, liability, shop_total
 from terminal.store.local import open_local_store
 from ui.app import Terminal
+from ui.i18n import I18N_DIR, install_translator
 from ui.widgets.bar_chart import BAR_COLOUR, Bar, BarChart
 
 STAGE_NAMES = {Stage.NEW: "New member", Stage.ACTIVE: "Active", Stage.DORMANT: "Dormant",
@@ -90,6 +92,12 @@ def test_the_analytics_tab_shows_what_the_core_computes(
     assert tab.redemption.text() == (f"{rate.percent()} ({core['redeemed']:,} of "  # type: ignore[attr-defined]
                                      f"{core['issued']:,} points issued)")
     assert "20 members" in tab.caption.text()
+    first = tab.figures
+    tab.load()  # Refresh: computed on the database worker, the result arrives by signal
+    assert tab.loading and terminal.ctx.runner.pending >= 1 and tab.figures is first
+    qtbot.waitUntil(lambda: tab.figures is not first, timeout=10000)
+    assert not tab.loading and tab.figures is not None
+    assert tab.figures.segments == segments and tab.figures.stages == stages
 
 
 def test_the_chart_has_one_bar_per_segment_with_members_heights_in_proportion(
@@ -189,4 +197,24 @@ def test_thresholds_from_config_reach_the_badge_prompt_and_analytics(
     expected = stage_counts(members, today, thresholds)
     assert expected[Stage.DORMANT] >= 1
     assert column(tab.stage_table, 1) == [str(expected[s]) for s in Stage]
-    assert "Dormant after 2 days" in tab.stage_note.text()
+    assert column(tab.stage_table, 2) == ["≤ 1", "≤ 2", "3–400", "> 400"]
+
+
+def test_the_analytics_tab_speaks_traditional_chinese(
+        qapp: QApplication, qtbot: QtBot, make_terminal: MakeTerminal, tmp_path: Path) -> None:
+    shutil.copy(I18N_DIR / "loyalty_zh_TW.ts", tmp_path / "loyalty_zh_TW.ts")
+    translator = install_translator(qapp, "zh_TW", tmp_path)  # builds the .qm with lrelease
+    assert translator is not None
+    try:
+        terminal = make_terminal()
+        open_analytics(qtbot, terminal)
+        manager = terminal.window.manager
+        assert manager.tabs.tabText(manager.tabs.indexOf(manager.analytics)) == "分析"
+        tab = manager.analytics
+        assert column(tab.stage_table, 0) == ["新會員", "活躍", "休眠", "流失"]
+        labels = {bar.key: bar.label for bar in tab.segment_chart.bars}
+        assert labels.get("champions", "頂級顧客") == "頂級顧客"
+        assert all(label != key for key, label in labels.items())
+        assert "位會員" in tab.caption.text()
+    finally:
+        qapp.removeTranslator(translator)

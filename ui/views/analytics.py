@@ -17,6 +17,7 @@ from PySide6.QtWidgets import (
     QHeaderView,
     QLabel,
     QPushButton,
+    QSizePolicy,
     QTableWidget,
     QTableWidgetItem,
     QVBoxLayout,
@@ -38,11 +39,17 @@ def _table(name: str, headers: list[str], parent: QWidget) -> QTableWidget:
     table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
     table.setSelectionMode(QAbstractItemView.SelectionMode.NoSelection)
     table.verticalHeader().setVisible(False)
+    rows = table.verticalHeader()
+    rows.setMinimumSectionSize(1)
+    rows.setDefaultSectionSize(table.fontMetrics().height() + 4)  # compact: all fit on screen
     table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Stretch)
+    # the grid's column stretch decides the width, not the headers' natural widths
+    table.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Expanding)
     return table
 
 
-def _fill(table: QTableWidget, rows: list[list[str]]) -> None:
+def _fill(table: QTableWidget, rows: list[list[str]], show_all: bool = False) -> None:
+    """Put ``rows`` in ``table``; ``show_all`` makes it tall enough to need no scrolling."""
     table.setRowCount(len(rows))
     for r, values in enumerate(rows):
         for c, value in enumerate(values):
@@ -50,6 +57,10 @@ def _fill(table: QTableWidget, rows: list[list[str]]) -> None:
             if c > 0:
                 item.setTextAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
             table.setItem(r, c, item)
+    if show_all:
+        table.setMinimumHeight(table.horizontalHeader().sizeHint().height()
+                               + sum(table.rowHeight(r) for r in range(len(rows)))
+                               + 2 * table.frameWidth())
 
 
 class AnalyticsTab(QWidget):
@@ -71,13 +82,14 @@ class AnalyticsTab(QWidget):
         top.addWidget(refresh)
         root.addLayout(top)
         grid = QGridLayout()
-        grid.addWidget(self._segments_box(), 0, 0, 1, 2)
-        grid.addWidget(self._stages_box(), 0, 2)
-        grid.addWidget(self._retention_box(), 1, 0, 1, 2)
+        grid.addWidget(self._segments_box(), 0, 0, 1, 3)
+        grid.addWidget(self._stages_box(), 1, 0)
+        grid.addWidget(self._retention_box(), 1, 1)
         grid.addWidget(self._money_box(), 1, 2)
-        grid.setColumnStretch(0, 1)
-        grid.setColumnStretch(1, 1)
-        grid.setColumnStretch(2, 1)
+        for c, stretch in enumerate((3, 4, 3)):
+            grid.setColumnStretch(c, stretch)
+        grid.setRowStretch(0, 3)
+        grid.setRowStretch(1, 1)
         root.addLayout(grid, 1)
 
     # layout -------------------------------------------------------------------------------
@@ -88,19 +100,21 @@ class AnalyticsTab(QWidget):
                                     [self.tr("Segment"), self.tr("Members")], box)
         self.segment_chart = BarChart(box)
         self.segment_chart.setObjectName("analyticsSegmentChart")
-        row.addWidget(self.segment_table, 2)
-        row.addWidget(self.segment_chart, 3)
+        row.addWidget(self.segment_table, 1)
+        row.addWidget(self.segment_chart, 2)
         return box
 
     def _stages_box(self) -> QGroupBox:
         box = QGroupBox(self.tr("Lifecycle stages"), self)
         layout = QVBoxLayout(box)
         self.stage_table = _table("analyticsStageTable",
-                                  [self.tr("Stage"), self.tr("Members")], box)
+                                  [self.tr("Stage"), self.tr("Members"), self.tr("Days")], box)
         layout.addWidget(self.stage_table, 1)
-        self.stage_note = QLabel(box)
+        self.stage_note = QLabel(self.tr("Days since the last purchase; for a new member "
+                                         "(no purchase yet), since enrolling."), box)
         self.stage_note.setObjectName("analyticsStageNote")
         self.stage_note.setWordWrap(True)
+        self.stage_note.setStyleSheet("color: #4a5568; font-size: 13px;")
         layout.addWidget(self.stage_note)
         return box
 
@@ -116,6 +130,7 @@ class AnalyticsTab(QWidget):
     def _money_box(self) -> QGroupBox:
         box = QGroupBox(self.tr("Redemption and liability"), self)
         form = QFormLayout(box)
+        form.setRowWrapPolicy(QFormLayout.RowWrapPolicy.WrapLongRows)
         self.redemption = QLabel(box)
         self.redemption.setObjectName("analyticsRedemption")
         self.stored_value = QLabel(box)
@@ -171,16 +186,15 @@ class AnalyticsTab(QWidget):
                                      "journal)").format(members=f"{figures.members:,}",
                                                         day=figures.today.isoformat()))
         _fill(self.segment_table, [[self.segment_name(name), f"{count:,}"]
-                                   for name, count in figures.segments.items()])
+                                   for name, count in figures.segments.items()], show_all=True)
         self.segment_chart.set_bars([Bar(name, self.segment_name(name), count)
                                      for name, count in figures.segments.items()])
-        _fill(self.stage_table, [[self.stage_name(stage), f"{count:,}"]
-                                 for stage, count in figures.stages.items()])
         limits = figures.thresholds
-        self.stage_note.setText(self.tr(
-            "New: enrolled up to {new} days ago, no purchase yet. Dormant after {dormant} "
-            "days without a purchase, churned after {churned}.").format(
-            new=limits.new_days, dormant=limits.dormant_days, churned=limits.churned_days))
+        days = {Stage.NEW: f"≤ {limits.new_days}", Stage.ACTIVE: f"≤ {limits.dormant_days}",
+                Stage.DORMANT: f"{limits.dormant_days + 1}–{limits.churned_days}",
+                Stage.CHURNED: f"> {limits.churned_days}"}
+        _fill(self.stage_table, [[self.stage_name(stage), f"{count:,}", days[stage]]
+                                 for stage, count in figures.stages.items()], show_all=True)
         _fill(self.retention_table, [[c.month, f"{c.members:,}", c.d1.percent(),
                                       c.d7.percent(), c.d30.percent()]
                                      for c in figures.cohorts])

@@ -19,6 +19,7 @@ AXIS_COLOUR = QColor("#a0aec0")
 TEXT_COLOUR = QColor("#1a202c")
 MARGIN = 8
 GAP_SHARE = 0.3  # share of each slot left empty between bars
+LABEL_LINES = 2  # a label may wrap onto a second line under its bar
 
 
 @dataclass(frozen=True, slots=True)
@@ -49,10 +50,10 @@ class BarChart(QWidget):
         return QSize(480, 220)
 
     def plot_area(self) -> QRectF:
-        """Where bars stand: above a row for labels, below a row for the values."""
+        """Where bars stand: below a line for the values, above two lines for the labels."""
         line = self.fontMetrics().height()
         return QRectF(MARGIN, MARGIN + line, max(0, self.width() - 2 * MARGIN),
-                      max(0, self.height() - 2 * MARGIN - 2 * line))
+                      max(0, self.height() - 2 * MARGIN - LABEL_LINES * line - line))
 
     def bar_rects(self) -> list[QRectF]:
         """One rectangle per bar, in order, bottoms on the plot's baseline."""
@@ -84,9 +85,10 @@ class BarChart(QWidget):
                 centre = rect.center().x()
                 value_box = QRectF(centre - slot / 2, rect.top() - line, slot, line)
                 painter.drawText(value_box, Qt.AlignmentFlag.AlignCenter, f"{bar.value:,}")
-                label_box = QRectF(centre - slot / 2, area.bottom() + 2, slot, line)
-                label = self.fontMetrics().elidedText(bar.label, Qt.TextElideMode.ElideRight,
-                                                      int(slot))
-                painter.drawText(label_box, Qt.AlignmentFlag.AlignCenter, label)
+                label_box = QRectF(centre - slot / 2, area.bottom() + 2, slot,
+                                   LABEL_LINES * line)
+                painter.drawText(label_box, Qt.AlignmentFlag.AlignHCenter
+                                 | Qt.AlignmentFlag.AlignTop | Qt.TextFlag.TextWordWrap,
+                                 bar.label)
         finally:
             painter.end()
