@@ -137,8 +137,8 @@
     </message>
     <message>
         <location filename="../../ui/views/analytics.py" line="170"/>
-        <source>{members} members, as of {day} (this terminal&apos;s journal)</source>
-        <translation>共 {members} 位會員，統計至 {day}（本機帳本）</translation>
+        <source>{members} members, as of {when} (this terminal&apos;s journal)</source>
+        <translation>共 {members} 位會員，統計至 {when}（本機帳本）</translation>
     </message>
     <message>
         <location filename="../../ui/views/analytics.py" line="181"/>

@@ -13,12 +13,18 @@ from pytestqt.qtbot import QtBot
 from ui_testkit import MANAGER, DemoShop, MakeTerminal, scan, sign_in, wait_idle
 
 from terminal.analytics import redemption_rate, retention, rfm, segment_counts
+from terminal.checkout import CheckoutService
+from terminal.config import load_config
 from terminal.ledger import Asset, ShopAccount
 from terminal.lifecycle import Stage, Thresholds, lifecycle_stage, stage_counts
+from terminal.money import Money
+from terminal.staff import Role
 from terminal.store.activity import activities, liability, shop_total
 from terminal.store.local import open_local_store
 from ui.app import Terminal
 from ui.i18n import I18N_DIR, install_translator
+from ui.member_ops import member_card
+from ui.queries import last_sale
 from ui.widgets.bar_chart import BAR_COLOUR, Bar, BarChart
 
 STAGE_NAMES = {Stage.NEW: "New member", Stage.ACTIVE: "Active", Stage.DORMANT: "Dormant",
@@ -98,6 +104,12 @@ def test_the_analytics_tab_shows_what_the_core_computes(
     qtbot.waitUntil(lambda: tab.figures is not first, timeout=10000)
     assert not tab.loading and tab.figures is not None
     assert tab.figures.segments == segments and tab.figures.stages == stages
+    kept = tab.figures
+    manager = terminal.window.manager
+    manager.tabs.setCurrentIndex(0)
+    manager.tabs.setCurrentWidget(tab)  # coming back shows the figures of earlier today
+    assert not tab.loading and tab.figures is kept
+    wait_idle(qtbot, terminal)
 
 
 def test_the_chart_has_one_bar_per_segment_with_members_heights_in_proportion(
@@ -218,3 +230,25 @@ def test_the_analytics_tab_speaks_traditional_chinese(
         assert "位會員" in tab.caption.text()
     finally:
         qapp.removeTranslator(translator)
+
+
+def test_a_voided_sale_is_not_the_last_purchase_behind_the_badge(
+        shop_dir: Path, demo_shop: DemoShop) -> None:
+    local = open_local_store(shop_dir, create=False)
+    try:
+        service = CheckoutService(local.store, terminal_id=local.terminal_id,
+                                  rules=load_config(shop_dir).rules)
+        manager = service.login(MANAGER[0], MANAGER[1], Role.MANAGER)
+        view = service.identify(demo_shop.cards[2])
+        before = last_sale(local.store, view.member.id)
+        sale = service.sale(manager, view.member.id, Money(300))
+        latest = last_sale(local.store, view.member.id)
+        assert latest is not None and latest.id == sale.event.id
+        service.void(manager, sale.event.id, "typed the wrong member")
+        after = last_sale(local.store, view.member.id)
+        assert (after.id if after else None) == (before.id if before else None)
+        card = member_card(service, local.store, service.identify(demo_shop.cards[2]))
+        expected = before.occurred_at.astimezone(service.zone).date() if before else None
+        assert card.last_purchase == expected
+    finally:
+        local.close()

@@ -156,16 +156,23 @@ class AnalyticsTab(QWidget):
                 Stage.DORMANT: self.tr("Dormant"), Stage.CHURNED: self.tr("Churned")}[stage]
 
     # loading ------------------------------------------------------------------------------
+    def shown(self) -> None:
+        """The tab came into view: compute the first time and on a new day; otherwise the
+        figures stay until Refresh (a large store keeps the database worker busy for
+        seconds)."""
+        if self.figures is None or self.figures.today != self.ctx.service.today():
+            self.load()
+
     def load(self) -> None:
         """Recompute on the database worker (one load at a time)."""
         if self.loading:
             return
         self.loading = True
         store, zone, rules = self.ctx.store, self.ctx.zone, self.ctx.rules
-        today = self.ctx.service.today()
+        now = self.ctx.service.clock()
         thresholds = Thresholds.of(rules)
         self.caption.setText(self.tr("Computing…"))
-        Op(lambda: analytics(store, zone, today, thresholds, rules.redeem_points_unit,
+        Op(lambda: analytics(store, zone, now, thresholds, rules.redeem_points_unit,
                              rules.redeem_value_unit)).success(self.show_figures).failure(
             self._failed).run(self.ctx.runner)
 
@@ -182,9 +189,10 @@ class AnalyticsTab(QWidget):
         self.caption.setProperty("problem", False)
         self.caption.style().unpolish(self.caption)
         self.caption.style().polish(self.caption)
-        self.caption.setText(self.tr("{members} members, as of {day} (this terminal's "
+        when = figures.computed_at.astimezone(self.ctx.zone).strftime("%Y-%m-%d %H:%M")
+        self.caption.setText(self.tr("{members} members, as of {when} (this terminal's "
                                      "journal)").format(members=f"{figures.members:,}",
-                                                        day=figures.today.isoformat()))
+                                                        when=when))
         _fill(self.segment_table, [[self.segment_name(name), f"{count:,}"]
                                    for name, count in figures.segments.items()], show_all=True)
         self.segment_chart.set_bars([Bar(name, self.segment_name(name), count)

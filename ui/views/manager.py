@@ -123,7 +123,7 @@ class ManagerView(QWidget):
         elif index == 3:
             self.refresh_devices()
         elif self.tabs.currentWidget() is self.analytics:
-            self.analytics.load()
+            self.analytics.shown()
         else:
             self.show_sync(self.ctx.sync.state)
 
