@@ -4,154 +4,154 @@
 <context>
     <name>AnalyticsTab</name>
     <message>
-        <location filename="../../ui/views/analytics.py" line="67"/>
+        <location filename="../../ui/views/analytics.py" line="78"/>
         <source>Refresh</source>
         <translation>重新整理</translation>
     </message>
     <message>
-        <location filename="../../ui/views/analytics.py" line="85"/>
+        <location filename="../../ui/views/analytics.py" line="97"/>
         <source>RFM segments (members)</source>
         <translation>RFM 分群（會員數）</translation>
     </message>
     <message>
-        <location filename="../../ui/views/analytics.py" line="88"/>
+        <location filename="../../ui/views/analytics.py" line="100"/>
         <source>Segment</source>
         <translation>分群</translation>
     </message>
     <message>
-        <location filename="../../ui/views/analytics.py" line="88"/>
-        <location filename="../../ui/views/analytics.py" line="99"/>
-        <location filename="../../ui/views/analytics.py" line="112"/>
+        <location filename="../../ui/views/analytics.py" line="100"/>
+        <location filename="../../ui/views/analytics.py" line="111"/>
+        <location filename="../../ui/views/analytics.py" line="126"/>
         <source>Members</source>
         <translation>會員人數</translation>
     </message>
     <message>
-        <location filename="../../ui/views/analytics.py" line="102"/>
-        <source>Days</source>
-        <translation>天數</translation>
-    </message>
-    <message>
-        <location filename="../../ui/views/analytics.py" line="96"/>
+        <location filename="../../ui/views/analytics.py" line="108"/>
         <source>Lifecycle stages</source>
         <translation>生命週期階段</translation>
     </message>
     <message>
-        <location filename="../../ui/views/analytics.py" line="99"/>
+        <location filename="../../ui/views/analytics.py" line="111"/>
         <source>Stage</source>
         <translation>階段</translation>
     </message>
     <message>
-        <location filename="../../ui/views/analytics.py" line="108"/>
-        <source>Retention by enrolment month (bought again within 1 / 7 / 30 days)</source>
-        <translation>依入會月份的留存率（1 / 7 / 30 天內再次消費）</translation>
+        <location filename="../../ui/views/analytics.py" line="111"/>
+        <source>Days</source>
+        <translation>天數</translation>
     </message>
     <message>
-        <location filename="../../ui/views/analytics.py" line="112"/>
-        <source>Enrolled in</source>
-        <translation>入會月份</translation>
-    </message>
-    <message>
-        <location filename="../../ui/views/analytics.py" line="117"/>
-        <source>Redemption and liability</source>
-        <translation>點數兌換與負債</translation>
-    </message>
-    <message>
-        <location filename="../../ui/views/analytics.py" line="125"/>
-        <source>Redemption rate</source>
-        <translation>點數兌換率</translation>
-    </message>
-    <message>
-        <location filename="../../ui/views/analytics.py" line="126"/>
-        <source>Stored value owed to members</source>
-        <translation>會員儲值金餘額（負債）</translation>
-    </message>
-    <message>
-        <location filename="../../ui/views/analytics.py" line="127"/>
-        <source>Points held by members</source>
-        <translation>會員持有點數</translation>
-    </message>
-    <message>
-        <location filename="../../ui/views/analytics.py" line="132"/>
-        <source>Champions</source>
-        <translation>頂級顧客</translation>
-    </message>
-    <message>
-        <location filename="../../ui/views/analytics.py" line="132"/>
-        <source>Loyal</source>
-        <translation>忠誠顧客</translation>
-    </message>
-    <message>
-        <location filename="../../ui/views/analytics.py" line="133"/>
-        <source>New customers</source>
-        <translation>新顧客</translation>
-    </message>
-    <message>
-        <location filename="../../ui/views/analytics.py" line="133"/>
-        <source>Promising</source>
-        <translation>潛力顧客</translation>
-    </message>
-    <message>
-        <location filename="../../ui/views/analytics.py" line="134"/>
-        <source>At risk</source>
-        <translation>流失風險</translation>
-    </message>
-    <message>
-        <location filename="../../ui/views/analytics.py" line="134"/>
-        <source>Hibernating</source>
-        <translation>沉睡顧客</translation>
-    </message>
-    <message>
-        <location filename="../../ui/views/analytics.py" line="135"/>
-        <source>Needs attention</source>
-        <translation>需要關注</translation>
-    </message>
-    <message>
-        <location filename="../../ui/views/analytics.py" line="136"/>
-        <source>Never bought</source>
-        <translation>尚未消費</translation>
-    </message>
-    <message>
-        <location filename="../../ui/views/analytics.py" line="140"/>
-        <source>New member</source>
-        <translation>新會員</translation>
-    </message>
-    <message>
-        <location filename="../../ui/views/analytics.py" line="140"/>
-        <source>Active</source>
-        <translation>活躍</translation>
-    </message>
-    <message>
-        <location filename="../../ui/views/analytics.py" line="141"/>
-        <source>Dormant</source>
-        <translation>休眠</translation>
-    </message>
-    <message>
-        <location filename="../../ui/views/analytics.py" line="141"/>
-        <source>Churned</source>
-        <translation>流失</translation>
-    </message>
-    <message>
-        <location filename="../../ui/views/analytics.py" line="152"/>
-        <source>Computing…</source>
-        <translation>計算中…</translation>
-    </message>
-    <message>
-        <location filename="../../ui/views/analytics.py" line="170"/>
-        <source>{members} members, as of {when} (this terminal&apos;s journal)</source>
-        <translation>共 {members} 位會員，統計至 {when}（本機帳本）</translation>
-    </message>
-    <message>
-        <location filename="../../ui/views/analytics.py" line="181"/>
+        <location filename="../../ui/views/analytics.py" line="113"/>
         <source>Days since the last purchase; for a new member (no purchase yet), since enrolling.</source>
         <translation>天數自上次消費起算；新會員（尚未消費）自入會日起算。</translation>
     </message>
     <message>
-        <location filename="../../ui/views/analytics.py" line="187"/>
+        <location filename="../../ui/views/analytics.py" line="122"/>
+        <source>Retention by enrolment month (bought again within 1 / 7 / 30 days)</source>
+        <translation>依入會月份的留存率（1 / 7 / 30 天內再次消費）</translation>
+    </message>
+    <message>
+        <location filename="../../ui/views/analytics.py" line="126"/>
+        <source>Enrolled in</source>
+        <translation>入會月份</translation>
+    </message>
+    <message>
+        <location filename="../../ui/views/analytics.py" line="131"/>
+        <source>Redemption and liability</source>
+        <translation>點數兌換與負債</translation>
+    </message>
+    <message>
+        <location filename="../../ui/views/analytics.py" line="140"/>
+        <source>Redemption rate</source>
+        <translation>點數兌換率</translation>
+    </message>
+    <message>
+        <location filename="../../ui/views/analytics.py" line="141"/>
+        <source>Stored value owed to members</source>
+        <translation>會員儲值金餘額（負債）</translation>
+    </message>
+    <message>
+        <location filename="../../ui/views/analytics.py" line="142"/>
+        <source>Points held by members</source>
+        <translation>會員持有點數</translation>
+    </message>
+    <message>
+        <location filename="../../ui/views/analytics.py" line="147"/>
+        <source>Champions</source>
+        <translation>頂級顧客</translation>
+    </message>
+    <message>
+        <location filename="../../ui/views/analytics.py" line="147"/>
+        <source>Loyal</source>
+        <translation>忠誠顧客</translation>
+    </message>
+    <message>
+        <location filename="../../ui/views/analytics.py" line="148"/>
+        <source>New customers</source>
+        <translation>新顧客</translation>
+    </message>
+    <message>
+        <location filename="../../ui/views/analytics.py" line="148"/>
+        <source>Promising</source>
+        <translation>潛力顧客</translation>
+    </message>
+    <message>
+        <location filename="../../ui/views/analytics.py" line="149"/>
+        <source>At risk</source>
+        <translation>流失風險</translation>
+    </message>
+    <message>
+        <location filename="../../ui/views/analytics.py" line="149"/>
+        <source>Hibernating</source>
+        <translation>沉睡顧客</translation>
+    </message>
+    <message>
+        <location filename="../../ui/views/analytics.py" line="150"/>
+        <source>Needs attention</source>
+        <translation>需要關注</translation>
+    </message>
+    <message>
+        <location filename="../../ui/views/analytics.py" line="151"/>
+        <source>Never bought</source>
+        <translation>尚未消費</translation>
+    </message>
+    <message>
+        <location filename="../../ui/views/analytics.py" line="155"/>
+        <source>New member</source>
+        <translation>新會員</translation>
+    </message>
+    <message>
+        <location filename="../../ui/views/analytics.py" line="155"/>
+        <source>Active</source>
+        <translation>活躍</translation>
+    </message>
+    <message>
+        <location filename="../../ui/views/analytics.py" line="156"/>
+        <source>Dormant</source>
+        <translation>休眠</translation>
+    </message>
+    <message>
+        <location filename="../../ui/views/analytics.py" line="156"/>
+        <source>Churned</source>
+        <translation>流失</translation>
+    </message>
+    <message>
+        <location filename="../../ui/views/analytics.py" line="174"/>
+        <source>Computing…</source>
+        <translation>計算中…</translation>
+    </message>
+    <message>
+        <location filename="../../ui/views/analytics.py" line="193"/>
+        <source>{members} members, as of {when} (this terminal&apos;s journal)</source>
+        <translation>共 {members} 位會員，統計至 {when}（本機帳本）</translation>
+    </message>
+    <message>
+        <location filename="../../ui/views/analytics.py" line="209"/>
         <source>{rate} ({redeemed} of {issued} points issued)</source>
         <translation>{rate}（已發出 {issued} 點，兌換 {redeemed} 點）</translation>
     </message>
     <message>
-        <location filename="../../ui/views/analytics.py" line="192"/>
+        <location filename="../../ui/views/analytics.py" line="214"/>
         <source>{points} points (worth {value})</source>
         <translation>{points} 點（價值 {value}）</translation>
     </message>
