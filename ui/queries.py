@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo
 
 from terminal import analytics as core
-from terminal.ledger import Event, EventKind
+from terminal.ledger import Asset, Event, EventKind, ShopAccount
 from terminal.lifecycle import Stage, Thresholds, stage_counts
 from terminal.reports import DayReport, day_report
 from terminal.staff import Role
@@ -117,7 +117,6 @@ def analytics(store: SqliteLedgerStore, zone: ZoneInfo, now: datetime, threshold
               redeem_points_unit: int, redeem_value_unit: int) -> Analytics:
     """Every member's activity is read and scored: seconds for 100,000 members, so the tab
     computes on demand, never per sale."""
-    from terminal.ledger import Asset, ShopAccount
     from terminal.store.activity import activities, liability, shop_total
 
     today = now.astimezone(zone).date()
