@@ -101,6 +101,11 @@ def main() -> int:
         pump(app, lambda: manager.report_table.rowCount() > 0)
         settle(app, 1.0)
         shot(window.grab(), args.out / f"manager{suffix}.png")
+
+        manager.tabs.setCurrentWidget(manager.analytics)
+        pump(app, lambda: manager.analytics.figures is not None)
+        settle(app, 1.0)
+        shot(window.grab(), args.out / f"analytics{suffix}.png")
     finally:
         terminal.close()
     return 0

@@ -120,7 +120,7 @@ def retention(activities: Iterable[Activity], purchases: Mapping[str, Sequence[d
     the first visit). Members too recent to have had N days count only once they have."""
     groups: dict[str, list[Activity]] = defaultdict(list)
     for a in activities:
-        groups[a.enrolled_on.strftime("%Y-%m")].append(a)
+        groups[f"{a.enrolled_on.year:04d}-{a.enrolled_on.month:02d}"].append(a)  # fast strftime
     cohorts = []
     for month in sorted(groups):
         members = groups[month]

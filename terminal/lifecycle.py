@@ -1,16 +1,21 @@
 """A member's lifecycle stage and what the cashier should say or offer (prompts).
 
 Pure functions. Stages follow DOMAIN.md: new (enrolled, no purchase yet: guide to a first
-purchase), active, dormant (the repurchase interval stretches: wake-up offer), churned.
+purchase), active, dormant (the repurchase interval stretches: wake-up offer), churned. The
+day thresholds are shop rules (``[rules] lifecycle_*_days`` in config.toml); the module
+constants are their defaults.
 """
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date
 from enum import Enum
 
+from terminal.analytics import Activity
 from terminal.checkout import MemberView
+from terminal.rules import Rules, check_lifecycle_days
 
 NEW_DAYS = 30
 DORMANT_DAYS = 60
@@ -32,15 +37,48 @@ class Prompt:
     days: int = 0
 
 
-def lifecycle_stage(enrolled_on: date, last_purchase: date | None, today: date) -> Stage:
+@dataclass(frozen=True, slots=True)
+class Thresholds:
+    """Day limits between stages: up to ``new_days`` after enrolling without a purchase a
+    member is new; up to ``dormant_days`` since the last purchase active, up to
+    ``churned_days`` dormant, beyond that churned."""
+
+    new_days: int = NEW_DAYS
+    dormant_days: int = DORMANT_DAYS
+    churned_days: int = CHURNED_DAYS
+
+    def __post_init__(self) -> None:
+        check_lifecycle_days(self.new_days, self.dormant_days, self.churned_days)
+
+    @classmethod
+    def of(cls, rules: Rules) -> Thresholds:
+        return cls(rules.lifecycle_new_days, rules.lifecycle_dormant_days,
+                   rules.lifecycle_churned_days)
+
+
+DEFAULT_THRESHOLDS = Thresholds()
+
+
+def lifecycle_stage(enrolled_on: date, last_purchase: date | None, today: date,
+                    thresholds: Thresholds = DEFAULT_THRESHOLDS) -> Stage:
     if last_purchase is None:
-        return Stage.NEW if (today - enrolled_on).days <= NEW_DAYS else Stage.DORMANT
+        new = (today - enrolled_on).days <= thresholds.new_days
+        return Stage.NEW if new else Stage.DORMANT
     idle = (today - last_purchase).days
-    if idle <= DORMANT_DAYS:
+    if idle <= thresholds.dormant_days:
         return Stage.ACTIVE
-    if idle <= CHURNED_DAYS:
+    if idle <= thresholds.churned_days:
         return Stage.DORMANT
     return Stage.CHURNED
+
+
+def stage_counts(activities: Iterable[Activity], today: date,
+                 thresholds: Thresholds = DEFAULT_THRESHOLDS) -> dict[Stage, int]:
+    """How many members are in each stage (every stage listed, in lifecycle order)."""
+    counts = dict.fromkeys(Stage, 0)
+    for a in activities:
+        counts[lifecycle_stage(a.enrolled_on, a.last_purchase, today, thresholds)] += 1
+    return counts
 
 
 def prompts(view: MemberView, stage: Stage, last_purchase: date | None,

@@ -60,6 +60,12 @@ class Rules:
     # When paying with stored value needs the member's PIN: "card" (identified by a static
     # card, the default), "never", or "always" (a phone code too).
     stored_value_pin: StoredValuePin = StoredValuePin.CARD
+    # Lifecycle stage (terminal.lifecycle): a member who has not bought yet is "new" for this
+    # many days after enrolling; after more days than these since the last purchase a member
+    # is dormant, then churned. Each must be positive, new < dormant < churned.
+    lifecycle_new_days: int = 30
+    lifecycle_dormant_days: int = 60
+    lifecycle_churned_days: int = 180
 
     def __post_init__(self) -> None:
         for name in ("earn_unit", "redeem_points_unit", "redeem_value_unit", "stamp_card_size",
@@ -81,6 +87,8 @@ class Rules:
         for tier, percent in self.tier_multiplier_percent.items():
             if require_int(percent, f"multiplier of {tier}") < 0:
                 raise InvalidInput(f"The multiplier of tier {tier} must not be negative.")
+        check_lifecycle_days(self.lifecycle_new_days, self.lifecycle_dormant_days,
+                             self.lifecycle_churned_days)
 
     # earning ----------------------------------------------------------------------------
     def points_for(self, spend: int, tier: str) -> int:
@@ -177,3 +185,16 @@ class Rules:
                 value = list(value)
             out[f.name] = value
         return out
+
+
+def check_lifecycle_days(new_days: int, dormant_days: int, churned_days: int) -> None:
+    """Refuse lifecycle thresholds that are not positive and increasing, naming the setting."""
+    named = (("lifecycle_new_days", new_days), ("lifecycle_dormant_days", dormant_days),
+             ("lifecycle_churned_days", churned_days))
+    for name, days in named:
+        if require_int(days, name) <= 0:
+            raise InvalidInput(f"Rule {name} must be a positive number of days (got {days}).")
+    for (low_name, low), (high_name, high) in zip(named, named[1:], strict=False):
+        if high <= low:
+            raise InvalidInput(f"Rule {high_name} ({high}) must be more than {low_name} "
+                               f"({low}): new < dormant < churned.")

@@ -8,7 +8,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from terminal.checkout import CheckoutService, MemberView
-from terminal.lifecycle import lifecycle_stage, prompts
+from terminal.lifecycle import Thresholds, lifecycle_stage, prompts
 from ui.member_facts import MemberCard
 from ui.queries import last_sale
 
@@ -21,7 +21,7 @@ def member_card(service: CheckoutService, store: SqliteLedgerStore,
     today = service.today()
     sale = last_sale(store, view.member.id)
     last = sale.occurred_at.astimezone(service.zone).date() if sale is not None else None
-    stage = lifecycle_stage(view.member.enrolled_on, last, today)
+    stage = lifecycle_stage(view.member.enrolled_on, last, today, Thresholds.of(service.rules))
     return MemberCard(view, stage, tuple(prompts(view, stage, last, today)), last)
 
 

@@ -13,7 +13,9 @@ from datetime import date, datetime, time, timedelta
 from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo
 
-from terminal.ledger import Event, EventKind
+from terminal import analytics as core
+from terminal.ledger import Asset, Event, EventKind, ShopAccount
+from terminal.lifecycle import Stage, Thresholds, stage_counts
 from terminal.reports import DayReport, day_report
 from terminal.staff import Role
 
@@ -80,9 +82,10 @@ def recent_voidable(store: SqliteLedgerStore, start: datetime, end: datetime,
 
 
 def last_sale(store: SqliteLedgerStore, member_id: str) -> Event | None:
+    """The member's latest sale that was not voided (as the analytics count purchases)."""
     with store.session() as session:
         for event in session.member_events(member_id, 50):
-            if event.kind is EventKind.SALE:
+            if event.kind is EventKind.SALE and session.voided_by(event.id) is None:
                 return event
     return None
 
@@ -90,3 +93,48 @@ def last_sale(store: SqliteLedgerStore, member_id: str) -> Event | None:
 def event_count(store: SqliteLedgerStore) -> int:
     with store.session() as session:
         return session.journal_head()[0]
+
+
+@dataclass(frozen=True)
+class Analytics:
+    """What the manager's Analytics tab shows: the same figures as ``loyalty report rfm``,
+    ``lifecycle``, ``retention`` and ``liability`` compute."""
+
+    computed_at: datetime
+    today: date  # the shop-local day of ``computed_at``: recency and stages count from it
+    thresholds: Thresholds
+    members: int
+    segments: dict[str, int]  # RFM segment → members, in ``terminal.analytics.SEGMENTS`` order
+    stages: dict[Stage, int]
+    cohorts: list[core.Cohort]
+    points_issued: int
+    points_redeemed: int
+    redemption: core.Rate
+    owed: core.Liability
+
+
+def analytics(store: SqliteLedgerStore, zone: ZoneInfo, now: datetime, thresholds: Thresholds,
+              redeem_points_unit: int, redeem_value_unit: int) -> Analytics:
+    """Every member's activity is read and scored: seconds for 100,000 members, so the tab
+    computes on demand, never per sale."""
+    from terminal.store.activity import activities, liability, shop_total
+
+    today = now.astimezone(zone).date()
+    with store.session() as session:
+        members, days = activities(session, zone)
+        owed = liability(session, redeem_points_unit, redeem_value_unit)
+        issued = -shop_total(session, ShopAccount.POINTS_ISSUED, Asset.POINTS.value)
+        redeemed = shop_total(session, ShopAccount.POINTS_REDEEMED, Asset.POINTS.value)
+    return Analytics(
+        computed_at=now,
+        today=today,
+        thresholds=thresholds,
+        members=len(members),
+        segments=core.segment_counts(core.rfm(members, today)),
+        stages=stage_counts(members, today, thresholds),
+        cohorts=core.retention(members, days, today),
+        points_issued=issued,
+        points_redeemed=redeemed,
+        redemption=core.redemption_rate(issued, redeemed),
+        owed=owed,
+    )

@@ -2,6 +2,161 @@
 <!DOCTYPE TS>
 <TS version="2.1" language="zh_TW">
 <context>
+    <name>AnalyticsTab</name>
+    <message>
+        <location filename="../../ui/views/analytics.py" line="78"/>
+        <source>Refresh</source>
+        <translation>重新整理</translation>
+    </message>
+    <message>
+        <location filename="../../ui/views/analytics.py" line="97"/>
+        <source>RFM segments (members)</source>
+        <translation>RFM 分群（會員數）</translation>
+    </message>
+    <message>
+        <location filename="../../ui/views/analytics.py" line="100"/>
+        <source>Segment</source>
+        <translation>分群</translation>
+    </message>
+    <message>
+        <location filename="../../ui/views/analytics.py" line="100"/>
+        <location filename="../../ui/views/analytics.py" line="111"/>
+        <location filename="../../ui/views/analytics.py" line="126"/>
+        <source>Members</source>
+        <translation>會員人數</translation>
+    </message>
+    <message>
+        <location filename="../../ui/views/analytics.py" line="108"/>
+        <source>Lifecycle stages</source>
+        <translation>生命週期階段</translation>
+    </message>
+    <message>
+        <location filename="../../ui/views/analytics.py" line="111"/>
+        <source>Stage</source>
+        <translation>階段</translation>
+    </message>
+    <message>
+        <location filename="../../ui/views/analytics.py" line="111"/>
+        <source>Days</source>
+        <translation>天數</translation>
+    </message>
+    <message>
+        <location filename="../../ui/views/analytics.py" line="113"/>
+        <source>Days since the last purchase; for a new member (no purchase yet), since enrolling.</source>
+        <translation>天數自上次消費起算；新會員（尚未消費）自入會日起算。</translation>
+    </message>
+    <message>
+        <location filename="../../ui/views/analytics.py" line="122"/>
+        <source>Retention by enrolment month (bought again within 1 / 7 / 30 days)</source>
+        <translation>依入會月份的留存率（1 / 7 / 30 天內再次消費）</translation>
+    </message>
+    <message>
+        <location filename="../../ui/views/analytics.py" line="126"/>
+        <source>Enrolled in</source>
+        <translation>入會月份</translation>
+    </message>
+    <message>
+        <location filename="../../ui/views/analytics.py" line="131"/>
+        <source>Redemption and liability</source>
+        <translation>點數兌換與負債</translation>
+    </message>
+    <message>
+        <location filename="../../ui/views/analytics.py" line="140"/>
+        <source>Redemption rate</source>
+        <translation>點數兌換率</translation>
+    </message>
+    <message>
+        <location filename="../../ui/views/analytics.py" line="141"/>
+        <source>Stored value owed to members</source>
+        <translation>會員儲值金餘額（負債）</translation>
+    </message>
+    <message>
+        <location filename="../../ui/views/analytics.py" line="142"/>
+        <source>Points held by members</source>
+        <translation>會員持有點數</translation>
+    </message>
+    <message>
+        <location filename="../../ui/views/analytics.py" line="147"/>
+        <source>Champions</source>
+        <translation>頂級顧客</translation>
+    </message>
+    <message>
+        <location filename="../../ui/views/analytics.py" line="147"/>
+        <source>Loyal</source>
+        <translation>忠誠顧客</translation>
+    </message>
+    <message>
+        <location filename="../../ui/views/analytics.py" line="148"/>
+        <source>New customers</source>
+        <translation>新顧客</translation>
+    </message>
+    <message>
+        <location filename="../../ui/views/analytics.py" line="148"/>
+        <source>Promising</source>
+        <translation>潛力顧客</translation>
+    </message>
+    <message>
+        <location filename="../../ui/views/analytics.py" line="149"/>
+        <source>At risk</source>
+        <translation>流失風險</translation>
+    </message>
+    <message>
+        <location filename="../../ui/views/analytics.py" line="149"/>
+        <source>Hibernating</source>
+        <translation>沉睡顧客</translation>
+    </message>
+    <message>
+        <location filename="../../ui/views/analytics.py" line="150"/>
+        <source>Needs attention</source>
+        <translation>需要關注</translation>
+    </message>
+    <message>
+        <location filename="../../ui/views/analytics.py" line="151"/>
+        <source>Never bought</source>
+        <translation>尚未消費</translation>
+    </message>
+    <message>
+        <location filename="../../ui/views/analytics.py" line="155"/>
+        <source>New member</source>
+        <translation>新會員</translation>
+    </message>
+    <message>
+        <location filename="../../ui/views/analytics.py" line="155"/>
+        <source>Active</source>
+        <translation>活躍</translation>
+    </message>
+    <message>
+        <location filename="../../ui/views/analytics.py" line="156"/>
+        <source>Dormant</source>
+        <translation>休眠</translation>
+    </message>
+    <message>
+        <location filename="../../ui/views/analytics.py" line="156"/>
+        <source>Churned</source>
+        <translation>流失</translation>
+    </message>
+    <message>
+        <location filename="../../ui/views/analytics.py" line="174"/>
+        <source>Computing…</source>
+        <translation>計算中…</translation>
+    </message>
+    <message>
+        <location filename="../../ui/views/analytics.py" line="193"/>
+        <source>{members} members, as of {when} (this terminal&apos;s journal)</source>
+        <translation>共 {members} 位會員，統計至 {when}（本機帳本）</translation>
+    </message>
+    <message>
+        <location filename="../../ui/views/analytics.py" line="209"/>
+        <source>{rate} ({redeemed} of {issued} points issued)</source>
+        <translation>{rate}（已發出 {issued} 點，兌換 {redeemed} 點）</translation>
+    </message>
+    <message>
+        <location filename="../../ui/views/analytics.py" line="214"/>
+        <source>{points} points (worth {value})</source>
+        <translation>{points} 點（價值 {value}）</translation>
+    </message>
+</context>
+<context>
     <name>AppSetupPanel</name>
     <message>
         <location filename="../../ui/widgets/member_code.py" line="142"/>
@@ -480,311 +635,316 @@
 <context>
     <name>ManagerView</name>
     <message>
-        <location filename="../../ui/views/manager.py" line="71"/>
+        <location filename="../../ui/views/manager.py" line="73"/>
         <source>Manager mode</source>
         <translation>店長模式</translation>
     </message>
     <message>
-        <location filename="../../ui/views/manager.py" line="74"/>
+        <location filename="../../ui/views/manager.py" line="76"/>
         <source>Back to checkout (Esc)</source>
         <translation>返回結帳（Esc）</translation>
     </message>
     <message>
-        <location filename="../../ui/views/manager.py" line="78"/>
+        <location filename="../../ui/views/manager.py" line="80"/>
         <source>Leave manager mode</source>
         <translation>離開店長模式</translation>
     </message>
     <message>
-        <location filename="../../ui/views/manager.py" line="87"/>
+        <location filename="../../ui/views/manager.py" line="89"/>
         <source>End of day</source>
         <translation>日結報表</translation>
     </message>
     <message>
-        <location filename="../../ui/views/manager.py" line="88"/>
+        <location filename="../../ui/views/manager.py" line="90"/>
         <source>Liability</source>
         <translation>負債</translation>
     </message>
     <message>
-        <location filename="../../ui/views/manager.py" line="89"/>
-        <location filename="../../ui/views/manager.py" line="271"/>
+        <location filename="../../ui/views/manager.py" line="91"/>
+        <location filename="../../ui/views/manager.py" line="277"/>
         <source>Void / refund</source>
         <translation>作廢／退款</translation>
     </message>
     <message>
-        <location filename="../../ui/views/manager.py" line="90"/>
+        <location filename="../../ui/views/manager.py" line="92"/>
         <source>Devices</source>
         <translation>裝置</translation>
     </message>
     <message>
-        <location filename="../../ui/views/manager.py" line="91"/>
+        <location filename="../../ui/views/manager.py" line="93"/>
         <source>Sync</source>
         <translation>同步</translation>
     </message>
     <message>
-        <location filename="../../ui/views/manager.py" line="142"/>
+        <location filename="../../ui/views/manager.py" line="95"/>
+        <source>Analytics</source>
+        <translation>分析</translation>
+    </message>
+    <message>
+        <location filename="../../ui/views/manager.py" line="148"/>
         <source>Refresh</source>
         <translation>重新整理</translation>
     </message>
     <message>
-        <location filename="../../ui/views/manager.py" line="149"/>
+        <location filename="../../ui/views/manager.py" line="155"/>
         <source>Cashier</source>
         <translation>收銀員</translation>
     </message>
     <message>
-        <location filename="../../ui/views/manager.py" line="149"/>
+        <location filename="../../ui/views/manager.py" line="155"/>
         <source>Sales</source>
         <translation>交易筆數</translation>
     </message>
     <message>
-        <location filename="../../ui/views/manager.py" line="149"/>
+        <location filename="../../ui/views/manager.py" line="155"/>
         <source>Sales amount</source>
         <translation>銷售金額</translation>
     </message>
     <message>
-        <location filename="../../ui/views/manager.py" line="150"/>
+        <location filename="../../ui/views/manager.py" line="156"/>
         <source>Points discount</source>
         <translation>點數折抵</translation>
     </message>
     <message>
-        <location filename="../../ui/views/manager.py" line="150"/>
+        <location filename="../../ui/views/manager.py" line="156"/>
         <source>Stored value spent</source>
         <translation>儲值金消費</translation>
     </message>
     <message>
-        <location filename="../../ui/views/manager.py" line="150"/>
+        <location filename="../../ui/views/manager.py" line="156"/>
         <source>Other tender</source>
         <translation>其他付款</translation>
     </message>
     <message>
-        <location filename="../../ui/views/manager.py" line="151"/>
+        <location filename="../../ui/views/manager.py" line="157"/>
         <source>Points issued</source>
         <translation>發放點數</translation>
     </message>
     <message>
-        <location filename="../../ui/views/manager.py" line="151"/>
+        <location filename="../../ui/views/manager.py" line="157"/>
         <source>Points redeemed</source>
         <translation>兌換點數</translation>
     </message>
     <message>
-        <location filename="../../ui/views/manager.py" line="151"/>
+        <location filename="../../ui/views/manager.py" line="157"/>
         <source>Top-ups</source>
         <translation>加值筆數</translation>
     </message>
     <message>
-        <location filename="../../ui/views/manager.py" line="152"/>
+        <location filename="../../ui/views/manager.py" line="158"/>
         <source>Topped up</source>
         <translation>加值金額</translation>
     </message>
     <message>
-        <location filename="../../ui/views/manager.py" line="152"/>
+        <location filename="../../ui/views/manager.py" line="158"/>
         <source>Voids</source>
         <translation>作廢</translation>
     </message>
     <message>
-        <location filename="../../ui/views/manager.py" line="152"/>
+        <location filename="../../ui/views/manager.py" line="158"/>
         <source>Enrolments</source>
         <translation>新會員</translation>
     </message>
     <message>
-        <location filename="../../ui/views/manager.py" line="159"/>
+        <location filename="../../ui/views/manager.py" line="165"/>
         <source>End-of-day report for {day}</source>
         <translation>{day} 日結報表</translation>
     </message>
     <message>
-        <location filename="../../ui/views/manager.py" line="166"/>
+        <location filename="../../ui/views/manager.py" line="172"/>
         <source>Total</source>
         <translation>合計</translation>
     </message>
     <message>
-        <location filename="../../ui/views/manager.py" line="187"/>
+        <location filename="../../ui/views/manager.py" line="193"/>
         <source>Stored value owed to members</source>
         <translation>會員儲值金餘額（負債）</translation>
     </message>
     <message>
-        <location filename="../../ui/views/manager.py" line="188"/>
+        <location filename="../../ui/views/manager.py" line="194"/>
         <source>Points held by members</source>
         <translation>會員持有點數</translation>
     </message>
     <message>
-        <location filename="../../ui/views/manager.py" line="189"/>
+        <location filename="../../ui/views/manager.py" line="195"/>
         <source>Members</source>
         <translation>會員人數</translation>
     </message>
     <message>
-        <location filename="../../ui/views/manager.py" line="190"/>
+        <location filename="../../ui/views/manager.py" line="196"/>
         <source>Stored value is prepaid money: in Taiwan it must be covered by a bank trust guarantee.</source>
         <translation>儲值金屬於預收款項：在台灣須有銀行信託履約保證。</translation>
     </message>
     <message>
-        <location filename="../../ui/views/manager.py" line="203"/>
+        <location filename="../../ui/views/manager.py" line="209"/>
         <source>{points} points (worth {value})</source>
         <translation>{points} 點（價值 {value}）</translation>
     </message>
     <message>
-        <location filename="../../ui/views/manager.py" line="212"/>
+        <location filename="../../ui/views/manager.py" line="218"/>
         <source>Time</source>
         <translation>時間</translation>
     </message>
     <message>
-        <location filename="../../ui/views/manager.py" line="212"/>
-        <location filename="../../ui/views/manager.py" line="295"/>
+        <location filename="../../ui/views/manager.py" line="218"/>
+        <location filename="../../ui/views/manager.py" line="301"/>
         <source>Kind</source>
         <translation>類型</translation>
     </message>
     <message>
-        <location filename="../../ui/views/manager.py" line="212"/>
+        <location filename="../../ui/views/manager.py" line="218"/>
         <source>Member</source>
         <translation>會員</translation>
     </message>
     <message>
-        <location filename="../../ui/views/manager.py" line="212"/>
+        <location filename="../../ui/views/manager.py" line="218"/>
         <source>Amount</source>
         <translation>金額</translation>
     </message>
     <message>
-        <location filename="../../ui/views/manager.py" line="213"/>
+        <location filename="../../ui/views/manager.py" line="219"/>
         <source>Status</source>
         <translation>狀態</translation>
     </message>
     <message>
-        <location filename="../../ui/views/manager.py" line="218"/>
+        <location filename="../../ui/views/manager.py" line="224"/>
         <source>Reason (for the record)</source>
         <translation>原因（留存紀錄）</translation>
     </message>
     <message>
-        <location filename="../../ui/views/manager.py" line="219"/>
+        <location filename="../../ui/views/manager.py" line="225"/>
         <source>Review void / refund</source>
         <translation>確認作廢／退款</translation>
     </message>
     <message>
-        <location filename="../../ui/views/manager.py" line="245"/>
-        <location filename="../../ui/views/manager.py" line="265"/>
+        <location filename="../../ui/views/manager.py" line="251"/>
+        <location filename="../../ui/views/manager.py" line="271"/>
         <source>Sale</source>
         <translation>消費</translation>
     </message>
     <message>
-        <location filename="../../ui/views/manager.py" line="245"/>
-        <location filename="../../ui/views/manager.py" line="265"/>
+        <location filename="../../ui/views/manager.py" line="251"/>
+        <location filename="../../ui/views/manager.py" line="271"/>
         <source>Top-up</source>
         <translation>加值</translation>
     </message>
     <message>
-        <location filename="../../ui/views/manager.py" line="248"/>
+        <location filename="../../ui/views/manager.py" line="254"/>
         <source>voided</source>
         <translation>已作廢</translation>
     </message>
     <message>
-        <location filename="../../ui/views/manager.py" line="255"/>
+        <location filename="../../ui/views/manager.py" line="261"/>
         <source>Choose the sale or top-up to void.</source>
         <translation>請選擇要作廢的消費或加值。</translation>
     </message>
     <message>
-        <location filename="../../ui/views/manager.py" line="259"/>
+        <location filename="../../ui/views/manager.py" line="265"/>
         <source>That one is already voided.</source>
         <translation>這筆交易已經作廢。</translation>
     </message>
     <message>
-        <location filename="../../ui/views/manager.py" line="264"/>
+        <location filename="../../ui/views/manager.py" line="270"/>
         <source>{kind} of {amount} for {name}, {time}</source>
         <translation>{name} 的{kind} {amount}，{time}</translation>
     </message>
     <message>
-        <location filename="../../ui/views/manager.py" line="269"/>
+        <location filename="../../ui/views/manager.py" line="275"/>
         <source>Points and stored value go back to where they were.</source>
         <translation>點數與儲值金將恢復為交易前的狀態。</translation>
     </message>
     <message>
-        <location filename="../../ui/views/manager.py" line="270"/>
+        <location filename="../../ui/views/manager.py" line="276"/>
         <source>Reason: {reason}</source>
         <translation>原因：{reason}</translation>
     </message>
     <message>
-        <location filename="../../ui/views/manager.py" line="286"/>
+        <location filename="../../ui/views/manager.py" line="292"/>
         <source>Voided. {name}&apos;s balances are restored.</source>
         <translation>已作廢，{name} 的餘額已恢復。</translation>
     </message>
     <message>
-        <location filename="../../ui/views/manager.py" line="295"/>
+        <location filename="../../ui/views/manager.py" line="301"/>
         <source>Device</source>
         <translation>裝置</translation>
     </message>
     <message>
-        <location filename="../../ui/views/manager.py" line="295"/>
+        <location filename="../../ui/views/manager.py" line="301"/>
         <source>State</source>
         <translation>狀態</translation>
     </message>
     <message>
-        <location filename="../../ui/views/manager.py" line="295"/>
+        <location filename="../../ui/views/manager.py" line="301"/>
         <source>Details</source>
         <translation>說明</translation>
     </message>
     <message>
-        <location filename="../../ui/views/manager.py" line="297"/>
+        <location filename="../../ui/views/manager.py" line="303"/>
         <source>Print a test receipt</source>
         <translation>列印測試收據</translation>
     </message>
     <message>
-        <location filename="../../ui/views/manager.py" line="321"/>
+        <location filename="../../ui/views/manager.py" line="327"/>
         <source>Test receipt sent to the printer.</source>
         <translation>測試收據已送至印表機。</translation>
     </message>
     <message>
-        <location filename="../../ui/views/manager.py" line="323"/>
+        <location filename="../../ui/views/manager.py" line="329"/>
         <source>No printer is set up ([devices.printer] in config.toml).</source>
         <translation>尚未設定印表機（config.toml 的 [devices.printer]）。</translation>
     </message>
     <message>
-        <location filename="../../ui/views/manager.py" line="336"/>
+        <location filename="../../ui/views/manager.py" line="342"/>
         <source>Connection</source>
         <translation>連線</translation>
     </message>
     <message>
-        <location filename="../../ui/views/manager.py" line="337"/>
+        <location filename="../../ui/views/manager.py" line="343"/>
         <source>Waiting to sync</source>
         <translation>待同步</translation>
     </message>
     <message>
-        <location filename="../../ui/views/manager.py" line="338"/>
+        <location filename="../../ui/views/manager.py" line="344"/>
         <source>Last sync</source>
         <translation>上次同步</translation>
     </message>
     <message>
-        <location filename="../../ui/views/manager.py" line="340"/>
+        <location filename="../../ui/views/manager.py" line="346"/>
         <source>Sync now</source>
         <translation>立即同步</translation>
     </message>
     <message>
-        <location filename="../../ui/views/manager.py" line="346"/>
+        <location filename="../../ui/views/manager.py" line="352"/>
         <source>Demo: the server is unreachable</source>
         <translation>示範：伺服器無法連線</translation>
     </message>
     <message>
-        <location filename="../../ui/views/manager.py" line="350"/>
+        <location filename="../../ui/views/manager.py" line="356"/>
         <source>Conflicts flagged by the server</source>
         <translation>伺服器標記的衝突</translation>
     </message>
     <message>
-        <location filename="../../ui/views/manager.py" line="364"/>
+        <location filename="../../ui/views/manager.py" line="370"/>
         <source>checking…</source>
         <translation>檢查中…</translation>
     </message>
     <message>
-        <location filename="../../ui/views/manager.py" line="366"/>
+        <location filename="../../ui/views/manager.py" line="372"/>
         <source>online</source>
         <translation>連線中</translation>
     </message>
     <message>
-        <location filename="../../ui/views/manager.py" line="367"/>
+        <location filename="../../ui/views/manager.py" line="373"/>
         <source>offline: {why}</source>
         <translation>離線：{why}</translation>
     </message>
     <message>
-        <location filename="../../ui/views/manager.py" line="370"/>
+        <location filename="../../ui/views/manager.py" line="376"/>
         <source>never</source>
         <translation>從未</translation>
     </message>
     <message>
-        <location filename="../../ui/views/manager.py" line="375"/>
+        <location filename="../../ui/views/manager.py" line="381"/>
         <source>None.</source>
         <translation>無。</translation>
     </message>

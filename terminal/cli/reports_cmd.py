@@ -1,4 +1,4 @@
-"""``report day | rfm | retention | liability | conflicts``: what a manager reads."""
+"""``report day | rfm | lifecycle | retention | liability | conflicts``: what a manager reads."""
 
 from __future__ import annotations
 
@@ -8,16 +8,18 @@ from datetime import datetime, time, timedelta
 from terminal.analytics import redemption_rate, retention, rfm, segment_counts
 from terminal.cli.context import date_arg, emit, nt, open_terminal, subcommand
 from terminal.ledger import Asset, ShopAccount
+from terminal.lifecycle import Thresholds, stage_counts
 from terminal.reports import day_report
 from terminal.store.activity import activities, liability, shop_total
 
-REPORTS = ("day", "rfm", "retention", "liability", "conflicts")
+REPORTS = ("day", "rfm", "lifecycle", "retention", "liability", "conflicts")
 
 
 def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     p = subcommand(sub, "report", "reports for the manager")
     p.add_argument("which", choices=REPORTS,
-                   help="day: end-of-day totals by cashier; rfm: RFM segments; retention: "
+                   help="day: end-of-day totals by cashier; rfm: RFM segments; lifecycle: "
+                        "members per stage (new / active / dormant / churned); retention: "
                         "D1/D7/D30 by enrolment month; liability: stored value and points "
                         "owed, redemption rate; conflicts: flagged by the server's sync")
     p.add_argument("--date", type=date_arg, help="the day for `day` (YYYY-MM-DD; default today)")
@@ -29,8 +31,8 @@ def cmd_report(args: argparse.Namespace) -> int:
         from terminal.cli.sync_cmd import cmd_report_conflicts
 
         return cmd_report_conflicts(args)
-    handlers = {"day": report_day, "rfm": report_rfm, "retention": report_retention,
-                "liability": report_liability}
+    handlers = {"day": report_day, "rfm": report_rfm, "lifecycle": report_lifecycle,
+                "retention": report_retention, "liability": report_liability}
     return handlers[args.which](args)
 
 
@@ -70,6 +72,24 @@ def report_rfm(args: argparse.Namespace) -> int:
                             "segment": s.segment} for m, s in scores.items()}}
     emit(args, data, ["RFM segments (recency, frequency, monetary in quintiles 1-5):"]
          + [f"  {name:<16} {count:>8,}" for name, count in counts.items()])
+    return 0
+
+
+def report_lifecycle(args: argparse.Namespace) -> int:
+    with open_terminal(args) as term, term.local.store.session() as session:
+        members, _ = activities(session, term.service.zone)
+        thresholds = Thresholds.of(term.service.rules)
+        counts = stage_counts(members, term.service.today(), thresholds)
+    data = {"stages": {stage.value: count for stage, count in counts.items()},
+            "members": len(members),
+            "thresholds": {"new_days": thresholds.new_days,
+                           "dormant_days": thresholds.dormant_days,
+                           "churned_days": thresholds.churned_days}}
+    lines = [f"Lifecycle stages ({len(members):,} members; new: enrolled within "
+             f"{thresholds.new_days} days, no purchase yet; dormant after {thresholds.dormant_days}"
+             f", churned after {thresholds.churned_days} days without a purchase):"]
+    lines += [f"  {stage.value:<16} {count:>8,}" for stage, count in counts.items()]
+    emit(args, data, lines)
     return 0
 
 

@@ -1,4 +1,5 @@
-"""Manager mode: day report, liability, voids, devices (with a test print) and sync."""
+"""Manager mode: day report, liability, voids, devices (with a test print), sync and
+analytics."""
 
 from __future__ import annotations
 
@@ -31,6 +32,7 @@ from ui.context import AppContext
 from ui.ops import Op
 from ui.queries import Liability, RecentEvent, liability, recent_voidable, report_for_day
 from ui.sync_status import DemoSync, SyncState
+from ui.views.analytics import AnalyticsTab
 from ui.widgets.confirm import ConfirmPanel
 from ui.widgets.status_bar import format_when
 
@@ -89,6 +91,8 @@ class ManagerView(QWidget):
         self.tabs.addTab(self._void_tab(), self.tr("Void / refund"))
         self.tabs.addTab(self._devices_tab(), self.tr("Devices"))
         self.tabs.addTab(self._sync_tab(), self.tr("Sync"))
+        self.analytics = AnalyticsTab(ctx, self)
+        self.tabs.addTab(self.analytics, self.tr("Analytics"))
         self.tabs.currentChanged.connect(lambda _i: self.refresh())
         root.addWidget(self.tabs, 1)
         self.message = QLabel(self)
@@ -118,6 +122,8 @@ class ManagerView(QWidget):
             self.load_voidable()
         elif index == 3:
             self.refresh_devices()
+        elif self.tabs.currentWidget() is self.analytics:
+            self.analytics.shown()
         else:
             self.show_sync(self.ctx.sync.state)
 
