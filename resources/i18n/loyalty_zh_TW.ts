@@ -1045,8 +1045,8 @@ or type the card number and press Enter.</source>
     </message>
     <message>
         <location filename="../../ui/widgets/member_panel.py" line="135"/>
-        <source>Last visit {days} days ago: offer a welcome-back reward.</source>
-        <translation>上次來店已是 {days} 天前：請提供回流優惠。</translation>
+        <source>Dormant for {days} days: offer the wake-up voucher.</source>
+        <translation>已休眠 {days} 天：請提供喚醒優惠券。</translation>
     </message>
     <message>
         <location filename="../../ui/widgets/member_panel.py" line="137"/>

@@ -132,6 +132,6 @@ class MemberPanel(QFrame):
             return self.tr("New member without a purchase yet: mention the first-purchase "
                            "offer.")
         if prompt.kind == "dormant":
-            return self.tr("Last visit {days} days ago: offer a welcome-back reward.").format(
+            return self.tr("Dormant for {days} days: offer the wake-up voucher.").format(
                 days=prompt.days)
         return self.tr("Not seen for {days} days: win them back.").format(days=prompt.days)
