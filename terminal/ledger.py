@@ -41,6 +41,7 @@ class EventKind(StrEnum):
     STAMP_REDEEM = "stamp_redeem"
     VOUCHER_REDEEM = "voucher_redeem"
     TRANSFER = "transfer"
+    MEMBER_PIN = "member_pin"
 
 
 class ShopAccount(StrEnum):

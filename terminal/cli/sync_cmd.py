@@ -53,8 +53,7 @@ def cmd_register(args: argparse.Namespace) -> int:
         if answer["terminal_id"] != local.terminal_id:
             raise CommandFailed("The server gave this terminal another id; register a fresh "
                                 "data directory.", "terminal_id")
-        creds = Credentials(args.server.rstrip("/"), answer["terminal_id"], answer["store_id"],
-                            answer["store_name"], answer["token"])
+        creds = Credentials.from_registration(args.server, answer)
         path = save_credentials(data_dir, creds)
     finally:
         local.close()

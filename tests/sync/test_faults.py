@@ -184,10 +184,10 @@ def test_a_transaction_held_open_does_not_make_a_pull_skip_its_row(
                              autocommit=False) as held:
             held.execute(
                 "INSERT INTO members (id, card_number, name, phone, enrolled_on, tier, "
-                "hotlisted, hotlist_reason) VALUES (%s, '880000009999', 'Held', '', "
-                "'2026-01-01', 'basic', false, '')", (held_member,))
-            held.execute("INSERT INTO changes (kind, key) VALUES ('member', %s)",
-                         (held_member,))
+                "hotlisted, hotlist_reason, store_id) VALUES (%s, '880000009999', 'Held', '', "
+                "'2026-01-01', 'basic', false, '', %s)", (held_member, store))
+            held.execute("INSERT INTO changes (kind, key, store_id) VALUES ('member', %s, %s)",
+                         (held_member, store))
             later_member, enrol = term.enrol()
             assert term.push([enrol]).status_code == 200
             headers = {"Authorization": f"Bearer {term.token}"}
