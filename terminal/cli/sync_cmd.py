@@ -59,6 +59,7 @@ def cmd_register(args: argparse.Namespace) -> int:
         local.close()
     emit(args, {"terminal_id": creds.terminal_id, "store_id": creds.store_id,
                 "store_name": creds.store_name, "server": creds.server_url,
+                "terminal_number": creds.terminal_number,
                 "credentials": str(path)},
          [f"Registered terminal {creds.terminal_id} for store {creds.store_name} "
           f"({creds.store_id}) at {creds.server_url}."])
