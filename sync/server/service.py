@@ -15,12 +15,21 @@ Push, per batch, under a lock on the pushing terminal's row:
    written back.
 
 On PostgreSQL a push is four statements whatever its size (plus one each for new members,
-vouchers and flags when a batch has them): credential check + terminal lock;
-one read (known ids, the members' hotlist state, the terminal's holds); balance rows
-created/locked (``INSERT … ON CONFLICT DO UPDATE … RETURNING``); and every write (events,
-postings, balances, lots, holds, hotlist, changes feed, terminal head) as one statement of
-data-modifying CTEs, each table's rows sent as one JSON parameter. Then the commit
-(``synchronous_commit`` untouched: an acknowledged push is durable).
+PIN changes, vouchers and flags when a batch has them, and one that consumes the holds when
+it debits stored value): credential check + terminal lock; one read (known ids, the members'
+hotlist state and store); balance rows created/locked (``INSERT … ON CONFLICT DO UPDATE …
+RETURNING``); and every write (events, postings, balances, lots, hotlist, changes feed,
+terminal head) as one statement of data-modifying CTEs, each table's rows sent as one JSON
+parameter. Then the commit (``synchronous_commit`` untouched: an acknowledged push is
+durable).
+
+Store scope: members belong to a store; an accepted event that touches another store's
+member is applied and flagged ``foreign_member`` (a PIN change for one is not applied), and
+its feed row carries the member's store, so only that store's terminals pull it.
+
+Holds (online authorisations) are consumed by event id with ``DELETE … RETURNING`` before the
+balance rows are locked: only the transaction that deletes a hold releases its amount from
+``held``, so a push and an authorisation releasing the same expired hold never both do.
 
 Conflict rules (DESIGN §6), never last-write-wins: accruals apply; points going below zero
 apply and hotlist the member; a stored-value shortfall is moved by a server ``adjust`` event to
@@ -200,6 +209,7 @@ class _Batch:
     hotlisted_before: dict[str, bool] = field(default_factory=dict)
     member_store: dict[str, str | None] = field(default_factory=dict)
     pin_updates: dict[str, str] = field(default_factory=dict)
+    foreign_flagged: set[tuple[str, str]] = field(default_factory=set)
 
 
 def push_with_token(conn: Connection, token: str, body: bytes) -> tuple[PushResponse, bool]:
@@ -426,6 +436,8 @@ def _apply(conn: Connection, terminal: TerminalAuth, accepted: list[_Accepted],
             if enrolled is not None and enrolled not in known_members:
                 known_members[enrolled] = False
                 batch.member_store[enrolled] = terminal.store_id
+            elif enrolled is not None and batch.member_store.get(enrolled) != terminal.store_id:
+                _flag_foreign(batch, item, enrolled, ": enrolment not recorded", received)
         elif ev.kind == protocol.MEMBER_PIN:
             _member_pin(batch, item, known_members, received)
         event_members: set[str] = set()
@@ -450,8 +462,7 @@ def _apply(conn: Connection, terminal: TerminalAuth, accepted: list[_Accepted],
                 _flag(batch, item, member, "unknown_member", 0,
                       f"member {member} is not known to the server", received)
             elif batch.member_store.get(member) != terminal.store_id:
-                _flag(batch, item, member, "foreign_member", 0,
-                      f"member {member} belongs to another store", received)
+                _flag_foreign(batch, item, member, "", received)
             _member_rules(batch, item, member, received)
         member_id = ev.body.get("member_id")
         batch.event_rows.append((
@@ -531,6 +542,12 @@ def _consume_holds(conn: Connection, event_ids: list[str]) -> dict[str, tuple[st
     consumes it here, or an authorisation that releases it once expired. A row lock orders
     the two, so a hold is never released twice."""
     consumed: dict[str, tuple[str, int]] = {}
+    if event_ids and conn.dialect.name == "postgresql":
+        rows = conn.execute(text(
+            "DELETE FROM holds WHERE event_id IN (SELECT json_array_elements_text("
+            "CAST(:ids AS json))) RETURNING event_id, member_id, amount"),
+            {"ids": _json(event_ids)})
+        return {row.event_id: (row.member_id, int(row.amount)) for row in rows}
     for chunk in _chunks(event_ids):
         rows = conn.execute(delete(t.holds).where(t.holds.c.event_id.in_(chunk))
                             .returning(t.holds.c.event_id, t.holds.c.member_id,
@@ -587,8 +604,7 @@ def _member_pin(batch: _Batch, item: _Accepted, known: dict[str, bool], now: str
         _flag(batch, item, member, "unknown_member", 0,
               f"member {member} is not known to the server: PIN not changed", now)
     elif batch.member_store.get(member) != batch.terminal.store_id:
-        _flag(batch, item, member, "foreign_member", 0,
-              f"member {member} belongs to another store: PIN not changed", now)
+        _flag_foreign(batch, item, member, ": PIN not changed", now)
     else:
         batch.pin_updates[member] = str(item.event.body["pin_hash"])
         batch.touched_members.add(member)
@@ -603,6 +619,20 @@ def _flag(batch: _Batch, item: _Accepted, member: str | None, kind: str, amount:
                             "terminal_id": batch.terminal.id, "member_id": member,
                             "kind": kind, "amount": amount, "detail": detail,
                             "created_at": now})
+
+
+def _flag_foreign(batch: _Batch, item: _Accepted, member: str, outcome: str,
+                  now: str) -> None:
+    """An event of this store's terminal touched another store's member: flagged for both
+    stores' managers (the member's store sees who touched its member)."""
+    if (item.event.id, member) in batch.foreign_flagged:
+        return
+    batch.foreign_flagged.add((item.event.id, member))
+    _flag(batch, item, member, "foreign_member", 0,
+          f"member {member} belongs to another store{outcome}", now)
+    batch.flag_rows.append({**batch.flag_rows[-1], "store_id": batch.member_store.get(member),
+                            "detail": f"member {member} of this store was touched by terminal "
+                                      f"{batch.terminal.id} of another store{outcome}"})
 
 
 def _adjust(batch: _Batch, item: _Accepted, rule: str, member: str | None,

@@ -77,11 +77,20 @@ def test_events_touching_another_stores_member_are_accepted_flagged_and_not_reve
     assert ledger.scalar("SELECT pin_hash FROM members WHERE id = :m", m=theirs) \
         == "scrypt$original"
     assert ledger.balance(f"member:{theirs}") == 300
-    assert {r[0] for r in ledger.rows("SELECT kind FROM flags WHERE store_id = :s",
-                                      s=store_1)} == {"foreign_member"}
-    # the chain continues after the flagged events
+    seen_by_1 = a.call("GET", "/v1/sync/conflicts").json()
+    seen_by_2 = b.call("GET", "/v1/sync/conflicts").json()
+    assert [f["kind"] for f in seen_by_1] == ["foreign_member"] * 2
+    assert [f["kind"] for f in seen_by_2] == ["foreign_member"] * 2  # its member was touched
+    assert {f["store_id"] for f in seen_by_1} == {store_1}
+    assert {f["store_id"] for f in seen_by_2} == {store_2}
+    assert all(a.terminal_id in f["detail"] for f in seen_by_2)
+    # the chain continues after the flagged events; an enrolment reusing store 2's member
+    # id does not take the member over
     mine, enrol_a = a.enrol()
-    assert a.push([enrol_a]).json()["results"][0]["status"] == "applied"
+    _same, takeover = a.enrol(member_id=theirs)
+    results = a.push([enrol_a, takeover]).json()["results"]
+    assert [r["status"] for r in results] == ["applied", "flagged"]
+    assert ledger.scalar("SELECT store_id FROM members WHERE id = :m", m=theirs) == store_2
 
     assert set(a.pull_all(a.cursor)) == {mine}
     refreshed = b.pull_all(b.cursor)
