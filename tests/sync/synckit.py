@@ -9,6 +9,7 @@ import subprocess
 import sys
 import threading
 import time
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from pathlib import Path
@@ -295,8 +296,13 @@ class RawTerminal:
                           headers={"Authorization": f"Bearer {self.token}",
                                    "content-type": "application/json"})
 
-    def pull_all(self, cursor: str = "0") -> dict[str, Any]:
-        members = {}
+    def pull_all(self, cursor: str = "0", expect: Iterable[str] = ()) -> dict[str, Any]:
+        """Every member pulled after ``cursor``; with ``expect``, pull on until those ids
+        have arrived (on PostgreSQL a row is handed out only once every older transaction in
+        the cluster has ended, and other suites may hold one open for a while)."""
+        members: dict[str, Any] = {}
+        wanted = set(expect)
+        deadline = time.monotonic() + 20
         while True:
             page = httpx.get(f"{self.server.url}/v1/sync/pull", params={"cursor": cursor},
                              headers={"Authorization": f"Bearer {self.token}"},
@@ -304,8 +310,21 @@ class RawTerminal:
             for m in page["members"]:
                 members[m["id"]] = m
             cursor = self.cursor = page["cursor"]
-            if not page["has_more"]:
+            if page["has_more"]:
+                continue
+            if wanted <= set(members) or time.monotonic() > deadline:
                 return members
+            time.sleep(0.05)
+
+
+def eventually(check: Callable[[], bool], timeout: float = 20) -> bool:
+    """Poll ``check`` until it holds (for pulls on PostgreSQL, see ``pull_all``)."""
+    deadline = time.monotonic() + timeout
+    while not check():
+        if time.monotonic() > deadline:
+            return False
+        time.sleep(0.05)
+    return True
 
 
 class Ledger:

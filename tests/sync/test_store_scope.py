@@ -20,16 +20,16 @@ def test_a_terminal_cannot_read_another_stores_members_through_pull_or_check(
     assert a.push([enrol_a, a.top_up(mine, 100)]).status_code == 200
     theirs, enrol_b = b.enrol()
     assert b.push([enrol_b, b.top_up(theirs, 500)]).status_code == 200
+    server.admin("PUT", "/v1/admin/config/offline-limits", {"per_transaction": 700})
     imported = server.admin("POST", "/v1/admin/members/import", {
         "store_id": store_2, "members": [{"card_number": "880000000013", "name": "Lin"}]}
     )["ids"][0]
-    server.admin("PUT", "/v1/admin/config/offline-limits", {"per_transaction": 700})
 
-    pulled = a.pull_all()
-    assert set(pulled) == {mine}
+    # store 2's terminal gets its members: every row written so far is visible to pulls now
+    assert set(b2.pull_all(expect={theirs, imported})) == {theirs, imported}
+    assert set(a.pull_all()) == {mine}
     page = a.call("GET", "/v1/sync/pull", params={"cursor": "0"}).json()
     assert page["config"]["offline_limits"]["per_transaction"] == 700
-    assert set(b2.pull_all()) == {theirs, imported}
 
     answer = a.check([(mine, "stale"), (theirs, "stale"), (imported, "stale")])
     assert [m["id"] for m in answer["members"]] == [mine]
@@ -66,7 +66,7 @@ def test_events_touching_another_stores_member_are_accepted_flagged_and_not_reve
     b = RawTerminal.create(server, store_2)
     theirs, enrol_b = b.enrol(pin_hash="scrypt$original")
     assert b.push([enrol_b, b.top_up(theirs, 500)]).status_code == 200
-    b.pull_all()
+    b.pull_all(expect={theirs})
     a.pull_all()
 
     spend = a.spend(theirs, 200)
@@ -92,6 +92,6 @@ def test_events_touching_another_stores_member_are_accepted_flagged_and_not_reve
     assert [r["status"] for r in results] == ["applied", "flagged"]
     assert ledger.scalar("SELECT store_id FROM members WHERE id = :m", m=theirs) == store_2
 
-    assert set(a.pull_all(a.cursor)) == {mine}
-    refreshed = b.pull_all(b.cursor)
+    assert set(a.pull_all(a.cursor, expect={mine})) == {mine}
+    refreshed = b.pull_all(b.cursor, expect={theirs})
     assert refreshed[theirs]["balances"]["stored_value"] == 300
