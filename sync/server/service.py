@@ -208,6 +208,7 @@ class _Batch:
     touched_vouchers: set[str] = field(default_factory=set)
     hotlisted_before: dict[str, bool] = field(default_factory=dict)
     member_store: dict[str, str | None] = field(default_factory=dict)
+    posting_members: set[str] = field(default_factory=set)  # their balances are loaded
     pin_updates: dict[str, str] = field(default_factory=dict)
     foreign_flagged: set[tuple[str, str]] = field(default_factory=set)
 
@@ -411,6 +412,7 @@ def _apply(conn: Connection, terminal: TerminalAuth, accepted: list[_Accepted],
         account = f"member:{member}"
         keys.update({(account, SV, ""), (account, POINTS, ""), (RECEIVABLE, SV, member)})
     batch.touched_members = set(members)
+    batch.posting_members = set(members)
     batch.touched_vouchers = vouchers
 
     # 2. lock in a global order: holds (consumed by event id), vouchers, then balances
@@ -612,10 +614,17 @@ def _member_pin(batch: _Batch, item: _Accepted, known: dict[str, bool], now: str
 
 def _flag(batch: _Batch, item: _Accepted, member: str | None, kind: str, amount: int,
           detail: str, now: str) -> None:
+    """A flag row for the manager, and the flag in the event's push result. A rule's flag
+    about another store's member (an overdraft, say) goes to that member's store only: the
+    pushing terminal learns nothing of the member's balance (it sees ``foreign_member``)."""
+    owner = batch.member_store.get(member) if member is not None else None
+    foreign = owner is not None and owner != batch.terminal.store_id \
+        and kind != "foreign_member"
     item.status = "flagged"
-    if kind not in item.flags:
+    if kind not in item.flags and not foreign:
         item.flags.append(kind)
-    batch.flag_rows.append({"event_id": item.event.id, "store_id": batch.terminal.store_id,
+    batch.flag_rows.append({"event_id": item.event.id,
+                            "store_id": owner if foreign else batch.terminal.store_id,
                             "terminal_id": batch.terminal.id, "member_id": member,
                             "kind": kind, "amount": amount, "detail": detail,
                             "created_at": now})
@@ -796,11 +805,12 @@ def _write(conn: Connection, batch: _Batch, vouchers: dict[str, dict[str, Any]])
 
 
 def _hotlist_rows(batch: _Batch) -> list[tuple[str, bool, str]]:
-    """(member, hotlisted, reason) of the touched members whose hotlist entry is written:
-    those hotlisted now or before (or not known before)."""
+    """(member, hotlisted, reason) of the members with postings in the batch (whose balances
+    it holds) whose hotlist entry is written: those hotlisted now or before (or not known
+    before). A PIN change or an enrolment alone never touches the hotlist."""
     out: list[tuple[str, bool, str]] = []
     before = batch.hotlisted_before
-    for member in sorted(batch.touched_members):
+    for member in sorted(batch.posting_members):
         account = f"member:{member}"
         points = batch.balances.get((account, POINTS, ""), 0)
         owed = -batch.balances.get((RECEIVABLE, SV, member), 0)
@@ -842,6 +852,14 @@ def parse_cursor(cursor: str, postgres: bool) -> tuple[int, int]:
     return (0, value)
 
 
+#: Committed rows after the cursor that a pull may not hand out yet (an older transaction in
+#: the cluster is still open): the terminal is told, so that it can pull again soon.
+_WITHHELD = text(
+    "SELECT EXISTS (SELECT 1 FROM changes WHERE (txid, id) > (CAST(:tx AS text)::xid8, :id) "
+    "AND txid >= pg_snapshot_xmin(pg_current_snapshot()) "
+    "AND (store_id IS NULL OR store_id = :store))")
+
+
 def pull(conn: Connection, terminal: TerminalAuth, cursor: str, limit: int) -> dict[str, Any]:
     """Changes after ``cursor`` for this terminal's store (its members; vouchers and config
     are for every store). On PostgreSQL run it in a REPEATABLE READ transaction.
@@ -855,6 +873,7 @@ def pull(conn: Connection, terminal: TerminalAuth, cursor: str, limit: int) -> d
     postgres = conn.dialect.name == "postgresql"
     tx, last_id = parse_cursor(cursor, postgres)
     limit = max(1, min(limit, 5000))
+    withheld = False
     if postgres:
         rows = conn.execute(text(
             "SELECT id, txid::text AS txid, kind, key FROM changes "
@@ -864,6 +883,10 @@ def pull(conn: Connection, terminal: TerminalAuth, cursor: str, limit: int) -> d
             "ORDER BY txid, id LIMIT :limit"),
             {"tx": str(tx), "id": last_id, "limit": limit, "store": terminal.store_id}).all()
         next_cursor = f"{rows[-1].txid}.{rows[-1].id}" if rows else f"{tx}.{last_id}"
+        if len(rows) < limit:
+            tx, last_id = (int(rows[-1].txid), int(rows[-1].id)) if rows else (tx, last_id)
+            withheld = bool(conn.execute(_WITHHELD, {"tx": str(tx), "id": last_id,
+                                                     "store": terminal.store_id}).scalar())
     else:
         rows = conn.execute(select(t.changes.c.id, t.changes.c.kind, t.changes.c.key)
                             .where(t.changes.c.id > last_id,
@@ -878,6 +901,7 @@ def pull(conn: Connection, terminal: TerminalAuth, cursor: str, limit: int) -> d
     return {
         "cursor": next_cursor,
         "has_more": len(rows) == limit,
+        "withheld": withheld,
         "as_of_seq": int(head),
         "members": member_payloads(conn, member_ids, terminal.store_id),
         "vouchers": _voucher_payloads(conn, voucher_ids),

@@ -90,3 +90,16 @@ def test_imported_members_get_a_secret_the_admin_can_show_for_the_phone_app(
     assert admin(database_url, "member-secret", "nobody")[0] == 1
     # a store is required: imported members belong to one
     assert admin(database_url, "import-members", members, "--store", "nope")[0] == 1
+
+
+def test_a_pin_change_leaves_a_hotlisted_member_hotlisted(server: Server,
+                                                          ledger: Ledger) -> None:
+    store = server.new_store()
+    till = RawTerminal.create(server, store)
+    member, enrol = till.enrol()
+    overdraw = till.redeem_points(member, 30, "lot-1")  # points past zero: hotlisted
+    assert till.push([enrol, overdraw]).json()["results"][1]["flags"] == ["points_overdraft"]
+    assert ledger.scalar("SELECT hotlisted FROM members WHERE id = :m", m=member)
+    assert till.push([till.member_pin(member, "scrypt$new")]).status_code == 200
+    assert ledger.scalar("SELECT hotlisted FROM members WHERE id = :m", m=member)
+    assert ledger.scalar("SELECT pin_hash FROM members WHERE id = :m", m=member) == "scrypt$new"

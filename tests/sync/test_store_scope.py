@@ -69,21 +69,24 @@ def test_events_touching_another_stores_member_are_accepted_flagged_and_not_reve
     b.pull_all(expect={theirs})
     a.pull_all()
 
-    spend = a.spend(theirs, 200)
+    spend = a.spend(theirs, 600)  # more than the member has: an overdraft of 100
     pin = a.member_pin(theirs, "scrypt$attacker")
     results = a.push([spend, pin]).json()["results"]
     assert [r["status"] for r in results] == ["flagged", "flagged"]
     assert all(r["flags"] == ["foreign_member"] for r in results)
     assert ledger.scalar("SELECT pin_hash FROM members WHERE id = :m", m=theirs) \
         == "scrypt$original"
-    assert ledger.balance(f"member:{theirs}") == 300
+    assert ledger.balance(f"member:{theirs}") == 0
+    assert ledger.balance("shop:offline_overdraft_receivable") == -100
     seen_by_1 = a.call("GET", "/v1/sync/conflicts").json()
     seen_by_2 = b.call("GET", "/v1/sync/conflicts").json()
-    assert [f["kind"] for f in seen_by_1] == ["foreign_member"] * 2
-    assert [f["kind"] for f in seen_by_2] == ["foreign_member"] * 2  # its member was touched
+    assert [f["kind"] for f in seen_by_1] == ["foreign_member"] * 2  # nothing of the balance
+    assert sorted(f["kind"] for f in seen_by_2) == ["foreign_member", "foreign_member",
+                                                     "stored_value_overdraft"]
     assert {f["store_id"] for f in seen_by_1} == {store_1}
     assert {f["store_id"] for f in seen_by_2} == {store_2}
-    assert all(a.terminal_id in f["detail"] for f in seen_by_2)
+    assert all(a.terminal_id in f["detail"] for f in seen_by_2
+               if f["kind"] == "foreign_member")
     # the chain continues after the flagged events; an enrolment reusing store 2's member
     # id does not take the member over
     mine, enrol_a = a.enrol()
@@ -94,4 +97,5 @@ def test_events_touching_another_stores_member_are_accepted_flagged_and_not_reve
 
     assert set(a.pull_all(a.cursor, expect={mine})) == {mine}
     refreshed = b.pull_all(b.cursor, expect={theirs})
-    assert refreshed[theirs]["balances"]["stored_value"] == 300
+    assert refreshed[theirs]["balances"]["stored_value"] == 0
+    assert refreshed[theirs]["hotlisted"] is True
