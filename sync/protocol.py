@@ -25,6 +25,9 @@ PROTOCOL_VERSION = 1
 #: Event kinds the server accepts: the terminal's kinds plus the voucher redemption that the
 #: voucher issue will add to :class:`terminal.ledger.EventKind`.
 VOUCHER_REDEEM = "voucher_redeem"
+#: A member's new PIN: body ``{"member_id": str, "pin_hash": str}``, no postings.
+MEMBER_PIN = "member_pin"
+MAX_PIN_HASH = 512
 EVENT_KINDS = frozenset({k.value for k in EventKind} | {VOUCHER_REDEEM})
 ASSETS = frozenset(a.value for a in Asset)
 SHOP_ACCOUNTS = frozenset(a.value for a in ShopAccount) | {"shop:vouchers_honoured"}
@@ -125,6 +128,10 @@ def semantic_problem(event: WireEvent) -> str | None:
     """Why a well-formed event still cannot be booked (None when it can)."""
     if event.kind not in EVENT_KINDS:
         return f"unknown event kind {event.kind!r}"
+    if event.kind == MEMBER_PIN:
+        problem = _member_pin_problem(event)
+        if problem is not None:
+            return problem
     totals: dict[str, int] = {}
     for account, asset, amount, _lot, expires in event.postings:
         if asset not in ASSETS:
@@ -140,6 +147,17 @@ def semantic_problem(event: WireEvent) -> str | None:
         return f"postings do not balance: {off}"
     if not _is_time(event.occurred_at):
         return f"occurred_at {event.occurred_at!r} is not a UTC time"
+    return None
+
+
+def _member_pin_problem(event: WireEvent) -> str | None:
+    member, pin_hash = event.body.get("member_id"), event.body.get("pin_hash")
+    if event.postings:
+        return "a member_pin event has no postings"
+    if not isinstance(member, str) or not 0 < len(member) <= 64:
+        return "a member_pin event needs the member_id (a string)"
+    if not isinstance(pin_hash, str) or not 0 < len(pin_hash) <= MAX_PIN_HASH:
+        return f"a member_pin event needs the pin_hash (a string of 1-{MAX_PIN_HASH} characters)"
     return None
 
 

@@ -1,11 +1,16 @@
-"""The terminal's server credential: ``sync.json`` in the data directory, mode 0600."""
+"""The terminal's server credential: ``sync.json`` in the data directory, mode 0600.
+
+``terminal_number`` (1..999) is the number the server gave this terminal at registration:
+the core mints card serials in its own range (``terminal_number * 1_000_000 + n``). Files
+written before it existed load with ``None``."""
 
 from __future__ import annotations
 
 import json
 import os
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, fields
 from pathlib import Path
+from typing import Any
 
 CREDENTIALS_NAME = "sync.json"
 
@@ -17,10 +22,19 @@ class Credentials:
     store_id: str
     store_name: str
     token: str
+    terminal_number: int | None = None
+
+    @classmethod
+    def from_registration(cls, server_url: str, answer: dict[str, Any]) -> Credentials:
+        """From the server's answer to ``POST /v1/register``."""
+        number = answer.get("terminal_number")
+        return cls(server_url.rstrip("/"), str(answer["terminal_id"]), str(answer["store_id"]),
+                   str(answer["store_name"]), str(answer["token"]),
+                   None if number is None else int(number))
 
     def __repr__(self) -> str:  # never print the token
         return (f"Credentials(server_url={self.server_url!r}, terminal_id={self.terminal_id!r}, "
-                f"store_id={self.store_id!r})")
+                f"store_id={self.store_id!r}, terminal_number={self.terminal_number!r})")
 
 
 def credentials_path(data_dir: Path) -> Path:
@@ -45,7 +59,13 @@ def load_credentials(data_dir: Path) -> Credentials | None:
     path = credentials_path(data_dir)
     try:
         data = json.loads(path.read_text(encoding="utf-8"))
-        return Credentials(**{k: str(data[k]) for k in Credentials.__dataclass_fields__})
+        values = {f.name: str(data[f.name]) for f in fields(Credentials)
+                  if f.name != "terminal_number"}
+        number = data.get("terminal_number")
+        if number is not None and (isinstance(number, bool) or not isinstance(number, int)
+                                   or not 1 <= number <= 999):
+            raise ValueError(f"terminal_number {number!r} is not 1-999")
+        return Credentials(**values, terminal_number=number)
     except FileNotFoundError:
         return None
     except (OSError, ValueError, KeyError, TypeError) as exc:

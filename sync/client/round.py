@@ -39,6 +39,9 @@ class RoundReport:
     pulled_members: int = 0
     reloaded: int = 0
     waiting: int = 0
+    #: the server holds back changes until an older transaction of its database ends
+    #: (PostgreSQL): they come with a later round
+    behind: bool = False
     problems: list[str] = field(default_factory=list)
 
 
@@ -113,6 +116,7 @@ def pull_all(store: SqliteLedgerStore, transport: Transport, report: RoundReport
             localdb.apply_pull(session, page)
         report.pulled_members += len(page.get("members", []))
         if not page.get("has_more"):
+            report.behind = bool(page.get("withheld"))
             return
 
 

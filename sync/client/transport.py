@@ -52,6 +52,10 @@ class Transport:
                 from None
         if response.status_code >= 500:
             raise SyncUnavailable(f"The server failed ({response.status_code}); will retry.")
+        if response.status_code == 429:
+            wait = response.headers.get("retry-after", "?")
+            raise SyncUnavailable(f"The server refuses this address for {wait} s after "
+                                  "repeated failed sign-ins; will retry.")
         if response.status_code >= 400 and not (path.endswith("/push")
                                                 and response.status_code == 409):
             code, message = "refused", response.text[:300]

@@ -17,6 +17,7 @@ from datetime import UTC, datetime
 from terminal.errors import LoyaltyError
 
 log = logging.getLogger("loyalty.sync")
+BEHIND_DELAY = 2.0  # seconds to the next round when the server held changes back
 
 
 @dataclass(frozen=True)
@@ -80,7 +81,7 @@ class SyncWorker:
 
     def _once(self) -> float:
         try:
-            self._run_round()
+            result = self._run_round()
         except LoyaltyError as exc:
             with self._lock:
                 failures = self._status.failures + 1
@@ -90,8 +91,11 @@ class SyncWorker:
                                        rounds=self._status.rounds + 1)
             log.warning("sync round failed", extra={"error": exc.message, "retry_in": delay})
             return delay
+        # the server held changes back (an open transaction on its side): fetch them soon
+        delay = min(self.interval, BEHIND_DELAY) if getattr(result, "behind", False) \
+            else self.interval
         with self._lock:
             self._status = replace(self._status, online=True, last_success=datetime.now(UTC),
-                                   last_error="", failures=0, next_delay=self.interval,
+                                   last_error="", failures=0, next_delay=delay,
                                    rounds=self._status.rounds + 1)
-        return self.interval
+        return delay

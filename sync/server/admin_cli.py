@@ -40,7 +40,14 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("import-members", help="import members from CSV or JSON")
     p.add_argument("file", help="CSV with card_number,name[,phone,birthday,tier] or a JSON "
                                 "list")
-    p.add_argument("--store", default=None)
+    p.add_argument("--store", required=True, help="store id: only its terminals see them")
+
+    p = sub.add_parser("member-secret",
+                       help="print a member's code secret for the phone app (LMS1: URI)")
+    p.add_argument("member_id")
+
+    p = sub.add_parser("compact-changes",
+                       help="keep only the newest pull-feed row of each member/voucher/config")
 
     p = sub.add_parser("set-limits", help="set the offline limits (JSON object)")
     p.add_argument("json")
@@ -147,6 +154,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         elif args.command == "import-members":
             members = _load_members(Path(args.file))
             work = lambda c: service.import_members(c, members, args.store)  # noqa: E731
+        elif args.command == "member-secret":
+            work = lambda c: service.member_secret(c, args.member_id)  # noqa: E731
+        elif args.command == "compact-changes":
+            work = lambda c: {"deleted": service.compact_changes(c)}  # noqa: E731
         elif args.command == "set-limits":
             limits = json.loads(args.json)
             work = lambda c: {"version": service.set_config(  # noqa: E731

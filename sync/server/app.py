@@ -17,6 +17,7 @@ from sync.server.config import Settings
 from sync.server.db import make_engine
 from sync.server.errors import ServiceError
 from sync.server.migrate import upgrade
+from sync.server.ratelimit import AuthFailureLimiter, AuthRateLimit
 from sync.server.routes import admin, sync
 
 log = logging.getLogger("loyalty.server")
@@ -81,5 +82,9 @@ def create_app(settings: Settings | None = None, migrate: bool = True) -> FastAP
         return JSONResponse({"error": {"code": "invalid_request", "message": "; ".join(reasons)
                                        or "invalid request"}}, status_code=422)
 
-    app.add_middleware(AccessLog)
+    limiter = AuthFailureLimiter(settings.auth_failure_limit,
+                                 settings.auth_failure_window_seconds)
+    app.state.auth_limiter = limiter
+    app.add_middleware(AuthRateLimit, limiter=limiter)
+    app.add_middleware(AccessLog)  # outermost: a 429 is logged too
     return app

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from pydantic import SecretStr
+from pydantic import Field, SecretStr
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 DEFAULT_DATABASE_URL = "sqlite:///loyalty-server.sqlite3"
@@ -17,3 +17,9 @@ class Settings(BaseSettings):
     pull_page_size: int = 500
     log_level: str = "INFO"
     timezone: str = "Asia/Taipei"
+    #: an online authorisation (hold) stops reducing the available balance after this long
+    hold_seconds: int = Field(default=15 * 60, ge=1)
+    #: after this many failed credential / enrolment-code attempts from one address within
+    #: the window, that address gets 429 until the window has passed (0: no limit)
+    auth_failure_limit: int = Field(default=10, ge=0)
+    auth_failure_window_seconds: int = Field(default=300, ge=1)

@@ -21,9 +21,12 @@ def is_postgres(engine: Engine) -> bool:
 
 
 def make_engine(url: str, pool_size: int = 20) -> Engine:
+    """``hide_parameters``: a database error's message (which may reach a log) never carries
+    the statement's values: member code secrets, PIN hashes, event bodies."""
     url = normalise_url(url)
     if url.startswith("sqlite"):
-        engine = create_engine(url, connect_args={"check_same_thread": False, "timeout": 30})
+        engine = create_engine(url, connect_args={"check_same_thread": False, "timeout": 30},
+                               hide_parameters=True)
 
         @event.listens_for(engine, "connect")
         def _on_connect(dbapi_connection: Any, _record: Any) -> None:
@@ -43,4 +46,5 @@ def make_engine(url: str, pool_size: int = 20) -> Engine:
         return engine
     # No pre-ping (a round trip per request); stale connections are recycled instead, and a
     # failed statement on a dead connection invalidates the pool (SQLAlchemy's default).
-    return create_engine(url, pool_size=pool_size, max_overflow=20, pool_recycle=1800)
+    return create_engine(url, pool_size=pool_size, max_overflow=20, pool_recycle=1800,
+                         hide_parameters=True)

@@ -9,6 +9,9 @@ from datetime import UTC, datetime
 from typing import Any
 
 _STANDARD = set(logging.LogRecord("", 0, "", 0, "", None, None).__dict__) | {"message"}
+#: extra fields never written, whatever a caller passes (defence in depth: nothing logs them)
+SECRET_FIELDS = frozenset({"token", "authorization", "admin_token", "code", "enrolment_code",
+                           "code_secret", "pin_hash", "secret", "password", "private_key"})
 
 
 class JsonFormatter(logging.Formatter):
@@ -20,7 +23,8 @@ class JsonFormatter(logging.Formatter):
             "logger": record.name,
             "message": record.getMessage(),
         }
-        entry.update({k: v for k, v in record.__dict__.items() if k not in _STANDARD})
+        entry.update({k: "[redacted]" if k.lower() in SECRET_FIELDS else v
+                      for k, v in record.__dict__.items() if k not in _STANDARD})
         if record.exc_info:
             entry["exception"] = self.formatException(record.exc_info)
         return json.dumps(entry, ensure_ascii=False, default=str)

@@ -15,12 +15,21 @@ Push, per batch, under a lock on the pushing terminal's row:
    written back.
 
 On PostgreSQL a push is four statements whatever its size (plus one each for new members,
-vouchers and flags when a batch has them): credential check + terminal lock;
-one read (known ids, the members' hotlist state, the terminal's holds); balance rows
-created/locked (``INSERT … ON CONFLICT DO UPDATE … RETURNING``); and every write (events,
-postings, balances, lots, holds, hotlist, changes feed, terminal head) as one statement of
-data-modifying CTEs, each table's rows sent as one JSON parameter. Then the commit
-(``synchronous_commit`` untouched: an acknowledged push is durable).
+PIN changes, vouchers and flags when a batch has them, and one that consumes the holds when
+it debits stored value): credential check + terminal lock; one read (known ids, the members'
+hotlist state and store); balance rows created/locked (``INSERT … ON CONFLICT DO UPDATE …
+RETURNING``); and every write (events, postings, balances, lots, hotlist, changes feed,
+terminal head) as one statement of data-modifying CTEs, each table's rows sent as one JSON
+parameter. Then the commit (``synchronous_commit`` untouched: an acknowledged push is
+durable).
+
+Store scope: members belong to a store; an accepted event that touches another store's
+member is applied and flagged ``foreign_member`` (a PIN change for one is not applied), and
+its feed row carries the member's store, so only that store's terminals pull it.
+
+Holds (online authorisations) are consumed by event id with ``DELETE … RETURNING`` before the
+balance rows are locked: only the transaction that deletes a hold releases its amount from
+``held``, so a push and an authorisation releasing the same expired hold never both do.
 
 Conflict rules (DESIGN §6), never last-write-wins: accruals apply; points going below zero
 apply and hotlist the member; a stored-value shortfall is moved by a server ``adjust`` event to
@@ -35,6 +44,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import re
 import secrets
 import uuid
 from collections import defaultdict
@@ -55,6 +65,7 @@ from sync.server import tables as t
 from sync.server.errors import BadRequest, Conflict, Forbidden, NotFound, Unauthorised
 from terminal.ledger import GENESIS_HASH, Asset, ShopAccount, format_time, hash_canonical
 from terminal.limits import OfflineLimits
+from terminal.member_codes import new_member_secret
 from terminal.programmes import ProgrammeError, parse_document
 
 SERVER_TERMINAL = "server"
@@ -141,11 +152,35 @@ def register(conn: Connection, code: str, terminal_id: str | None) -> dict[str, 
             raise Conflict(f"Terminal id {terminal_id} is already registered.", "terminal_taken")
         new_id = terminal_id
     token = secrets.token_urlsafe(32)
+    number = _next_terminal_number(conn)
     conn.execute(update(t.terminals).where(t.terminals.c.id == row.id).values(
-        id=new_id, token_hash=token_hash(token), registered_at=now_text()))
+        id=new_id, token_hash=token_hash(token), registered_at=now_text(),
+        terminal_number=number))
     store = conn.execute(select(t.stores).where(t.stores.c.id == row.store_id)).one()
     return {"terminal_id": new_id, "store_id": store.id, "store_name": store.name,
-            "token": token}
+            "token": token, "terminal_number": number}
+
+
+MAX_TERMINAL_NUMBER = 999
+_TERMINAL_NUMBER_LOCK = 0x4C54_4E55  # pg_advisory_xact_lock key: "LTNU"
+
+
+def _next_terminal_number(conn: Connection) -> int:
+    """The smallest free terminal number (1..999), in the registering transaction.
+
+    Card serials are ``terminal_number * 1_000_000 + n``, so two offline terminals never mint
+    the same card. Registrations serialise on a transaction-scoped advisory lock
+    (PostgreSQL; SQLite's ``BEGIN IMMEDIATE`` already serialises writers), and the unique
+    constraint backs it up."""
+    if conn.dialect.name == "postgresql":
+        conn.execute(text("SELECT pg_advisory_xact_lock(:k)"), {"k": _TERMINAL_NUMBER_LOCK})
+    used = {int(n) for n in conn.execute(select(t.terminals.c.terminal_number).where(
+        t.terminals.c.terminal_number.is_not(None))).scalars()}
+    for number in range(1, MAX_TERMINAL_NUMBER + 1):
+        if number not in used:
+            return number
+    raise Conflict(f"All {MAX_TERMINAL_NUMBER} terminal numbers are taken: this server cannot "
+                   "register another terminal.", "no_terminal_numbers")
 
 
 # --- push ----------------------------------------------------------------------------------
@@ -173,6 +208,10 @@ class _Batch:
     touched_members: set[str] = field(default_factory=set)
     touched_vouchers: set[str] = field(default_factory=set)
     hotlisted_before: dict[str, bool] = field(default_factory=dict)
+    member_store: dict[str, str | None] = field(default_factory=dict)
+    posting_members: set[str] = field(default_factory=set)  # their balances are loaded
+    pin_updates: dict[str, str] = field(default_factory=dict)
+    foreign_flagged: set[tuple[str, str]] = field(default_factory=set)
 
 
 def push_with_token(conn: Connection, token: str, body: bytes) -> tuple[PushResponse, bool]:
@@ -224,7 +263,7 @@ def push(conn: Connection, terminal: TerminalAuth, body: bytes,
     known: dict[str, tuple[str, str, int | None]] = {}
     prefetched: _Prefetched | None = None
     if conn.dialect.name == "postgresql":
-        known, prefetched = _read_pg(conn, terminal, decoded)
+        known, prefetched = _read_pg(conn, decoded)
     else:
         for chunk in _chunks(ids):
             for row in conn.execute(select(t.events.c.id, t.events.c.hash, t.events.c.result,
@@ -273,43 +312,50 @@ def push(conn: Connection, terminal: TerminalAuth, body: bytes,
 
 @dataclass
 class _Prefetched:
-    """Read with the known ids, in the same round trip (PostgreSQL): the hotlist state of
-    every member the batch's postings name, and the terminal's open holds if it debits."""
-    members: dict[str, bool]
-    holds: dict[str, tuple[str, int]]
+    """Read with the known ids, in the same round trip (PostgreSQL): the hotlist state and
+    store of every member the batch names."""
+    members: dict[str, tuple[bool, str | None]]
 
 
 _PG_READ = text(
     "SELECT 'e' AS k, e.id, e.hash AS a, e.result AS b, e.seq AS n FROM events e "
     "JOIN json_array_elements_text(CAST(:ids AS json)) AS v(id) ON e.id = v.id "
-    "UNION ALL SELECT 'm', m.id, NULL, NULL, CASE WHEN m.hotlisted THEN 1 ELSE 0 END "
+    "UNION ALL SELECT 'm', m.id, m.store_id, NULL, CASE WHEN m.hotlisted THEN 1 ELSE 0 END "
     "FROM members m JOIN json_array_elements_text(CAST(:members AS json)) AS v(id) "
-    "ON m.id = v.id "
-    "UNION ALL SELECT 'h', h.event_id, h.member_id, NULL, h.amount FROM holds h "
-    "WHERE h.terminal_id = :tid AND :debits")
+    "ON m.id = v.id")
 
 
-def _read_pg(conn: Connection, terminal: TerminalAuth, decoded: list[tuple[int, WireEvent]]
+def _members_named(event: WireEvent) -> set[str]:
+    """The members an event touches: its postings' member accounts, the member a PIN change
+    or an enrolment is for."""
+    named = {account[7:] for account, *_rest in event.postings if account.startswith("member:")}
+    if event.kind == protocol.MEMBER_PIN:
+        member = event.body.get("member_id")
+        if isinstance(member, str) and member:
+            named.add(member[:64])
+    elif event.kind == "enrol":
+        info = event.body.get("member")
+        member = (info.get("id") if isinstance(info, dict) else None) \
+            or event.body.get("member_id")
+        if member:
+            named.add(str(member)[:36])
+    return named
+
+
+def _read_pg(conn: Connection, decoded: list[tuple[int, WireEvent]]
              ) -> tuple[dict[str, tuple[str, str, int | None]], _Prefetched]:
     members: set[str] = set()
-    debits = False
     for _, event in decoded:
-        for account, asset, amount, _lot, _exp in event.postings:
-            if account.startswith("member:"):
-                members.add(account[7:])
-                debits = debits or (amount < 0 and asset == SV)
+        members |= _members_named(event)
     known: dict[str, tuple[str, str, int | None]] = {}
-    prefetched = _Prefetched({}, {})
+    prefetched = _Prefetched({})
     rows = conn.execute(_PG_READ, {"ids": _json([e.id for _, e in decoded]),
-                                   "members": _json(sorted(members)), "tid": terminal.id,
-                                   "debits": debits})
+                                   "members": _json(sorted(members))})
     for row in rows:
         if row.k == "e":
             known[row.id] = (row.a, row.b, row.n)
-        elif row.k == "m":
-            prefetched.members[row.id] = bool(row.n)
         else:
-            prefetched.holds[row.id] = (row.a, int(row.n))
+            prefetched.members[row.id] = (bool(row.n), row.a)
     return known, prefetched
 
 
@@ -344,14 +390,19 @@ def _apply(conn: Connection, terminal: TerminalAuth, accepted: list[_Accepted],
     # 1. which rows this batch touches
     keys: set[tuple[str, str, str]] = set()
     members: set[str] = set()
+    named: set[str] = set()
     vouchers: set[str] = set()
+    debiting: list[str] = []
     for item in accepted:
         ev = item.event
-        for account, asset, _amount, _lot, _exp in ev.postings:
+        named |= _members_named(ev)
+        for account, asset, amount, _lot, _exp in ev.postings:
             keys.add((account, asset, _shard(account, terminal.id)))
             owner = _member_of(account)
             if owner is not None:
                 members.add(owner)
+                if amount < 0 and asset == SV and (not debiting or debiting[-1] != ev.id):
+                    debiting.append(ev.id)
         if ev.kind == protocol.VOUCHER_REDEEM:
             voucher_id = str(ev.body.get("voucher_id", ""))
             if voucher_id:
@@ -361,30 +412,37 @@ def _apply(conn: Connection, terminal: TerminalAuth, accepted: list[_Accepted],
     for member in members:
         account = f"member:{member}"
         keys.update({(account, SV, ""), (account, POINTS, ""), (RECEIVABLE, SV, member)})
-    batch.touched_members = members
+    batch.touched_members = set(members)
+    batch.posting_members = set(members)
     batch.touched_vouchers = vouchers
 
-    # 2. lock in a global order: vouchers, then balances (created if missing)
+    # 2. lock in a global order: holds (consumed by event id), vouchers, then balances
+    consumed = _consume_holds(conn, debiting)
+    keys.update((f"member:{holder}", SV, "") for holder, _amount in consumed.values())
     voucher_rows = _lock_vouchers(conn, sorted(vouchers), accepted)
     ordered_keys = sorted(keys)
     _lock_balances(conn, ordered_keys, batch)
     batch.start = dict(batch.balances)
-    known_members = (dict(prefetched.members) if prefetched is not None
-                     else _existing_members(conn, sorted(members)))
+    found = (prefetched.members if prefetched is not None
+             else _existing_members(conn, sorted(named | members)))
+    known_members = {m: hot for m, (hot, _store) in found.items()}
+    batch.member_store = {m: store for m, (_hot, store) in found.items()}
     batch.hotlisted_before = dict(known_members)
-    debits = any(p[2] < 0 and p[1] == SV and p[0].startswith("member:")
-                 for item in accepted for p in item.event.postings)
-    if prefetched is not None:
-        holds = prefetched.holds
-    else:
-        holds = _holds(conn, terminal.id) if debits else {}
+    for holder, amount in consumed.values():
+        batch.held_delta[(f"member:{holder}", SV, "")] -= amount
 
     # 3. evaluate in event order
     for item in accepted:
         ev = item.event
         if ev.kind == "enrol":
-            _enrol(batch, ev)
-            known_members[str(ev.body.get("member_id", ""))] = False
+            enrolled = _enrol(batch, item, received)
+            if enrolled is not None and enrolled not in known_members:
+                known_members[enrolled] = False
+                batch.member_store[enrolled] = terminal.store_id
+            elif enrolled is not None and batch.member_store.get(enrolled) != terminal.store_id:
+                _flag_foreign(batch, item, enrolled, ": enrolment not recorded", received)
+        elif ev.kind == protocol.MEMBER_PIN:
+            _member_pin(batch, item, known_members, received)
         event_members: set[str] = set()
         balances = batch.balances
         for account, asset, amount, lot, expires in ev.postings:
@@ -400,15 +458,14 @@ def _apply(conn: Connection, terminal: TerminalAuth, accepted: list[_Accepted],
                     entry[2] += amount
                     if expires is not None:
                         entry[1] = expires
-        hold = holds.get(ev.id)
-        if hold is not None:
-            batch.held_delta[(f"member:{hold[0]}", SV, "")] -= hold[1]
         if ev.kind == protocol.VOUCHER_REDEEM:
             _voucher_rule(batch, item, voucher_rows, received)
         for member in sorted(event_members):
             if member not in known_members:
                 _flag(batch, item, member, "unknown_member", 0,
                       f"member {member} is not known to the server", received)
+            elif batch.member_store.get(member) != terminal.store_id:
+                _flag_foreign(batch, item, member, "", received)
             _member_rules(batch, item, member, received)
         member_id = ev.body.get("member_id")
         batch.event_rows.append((
@@ -419,7 +476,7 @@ def _apply(conn: Connection, terminal: TerminalAuth, accepted: list[_Accepted],
              else json.dumps({"status": item.status, "flags": item.flags}))))
 
     # 4. write
-    _write(conn, batch, voucher_rows, holds)
+    _write(conn, batch, voucher_rows)
 
 
 def _lock_vouchers(conn: Connection, ids: list[str],
@@ -470,49 +527,122 @@ def _lock_balances(conn: Connection, keys: list[tuple[str, str, str]], batch: _B
             batch.balances[(row.account, row.asset, row.shard)] = int(row.balance)
 
 
-def _existing_members(conn: Connection, ids: list[str]) -> dict[str, bool]:
-    found: dict[str, bool] = {}
+def _existing_members(conn: Connection, ids: list[str]) -> dict[str, tuple[bool, str | None]]:
+    """(hotlisted, store id) of each of ``ids`` the server knows."""
+    found: dict[str, tuple[bool, str | None]] = {}
     for chunk in _chunks(ids):
-        for row in conn.execute(select(t.members.c.id, t.members.c.hotlisted)
+        for row in conn.execute(select(t.members.c.id, t.members.c.hotlisted,
+                                       t.members.c.store_id)
                                 .where(t.members.c.id.in_(chunk))):
-            found[row.id] = bool(row.hotlisted)
+            found[row.id] = (bool(row.hotlisted), row.store_id)
     return found
 
 
-def _holds(conn: Connection, terminal_id: str) -> dict[str, tuple[str, int]]:
-    """This terminal's open online authorisations (few: they close when the sale arrives)."""
-    rows = conn.execute(select(t.holds.c.event_id, t.holds.c.member_id, t.holds.c.amount)
-                        .where(t.holds.c.terminal_id == terminal_id))
-    return {row.event_id: (row.member_id, int(row.amount)) for row in rows}
+def _consume_holds(conn: Connection, event_ids: list[str]) -> dict[str, tuple[str, int]]:
+    """Delete the holds of these events and return them (event id → member, amount).
+
+    Whoever deletes a hold row releases its amount from ``balances.held``: the push that
+    consumes it here, or an authorisation that releases it once expired. A row lock orders
+    the two, so a hold is never released twice."""
+    consumed: dict[str, tuple[str, int]] = {}
+    if event_ids and conn.dialect.name == "postgresql":
+        rows = conn.execute(text(
+            "DELETE FROM holds WHERE event_id IN (SELECT json_array_elements_text("
+            "CAST(:ids AS json))) RETURNING event_id, member_id, amount"),
+            {"ids": _json(event_ids)})
+        return {row.event_id: (row.member_id, int(row.amount)) for row in rows}
+    for chunk in _chunks(event_ids):
+        rows = conn.execute(delete(t.holds).where(t.holds.c.event_id.in_(chunk))
+                            .returning(t.holds.c.event_id, t.holds.c.member_id,
+                                       t.holds.c.amount))
+        for row in rows:
+            consumed[row.event_id] = (row.member_id, int(row.amount))
+    return consumed
 
 
-def _enrol(batch: _Batch, ev: WireEvent) -> None:
+MEMBER_SECRET_HEX = re.compile(r"^[0-9a-f]{64}$")
+
+
+def _enrol(batch: _Batch, item: _Accepted, now: str) -> str | None:
+    """Record a member enrolled at the pushing terminal (its store); returns the member id.
+
+    The body's ``member.code_secret`` (64 lowercase hex) and ``member.pin_hash`` (opaque) are
+    kept; a missing secret is made here, a malformed one replaced (and flagged)."""
+    ev = item.event
     info = ev.body.get("member")
     if not isinstance(info, dict):
-        return
-    member_id = str(info.get("id") or ev.body.get("member_id") or "")
+        return None
+    member_id = str(info.get("id") or ev.body.get("member_id") or "")[:36]
     if not member_id:
-        return
+        return None
+    secret = info.get("code_secret")
+    if not (isinstance(secret, str) and MEMBER_SECRET_HEX.match(secret)):
+        if secret is not None:
+            _flag(batch, item, member_id, "invalid_member_secret", 0,
+                  "the member's code secret was not 64 hex digits: the server made a new one",
+                  now)
+        secret = new_member_secret().hex()
+    pin_hash = info.get("pin_hash")
+    if pin_hash is not None and not (isinstance(pin_hash, str)
+                                     and 0 < len(pin_hash) <= protocol.MAX_PIN_HASH):
+        _flag(batch, item, member_id, "invalid_pin_hash", 0,
+              "the member's PIN hash was not a string of 1-512 characters: no PIN kept", now)
+        pin_hash = None
     batch.members_new[member_id] = {
-        "id": member_id[:36], "card_number": str(info.get("card_number", ""))[:32],
+        "id": member_id, "card_number": str(info.get("card_number", ""))[:32],
         "name": str(info.get("name", ""))[:200], "phone": str(info.get("phone") or "")[:24],
         "birthday": info.get("birthday") if isinstance(info.get("birthday"), str) else None,
         "enrolled_on": str(info.get("enrolled_on") or ev.occurred_at[:10])[:10],
         "tier": str(info.get("tier") or "basic")[:16], "store_id": batch.terminal.store_id,
-        "hotlisted": False, "hotlist_reason": "",
+        "hotlisted": False, "hotlist_reason": "", "code_secret": secret, "pin_hash": pin_hash,
     }
     batch.touched_members.add(member_id)
+    return member_id
+
+
+def _member_pin(batch: _Batch, item: _Accepted, known: dict[str, bool], now: str) -> None:
+    """A ``member_pin`` event: the member's new PIN hash, for a member of this store only."""
+    member = str(item.event.body["member_id"])
+    if member not in known:
+        _flag(batch, item, member, "unknown_member", 0,
+              f"member {member} is not known to the server: PIN not changed", now)
+    elif batch.member_store.get(member) != batch.terminal.store_id:
+        _flag_foreign(batch, item, member, ": PIN not changed", now)
+    else:
+        batch.pin_updates[member] = str(item.event.body["pin_hash"])
+        batch.touched_members.add(member)
 
 
 def _flag(batch: _Batch, item: _Accepted, member: str | None, kind: str, amount: int,
           detail: str, now: str) -> None:
+    """A flag row for the manager, and the flag in the event's push result. A rule's flag
+    about another store's member (an overdraft, say) goes to that member's store only: the
+    pushing terminal learns nothing of the member's balance (it sees ``foreign_member``)."""
+    owner = batch.member_store.get(member) if member is not None else None
+    foreign = owner is not None and owner != batch.terminal.store_id \
+        and kind != "foreign_member"
     item.status = "flagged"
-    if kind not in item.flags:
+    if kind not in item.flags and not foreign:
         item.flags.append(kind)
-    batch.flag_rows.append({"event_id": item.event.id, "store_id": batch.terminal.store_id,
+    batch.flag_rows.append({"event_id": item.event.id,
+                            "store_id": owner if foreign else batch.terminal.store_id,
                             "terminal_id": batch.terminal.id, "member_id": member,
                             "kind": kind, "amount": amount, "detail": detail,
                             "created_at": now})
+
+
+def _flag_foreign(batch: _Batch, item: _Accepted, member: str, outcome: str,
+                  now: str) -> None:
+    """An event of this store's terminal touched another store's member: flagged for both
+    stores' managers (the member's store sees who touched its member)."""
+    if (item.event.id, member) in batch.foreign_flagged:
+        return
+    batch.foreign_flagged.add((item.event.id, member))
+    _flag(batch, item, member, "foreign_member", 0,
+          f"member {member} belongs to another store{outcome}", now)
+    batch.flag_rows.append({**batch.flag_rows[-1], "store_id": batch.member_store.get(member),
+                            "detail": f"member {member} of this store was touched by terminal "
+                                      f"{batch.terminal.id} of another store{outcome}"})
 
 
 def _adjust(batch: _Batch, item: _Accepted, rule: str, member: str | None,
@@ -599,16 +729,14 @@ _PG_WRITE = text(
     "lo AS (INSERT INTO lots (lot_id, member_id, expires_on, remaining) "
     "SELECT r->>0, r->>1, r->>2, (r->>3)::bigint FROM jsonb_array_elements(CAST(:lo AS jsonb)) r "
     "ON CONFLICT (lot_id) DO UPDATE SET remaining = lots.remaining + excluded.remaining), "
-    "ho AS (DELETE FROM holds WHERE event_id IN "
-    "(SELECT json_array_elements_text(CAST(:ho AS json)))), "
     "hl AS (UPDATE members AS m SET hotlisted = (r->>1)::boolean, hotlist_reason = r->>2 "
     "FROM jsonb_array_elements(CAST(:hl AS jsonb)) r WHERE m.id = r->>0), "
-    "ch AS (INSERT INTO changes (kind, key) "
-    "SELECT r->>0, r->>1 FROM jsonb_array_elements(CAST(:ch AS jsonb)) r) "
+    "ch AS (INSERT INTO changes (kind, key, store_id) "
+    "SELECT r->>0, r->>1, r->>2 FROM jsonb_array_elements(CAST(:ch AS jsonb)) r) "
     "UPDATE terminals SET head_seq = :seq, head_hash = :hash WHERE id = :tid")
 
 
-def _write_pg(conn: Connection, batch: _Batch, holds: dict[str, tuple[str, int]]) -> None:
+def _write_pg(conn: Connection, batch: _Batch) -> None:
     """Every write of a push in one statement (data-modifying CTEs on distinct tables): one
     round trip, and no per-row work in the driver (each table's rows are one JSON param)."""
     changed = sorted(k for k, v in batch.balances.items()
@@ -618,18 +746,30 @@ def _write_pg(conn: Connection, batch: _Batch, holds: dict[str, tuple[str, int]]
         "po": _json(batch.posting_rows),
         "ba": _json([(*k, batch.balances[k], batch.held_delta.get(k, 0)) for k in changed]),
         "lo": _json([(lot, *v) for lot, v in sorted(batch.lot_delta.items())]),
-        "ho": _json([row[0] for row in batch.event_rows if row[0] in holds]),
         "hl": _json(_hotlist_rows(batch)),
-        "ch": _json([("member", m) for m in sorted(batch.touched_members)]
-                    + [("voucher", v) for v in sorted(batch.touched_vouchers)]),
+        "ch": _json([(r["kind"], r["key"], r["store_id"]) for r in _change_rows(batch)]),
         "seq": batch.head[0], "hash": batch.head[1], "tid": batch.terminal.id})
 
 
-def _write(conn: Connection, batch: _Batch, vouchers: dict[str, dict[str, Any]],
-           holds: dict[str, tuple[str, int]]) -> None:
+def _change_rows(batch: _Batch) -> list[dict[str, str | None]]:
+    """The pull feed rows of a push: each touched member under its store (an unknown one
+    under the pushing terminal's), each voucher for every store."""
+    stores = batch.member_store
+    rows: list[dict[str, str | None]] = [
+        {"kind": "member", "key": m, "store_id": stores.get(m) or batch.terminal.store_id}
+        for m in sorted(batch.touched_members)]
+    rows += [{"kind": "voucher", "key": v, "store_id": None}
+             for v in sorted(batch.touched_vouchers)]
+    return rows
+
+
+def _write(conn: Connection, batch: _Batch, vouchers: dict[str, dict[str, Any]]) -> None:
     if batch.members_new:
         rows = [batch.members_new[k] for k in sorted(batch.members_new)]
         conn.execute(_insert(conn, t.members).on_conflict_do_nothing(), rows)
+    if batch.pin_updates:
+        conn.execute(text("UPDATE members SET pin_hash = :pin WHERE id = :id"),
+                     [{"id": m, "pin": pin} for m, pin in sorted(batch.pin_updates.items())])
     for voucher_id in sorted(vouchers):
         state = vouchers[voucher_id]
         if state["changed"]:
@@ -639,7 +779,7 @@ def _write(conn: Connection, batch: _Batch, vouchers: dict[str, dict[str, Any]],
     if batch.flag_rows:
         conn.execute(t.flags.insert(), batch.flag_rows)
     if conn.dialect.name == "postgresql":
-        _write_pg(conn, batch, holds)
+        _write_pg(conn, batch)
         return
     bulk_insert(conn, t.events, EVENT_COLUMNS, batch.event_rows)
     bulk_insert(conn, t.postings, POSTING_COLUMNS, batch.posting_rows)
@@ -650,9 +790,6 @@ def _write(conn: Connection, batch: _Batch, vouchers: dict[str, dict[str, Any]],
                     "WHERE account = :account AND asset = :asset AND shard = :shard")
         conn.execute(stmt, [{"balance": batch.balances[k], "held": batch.held_delta.get(k, 0),
                              "account": k[0], "asset": k[1], "shard": k[2]} for k in changed])
-    used = [row[0] for row in batch.event_rows if row[0] in holds]
-    if used:
-        conn.execute(delete(t.holds).where(t.holds.c.event_id.in_(used)))
     if batch.lot_delta:
         ins = _insert(conn, t.lots)
         ins = ins.on_conflict_do_update(
@@ -663,19 +800,18 @@ def _write(conn: Connection, batch: _Batch, vouchers: dict[str, dict[str, Any]],
     for member, hotlisted, reason in _hotlist_rows(batch):
         conn.execute(update(t.members).where(t.members.c.id == member).values(
             hotlisted=hotlisted, hotlist_reason=reason))
-    change_rows = ([{"kind": "member", "key": m} for m in sorted(batch.touched_members)]
-                   + [{"kind": "voucher", "key": v} for v in sorted(batch.touched_vouchers)])
-    record_changes(conn, change_rows)
+    record_changes(conn, _change_rows(batch))
     conn.execute(update(t.terminals).where(t.terminals.c.id == batch.terminal.id)
                  .values(head_seq=batch.head[0], head_hash=batch.head[1]))
 
 
 def _hotlist_rows(batch: _Batch) -> list[tuple[str, bool, str]]:
-    """(member, hotlisted, reason) of the touched members whose hotlist entry is written:
-    those hotlisted now or before (or not known before)."""
+    """(member, hotlisted, reason) of the members with postings in the batch (whose balances
+    it holds) whose hotlist entry is written: those hotlisted now or before (or not known
+    before). A PIN change or an enrolment alone never touches the hotlist."""
     out: list[tuple[str, bool, str]] = []
     before = batch.hotlisted_before
-    for member in sorted(batch.touched_members):
+    for member in sorted(batch.posting_members):
         account = f"member:{member}"
         points = batch.balances.get((account, POINTS, ""), 0)
         owed = -batch.balances.get((RECEIVABLE, SV, member), 0)
@@ -689,7 +825,7 @@ def _hotlist_rows(batch: _Batch) -> list[tuple[str, bool, str]]:
     return out
 
 
-def record_changes(conn: Connection, rows: list[dict[str, str]]) -> None:
+def record_changes(conn: Connection, rows: list[dict[str, str | None]]) -> None:
     if rows:
         conn.execute(t.changes.insert(), rows)
 
@@ -717,8 +853,17 @@ def parse_cursor(cursor: str, postgres: bool) -> tuple[int, int]:
     return (0, value)
 
 
+#: Committed rows after the cursor that a pull may not hand out yet (an older transaction in
+#: the cluster is still open): the terminal is told, so that it can pull again soon.
+_WITHHELD = text(
+    "SELECT EXISTS (SELECT 1 FROM changes WHERE (txid, id) > (CAST(:tx AS text)::xid8, :id) "
+    "AND txid >= pg_snapshot_xmin(pg_current_snapshot()) "
+    "AND (store_id IS NULL OR store_id = :store))")
+
+
 def pull(conn: Connection, terminal: TerminalAuth, cursor: str, limit: int) -> dict[str, Any]:
-    """Changes after ``cursor``. On PostgreSQL run it in a REPEATABLE READ transaction.
+    """Changes after ``cursor`` for this terminal's store (its members; vouchers and config
+    are for every store). On PostgreSQL run it in a REPEATABLE READ transaction.
 
     PostgreSQL: every change row carries the id of the transaction that wrote it (``txid``,
     xid8). Ids from a sequence are handed out at insert time but become visible at commit, so a
@@ -729,18 +874,26 @@ def pull(conn: Connection, terminal: TerminalAuth, cursor: str, limit: int) -> d
     postgres = conn.dialect.name == "postgresql"
     tx, last_id = parse_cursor(cursor, postgres)
     limit = max(1, min(limit, 5000))
+    withheld = False
     if postgres:
         rows = conn.execute(text(
             "SELECT id, txid::text AS txid, kind, key FROM changes "
             "WHERE (txid, id) > (CAST(:tx AS text)::xid8, :id) "
             "AND txid < pg_snapshot_xmin(pg_current_snapshot()) "
-            "ORDER BY txid, id LIMIT :limit"), {"tx": str(tx), "id": last_id, "limit": limit}
-        ).all()
+            "AND (store_id IS NULL OR store_id = :store) "
+            "ORDER BY txid, id LIMIT :limit"),
+            {"tx": str(tx), "id": last_id, "limit": limit, "store": terminal.store_id}).all()
         next_cursor = f"{rows[-1].txid}.{rows[-1].id}" if rows else f"{tx}.{last_id}"
+        if len(rows) < limit:
+            tx, last_id = (int(rows[-1].txid), int(rows[-1].id)) if rows else (tx, last_id)
+            withheld = bool(conn.execute(_WITHHELD, {"tx": str(tx), "id": last_id,
+                                                     "store": terminal.store_id}).scalar())
     else:
         rows = conn.execute(select(t.changes.c.id, t.changes.c.kind, t.changes.c.key)
-                            .where(t.changes.c.id > last_id).order_by(t.changes.c.id)
-                            .limit(limit)).all()
+                            .where(t.changes.c.id > last_id,
+                                   t.changes.c.store_id.is_(None)
+                                   | (t.changes.c.store_id == terminal.store_id))
+                            .order_by(t.changes.c.id).limit(limit)).all()
         next_cursor = str(rows[-1].id) if rows else str(last_id)
     member_ids = sorted({r.key for r in rows if r.kind == "member"})
     voucher_ids = sorted({r.key for r in rows if r.kind == "voucher"})
@@ -749,8 +902,9 @@ def pull(conn: Connection, terminal: TerminalAuth, cursor: str, limit: int) -> d
     return {
         "cursor": next_cursor,
         "has_more": len(rows) == limit,
+        "withheld": withheld,
         "as_of_seq": int(head),
-        "members": member_payloads(conn, member_ids),
+        "members": member_payloads(conn, member_ids, terminal.store_id),
         "vouchers": _voucher_payloads(conn, voucher_ids),
         "config": {k: v for k in config_keys if (v := get_config(conn, k)) is not None},
     }
@@ -762,7 +916,10 @@ def terminal_head(conn: Connection, terminal: TerminalAuth) -> int:
                             .where(t.terminals.c.id == terminal.id)).scalar_one())
 
 
-def member_payloads(conn: Connection, ids: Sequence[str]) -> list[dict[str, Any]]:
+def member_payloads(conn: Connection, ids: Sequence[str],
+                    store_id: str) -> list[dict[str, Any]]:
+    """The members of ``store_id`` among ``ids`` with their balances, live lots, hotlist and
+    code secret / PIN hash: for that store's terminals only, never for a log."""
     out: list[dict[str, Any]] = []
     for chunk in _chunks(list(ids), 500):
         accounts = [f"member:{m}" for m in chunk]
@@ -776,7 +933,8 @@ def member_payloads(conn: Connection, ids: Sequence[str]) -> list[dict[str, Any]
         for row in conn.execute(select(t.lots).where(t.lots.c.member_id.in_(chunk),
                                                      t.lots.c.remaining != 0)):
             lots[row.member_id].append([row.lot_id, row.expires_on, int(row.remaining)])
-        for row in conn.execute(select(t.members).where(t.members.c.id.in_(chunk))
+        for row in conn.execute(select(t.members).where(t.members.c.id.in_(chunk),
+                                                        t.members.c.store_id == store_id)
                                 .order_by(t.members.c.id)):
             balances = bal.get(row.id, {})
             member_lots = sorted(lots.get(row.id, []), key=lambda lot: str(lot[0]))
@@ -787,6 +945,7 @@ def member_payloads(conn: Connection, ids: Sequence[str]) -> list[dict[str, Any]
                 "hotlist_reason": row.hotlist_reason, "balances": balances,
                 "lots": member_lots,
                 "digest": protocol.member_digest(balances, member_lots),
+                "code_secret": row.code_secret, "pin_hash": row.pin_hash,
             })
     return out
 
@@ -798,32 +957,44 @@ def _voucher_payloads(conn: Connection, ids: list[str]) -> list[dict[str, Any]]:
     return [{"id": r.id, "status": r.status, "face_value": r.face_value} for r in rows]
 
 
-def check(conn: Connection, digests: list[tuple[str, str]]) -> list[dict[str, Any]]:
-    """Members whose balances differ from the terminal's digest, to reload."""
+def check(conn: Connection, terminal: TerminalAuth,
+          digests: list[tuple[str, str]]) -> list[dict[str, Any]]:
+    """Members of the terminal's store whose balances differ from its digest, to reload
+    (another store's member is not answered for: it looks unknown)."""
     wanted = dict(digests)
-    payloads = member_payloads(conn, sorted(wanted))
+    payloads = member_payloads(conn, sorted(wanted), terminal.store_id)
     return [p for p in payloads if p["digest"] != wanted.get(p["id"])]
 
 
 # --- online authorisation ---------------------------------------------------------------
 
+DEFAULT_HOLD_SECONDS = 15 * 60
+
+
 def authorise(conn: Connection, terminal: TerminalAuth, member_id: str, amount: int,
-              event_id: str) -> dict[str, Any]:
+              event_id: str, hold_seconds: int = DEFAULT_HOLD_SECONDS,
+              now: datetime | None = None) -> dict[str, Any]:
     """Reserve ``amount`` of the member's stored value for ``event_id``: never an overdraft.
 
     A conditional update (``… WHERE balance - held >= amount``): on PostgreSQL the row lock
-    makes a concurrent second debit re-check the condition after the first commits.
+    makes a concurrent second debit re-check the condition after the first commits. The hold
+    expires after ``hold_seconds`` (a sale that failed at the till never arrives): the
+    member's expired holds are released first, so they no longer reduce what is available.
+    Only members of the terminal's own store can be authorised (another's looks unknown).
     """
     if amount <= 0:
         raise BadRequest("The amount to authorise must be positive.")
+    moment = now or datetime.now(UTC)
+    member = conn.execute(select(t.members.c.id).where(
+        t.members.c.id == member_id, t.members.c.store_id == terminal.store_id)).first()
+    if member is None:
+        raise NotFound(f"No member {member_id} on the server.", "unknown_member")
+    release_expired_holds(conn, member_id, moment)
     existing = conn.execute(select(t.holds).where(t.holds.c.event_id == event_id)).first()
     if existing is not None:
         if existing.member_id != member_id or existing.amount != amount:
             raise Conflict("This event id was authorised for another debit.", "hold_conflict")
-        return {"authorised": True, "event_id": event_id}
-    member = conn.execute(select(t.members.c.id).where(t.members.c.id == member_id)).first()
-    if member is None:
-        raise NotFound(f"No member {member_id} on the server.", "unknown_member")
+        return {"authorised": True, "event_id": event_id, "expires_at": existing.expires_at}
     account = f"member:{member_id}"
     result = conn.execute(text(
         "UPDATE balances SET held = held + :amount WHERE account = :account AND asset = :asset "
@@ -836,10 +1007,27 @@ def authorise(conn: Connection, terminal: TerminalAuth, member_id: str, amount: 
         available = 0 if row is None else int(row.balance) - int(row.held)
         raise Conflict(f"Not enough stored value: {available} available, {amount} asked.",
                        "insufficient_balance")
+    expires = format_time(moment + timedelta(seconds=hold_seconds))
     conn.execute(t.holds.insert().values(event_id=event_id, member_id=member_id,
                                          terminal_id=terminal.id, amount=amount,
-                                         created_at=now_text()))
-    return {"authorised": True, "event_id": event_id}
+                                         created_at=format_time(moment), expires_at=expires))
+    return {"authorised": True, "event_id": event_id, "expires_at": expires}
+
+
+def release_expired_holds(conn: Connection, member_id: str, now: datetime) -> int:
+    """Delete the member's expired holds and release their amount; returns the amount.
+
+    The DELETE … RETURNING decides who releases a hold: if a push consumed it first (by
+    event id), nothing is returned here, and vice versa, so ``held`` is released once."""
+    rows = conn.execute(delete(t.holds).where(t.holds.c.member_id == member_id,
+                                              t.holds.c.expires_at <= format_time(now))
+                        .returning(t.holds.c.amount)).all()
+    released = sum(int(r.amount) for r in rows)
+    if released:
+        conn.execute(text("UPDATE balances SET held = held - :amount WHERE account = :account "
+                          "AND asset = :asset AND shard = ''"),
+                     {"amount": released, "account": f"member:{member_id}", "asset": SV})
+    return released
 
 
 # --- configuration, admin, reports ----------------------------------------------------------
@@ -929,7 +1117,12 @@ def create_terminal(conn: Connection, store_id: str, name: str,
 
 
 def import_members(conn: Connection, members: list[dict[str, Any]],
-                   store_id: str | None = None) -> dict[str, Any]:
+                   store_id: str) -> dict[str, Any]:
+    """Members for ``store_id`` (whose terminals alone will see them), each with a fresh
+    code secret for the phone app. An id already on the server is left as it is."""
+    store = conn.execute(select(t.stores.c.id).where(t.stores.c.id == store_id)).first()
+    if store is None:
+        raise NotFound(f"No store {store_id}.", "unknown_store")
     created: list[str] = []
     rows = []
     for m in members:
@@ -940,12 +1133,53 @@ def import_members(conn: Connection, members: list[dict[str, Any]],
                      "enrolled_on": str(m.get("enrolled_on")
                                         or datetime.now(UTC).date().isoformat()),
                      "tier": str(m.get("tier") or "basic"), "store_id": store_id,
-                     "hotlisted": False, "hotlist_reason": ""})
+                     "hotlisted": False, "hotlist_reason": "",
+                     "code_secret": new_member_secret().hex(), "pin_hash": None})
         created.append(member_id)
     if rows:
         conn.execute(_insert(conn, t.members).on_conflict_do_nothing(), rows)
-        record_changes(conn, [{"kind": "member", "key": m} for m in created])
+        record_changes(conn, [{"kind": "member", "key": m, "store_id": store_id}
+                              for m in created])
     return {"imported": len(created), "ids": created}
+
+
+def member_secret(conn: Connection, member_id: str) -> dict[str, Any]:
+    """The member's code secret for the companion app (``LMS1:<member id>:<hex>``).
+
+    A member from before secrets existed gets one now (and its store's terminals pull it)."""
+    row = conn.execute(select(t.members.c.id, t.members.c.code_secret, t.members.c.store_id)
+                       .where(t.members.c.id == member_id)).first()
+    if row is None:
+        raise NotFound(f"No member {member_id} on the server.", "unknown_member")
+    secret = row.code_secret
+    if secret is None:
+        secret = new_member_secret().hex()
+        conn.execute(update(t.members).where(t.members.c.id == member_id)
+                     .values(code_secret=secret))
+        record_changes(conn, [{"kind": "member", "key": member_id, "store_id": row.store_id}])
+    return {"member_id": member_id, "code_secret": secret,
+            "uri": f"{SECRET_URI_PREFIX}{member_id}:{secret}"}
+
+
+SECRET_URI_PREFIX = "LMS1:"
+
+
+def compact_changes(conn: Connection) -> int:
+    """Keep only the newest pull-feed row of each entity; returns how many rows went.
+
+    A pull builds each entity's payload from its current state, so the newest row alone
+    carries everything: a terminal whose cursor is below a deleted row still meets the
+    entity's newest row later in the feed (newest by the feed's order: ``(txid, id)`` on
+    PostgreSQL, ``id`` on SQLite)."""
+    if conn.dialect.name == "postgresql":
+        result = conn.execute(text(
+            "DELETE FROM changes c USING changes n WHERE n.kind = c.kind AND n.key = c.key "
+            "AND (n.txid, n.id) > (c.txid, c.id)"))
+    else:
+        result = conn.execute(text(
+            "DELETE FROM changes WHERE id < (SELECT MAX(n.id) FROM changes n "
+            "WHERE n.kind = changes.kind AND n.key = changes.key)"))
+    return int(result.rowcount or 0)
 
 
 def issue_voucher(conn: Connection, voucher_id: str, face_value: int) -> dict[str, Any]:

@@ -5,9 +5,11 @@ Alembic migrations in ``sync/server/migrations`` create and evolve it. Notes:
 * ``balances`` has a ``shard``: member accounts use ``""``; the shop's accounts are kept per
   terminal (shard = terminal id) so concurrent terminals never queue on one hot row, and the
   overdraft receivable per member (shard = member id). Reports sum over shards.
-* ``changes`` is the pull feed: one row per changed entity. On PostgreSQL ``txid`` is an
+* ``changes`` is the pull feed: one row per changed entity, with the store it belongs to
+  (members) or none (config, vouchers: every terminal). On PostgreSQL ``txid`` is an
   ``xid8`` defaulting to ``pg_current_xact_id()`` and the pull hands out only rows below
   ``pg_snapshot_xmin(pg_current_snapshot())`` (see :mod:`sync.server.service`).
+* ``holds`` expire (``expires_at``): an expired hold no longer reduces the available balance.
 """
 
 from __future__ import annotations
@@ -61,6 +63,9 @@ terminals = Table(
     Column("head_seq", BigInteger, nullable=False),
     Column("head_hash", String(64), nullable=False),
     Column("created_at", String(40), nullable=False),
+    # 1..999, allocated at registration: the terminal's range of card serials
+    Column("terminal_number", Integer),
+    UniqueConstraint("terminal_number", name="uq_terminals_terminal_number"),
 )
 
 members = Table(
@@ -75,6 +80,8 @@ members = Table(
     Column("store_id", String(36)),
     Column("hotlisted", Boolean, nullable=False),
     Column("hotlist_reason", Text, nullable=False),
+    Column("code_secret", String(64)),  # hex of the rotating-code secret; never logged
+    Column("pin_hash", Text),  # opaque (the terminal's scrypt string); never logged
 )
 
 events = Table(
@@ -140,6 +147,8 @@ holds = Table(
     Column("terminal_id", String(36), nullable=False),
     Column("amount", BigInteger, nullable=False),
     Column("created_at", String(40), nullable=False),
+    Column("expires_at", String(40), nullable=False),
+    Index("ix_holds_member_id", "member_id"),
 )
 
 flags = Table(
@@ -169,5 +178,7 @@ changes = Table(
     Column("txid", TxId),
     Column("kind", String(16), nullable=False),
     Column("key", String(64), nullable=False),
+    Column("store_id", String(36)),  # the member's store; NULL: every terminal
     Index("ix_changes_txid_id", "txid", "id"),
+    Index("ix_changes_kind_key", "kind", "key"),
 )

@@ -53,13 +53,13 @@ def cmd_register(args: argparse.Namespace) -> int:
         if answer["terminal_id"] != local.terminal_id:
             raise CommandFailed("The server gave this terminal another id; register a fresh "
                                 "data directory.", "terminal_id")
-        creds = Credentials(args.server.rstrip("/"), answer["terminal_id"], answer["store_id"],
-                            answer["store_name"], answer["token"])
+        creds = Credentials.from_registration(args.server, answer)
         path = save_credentials(data_dir, creds)
     finally:
         local.close()
     emit(args, {"terminal_id": creds.terminal_id, "store_id": creds.store_id,
                 "store_name": creds.store_name, "server": creds.server_url,
+                "terminal_number": creds.terminal_number,
                 "credentials": str(path)},
          [f"Registered terminal {creds.terminal_id} for store {creds.store_name} "
           f"({creds.store_id}) at {creds.server_url}."])

@@ -9,6 +9,7 @@ import subprocess
 import sys
 import threading
 import time
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from pathlib import Path
@@ -64,8 +65,12 @@ class Server:
     """A real server on 127.0.0.1: in a thread (fast) or a subprocess (killable)."""
 
     def __init__(self, database_url: str, subprocess_mode: bool = False,
-                 workdir: Path | None = None, workers: int = 1) -> None:
+                 workdir: Path | None = None, workers: int = 1, log_level: str = "WARNING",
+                 **settings: Any) -> None:
+        """``settings``: overrides of :class:`Settings` (``hold_seconds=1``, …)."""
         self.database_url = database_url
+        self.log_level = log_level
+        self.settings = settings
         self.workers = workers
         self.subprocess_mode = subprocess_mode
         self.workdir = workdir
@@ -80,17 +85,18 @@ class Server:
             env = dict(os.environ, LOYALTY_SERVER_ADMIN_TOKEN=ADMIN_TOKEN,
                        LOYALTY_SERVER_DATABASE_URL=self.database_url,
                        PYTHONPATH=str(ROOT))
+            env.update({f"LOYALTY_SERVER_{k.upper()}": str(v) for k, v in self.settings.items()})
             log = (open(self.workdir / "server.log", "ab")  # noqa: SIM115 - the child keeps it
                    if self.workdir else subprocess.DEVNULL)
             self.proc = subprocess.Popen(
                 [sys.executable, "-m", "sync.server.main", "--host", "127.0.0.1", "--port",
-                 str(self.port), "--log-level", "WARNING", "--workers", str(self.workers)],
+                 str(self.port), "--log-level", self.log_level, "--workers", str(self.workers)],
                 env=env, stdout=log, stderr=log,
                 cwd=str(self.workdir or ROOT))
             wait_healthy(self.url, proc=self.proc)
             return self
         settings = Settings(database_url=self.database_url, admin_token=ADMIN_TOKEN,
-                            log_level="WARNING")
+                            log_level=self.log_level, **self.settings)
         app = create_app(settings)
         config = uvicorn.Config(app, host="127.0.0.1", port=self.port, log_level="warning",
                                 access_log=False)
@@ -158,8 +164,21 @@ class Till:
         return Transport(url, self.creds.token, timeout=10)
 
     def sync(self) -> RoundReport:
-        with self.transport() as transport:
-            return run_round(self.local.store, self.creds, transport)
+        """One round, and more while the server holds changes back (on PostgreSQL a change
+        is handed out once every older transaction in the cluster has ended, and other test
+        suites may hold one open); the reports are added up."""
+        total = RoundReport()
+        deadline = time.monotonic() + 20
+        while True:
+            with self.transport() as transport:
+                report = run_round(self.local.store, self.creds, transport)
+            for name in ("pushed", "already", "flagged", "pulled_members", "reloaded"):
+                setattr(total, name, getattr(total, name) + getattr(report, name))
+            total.problems += report.problems
+            total.waiting, total.behind = report.waiting, report.behind
+            if not report.behind or time.monotonic() > deadline:
+                return total
+            time.sleep(0.05)
 
     def enrol(self, name: str = "Member") -> str:
         return self.service.enrol(self.cashier, name=name).event.body["member_id"]  # type: ignore[no-any-return]
@@ -179,8 +198,7 @@ def make_till(folder: Path, server: Server, store_id: str) -> Till:
     folder.mkdir(parents=True, exist_ok=True)
     local = open_local_store(folder)
     answer = register(server, store_id, local.terminal_id)
-    creds = Credentials(server.url, answer["terminal_id"], answer["store_id"],
-                        answer["store_name"], answer["token"])
+    creds = Credentials.from_registration(server.url, answer)
     save_credentials(folder, creds)
     holder: dict[str, Till] = {}
 
@@ -208,6 +226,7 @@ class RawTerminal:
     seq: int = 0
     head: str = GENESIS_HASH
     sent: list[dict[str, Any]] = field(default_factory=list)
+    cursor: str = "0"  # where the last pull_all ended
 
     @classmethod
     def create(cls, server: Server, store_id: str) -> RawTerminal:
@@ -226,12 +245,13 @@ class RawTerminal:
         self.sent.append(wire)
         return wire
 
-    def enrol(self, member_id: str | None = None, card: str | None = None) -> tuple[str,
-                                                                                    dict[str, Any]]:
+    def enrol(self, member_id: str | None = None, card: str | None = None,
+              **secrets: Any) -> tuple[str, dict[str, Any]]:
+        """``secrets``: ``code_secret=…``, ``pin_hash=…`` put into the body's member."""
         member_id = member_id or new_id()
         info = {"id": member_id, "card_number": card or member_id[-12:], "name": "M",
                 "phone": "", "birthday": None, "enrolled_on": date.today().isoformat(),
-                "tier": "basic"}
+                "tier": "basic", **secrets}
         return member_id, self.event("enrol", {"member": info, "member_id": member_id,
                                                "bonus_points": 0}, [])
 
@@ -264,6 +284,24 @@ class RawTerminal:
                                                     "face_value": face_value,
                                                     "member_id": member_id}, [])
 
+    def member_pin(self, member_id: str, pin_hash: str) -> dict[str, Any]:
+        return self.event(protocol.MEMBER_PIN, {"member_id": member_id, "pin_hash": pin_hash},
+                          [])
+
+    def call(self, method: str, path: str, json: Any = None,
+             params: dict[str, Any] | None = None) -> httpx.Response:
+        return httpx.request(method, f"{self.server.url}{path}", json=json, params=params,
+                             timeout=30, headers={"Authorization": f"Bearer {self.token}"})
+
+    def authorise(self, member_id: str, amount: int, event_id: str) -> httpx.Response:
+        return self.call("POST", "/v1/sync/authorise", {"member_id": member_id,
+                                                        "amount": amount, "event_id": event_id})
+
+    def check(self, digests: list[tuple[str, str]]) -> dict[str, Any]:
+        response = self.call("POST", "/v1/sync/check", {"members": digests})
+        assert response.status_code == 200, response.text
+        return response.json()  # type: ignore[no-any-return]
+
     def push(self, events: list[dict[str, Any]], url: str | None = None,
              timeout: float = 60) -> httpx.Response:
         body = protocol.encode_push(events, self.store_id)
@@ -272,17 +310,36 @@ class RawTerminal:
                           headers={"Authorization": f"Bearer {self.token}",
                                    "content-type": "application/json"})
 
-    def pull_all(self) -> dict[str, Any]:
-        cursor, members = "0", {}
+    def pull_all(self, cursor: str = "0", expect: Iterable[str] = ()) -> dict[str, Any]:
+        """Every member pulled after ``cursor``; with ``expect``, pull on until those ids
+        have arrived (on PostgreSQL a row is handed out only once every older transaction in
+        the cluster has ended, and other suites may hold one open for a while)."""
+        members: dict[str, Any] = {}
+        wanted = set(expect)
+        deadline = time.monotonic() + 20
         while True:
             page = httpx.get(f"{self.server.url}/v1/sync/pull", params={"cursor": cursor},
                              headers={"Authorization": f"Bearer {self.token}"},
                              timeout=30).json()
             for m in page["members"]:
                 members[m["id"]] = m
-            cursor = page["cursor"]
-            if not page["has_more"]:
+            cursor = self.cursor = page["cursor"]
+            if page["has_more"]:
+                continue
+            done = wanted <= set(members) and not page.get("withheld")
+            if done or time.monotonic() > deadline:
                 return members
+            time.sleep(0.05)
+
+
+def eventually(check: Callable[[], bool], timeout: float = 20) -> bool:
+    """Poll ``check`` until it holds (for pulls on PostgreSQL, see ``pull_all``)."""
+    deadline = time.monotonic() + timeout
+    while not check():
+        if time.monotonic() > deadline:
+            return False
+        time.sleep(0.05)
+    return True
 
 
 class Ledger:

@@ -184,10 +184,10 @@ def test_a_transaction_held_open_does_not_make_a_pull_skip_its_row(
                              autocommit=False) as held:
             held.execute(
                 "INSERT INTO members (id, card_number, name, phone, enrolled_on, tier, "
-                "hotlisted, hotlist_reason) VALUES (%s, '880000009999', 'Held', '', "
-                "'2026-01-01', 'basic', false, '')", (held_member,))
-            held.execute("INSERT INTO changes (kind, key) VALUES ('member', %s)",
-                         (held_member,))
+                "hotlisted, hotlist_reason, store_id) VALUES (%s, '880000009999', 'Held', '', "
+                "'2026-01-01', 'basic', false, '', %s)", (held_member, store))
+            held.execute("INSERT INTO changes (kind, key, store_id) VALUES ('member', %s, %s)",
+                         (held_member, store))
             later_member, enrol = term.enrol()
             assert term.push([enrol]).status_code == 200
             headers = {"Authorization": f"Bearer {term.token}"}
@@ -195,16 +195,21 @@ def test_a_transaction_held_open_does_not_make_a_pull_skip_its_row(
                               headers=headers).json()
             seen = {m["id"] for m in first["members"]}
             assert held_member not in seen
+            assert first["withheld"] is True  # the later push's row waits behind the writer
             held.commit()
         cursor = first["cursor"]
         seen_after: set[str] = set()
+        deadline = time.monotonic() + 30
         while True:
             page = httpx.get(f"{server.url}/v1/sync/pull", params={"cursor": cursor},
                              headers=headers).json()
             seen_after |= {m["id"] for m in page["members"]}
             cursor = page["cursor"]
-            if not page["has_more"]:
-                break
+            if page["has_more"]:
+                continue
+            if not page["withheld"] or time.monotonic() > deadline:
+                break  # (other suites' open transactions hold rows back too: pull on)
+            time.sleep(0.05)
         assert held_member in seen_after
         assert later_member in seen | seen_after
     finally:

@@ -8,6 +8,7 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
+from sync.client.round import RoundReport
 from sync.client.worker import SyncWorker, backoff_delay
 from terminal.errors import LoyaltyError
 from terminal.limits import (
@@ -114,3 +115,18 @@ def test_the_worker_backs_off_while_offline_and_recovers() -> None:
         assert worker.status.last_success is not None
     finally:
         worker.stop()
+
+
+def test_the_worker_comes_back_soon_when_the_server_held_changes_back() -> None:
+    """GIVEN a round whose pull was told that changes are held back (``behind``)
+    THEN the next round is due in 2 s, not after the whole interval; otherwise the interval."""
+    behind = threading.Event()
+    behind.set()
+
+    def round_() -> RoundReport:
+        return RoundReport(behind=behind.is_set())
+
+    worker = SyncWorker(round_, interval=60.0)
+    assert worker._once() == 2.0 and worker.status.next_delay == 2.0
+    behind.clear()
+    assert worker._once() == 60.0 and worker.status.next_delay == 60.0

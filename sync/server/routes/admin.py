@@ -35,7 +35,7 @@ class MemberIn(BaseModel):
 
 class MembersIn(BaseModel):
     members: list[MemberIn] = Field(max_length=10000)
-    store_id: str | None = Field(default=None, max_length=36)
+    store_id: str = Field(min_length=1, max_length=36)  # only its terminals see them
 
 
 class OfflineLimitsIn(BaseModel):

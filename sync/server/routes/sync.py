@@ -48,6 +48,7 @@ class RegisterOut(BaseModel):
     store_id: str
     store_name: str
     token: str
+    terminal_number: int
 
 
 class AuthoriseIn(BaseModel):
@@ -62,7 +63,7 @@ class CheckIn(BaseModel):
 
 @router.post("/register", response_model=RegisterOut, tags=["sync"])
 def register(body: RegisterIn, engine: EngineDep) -> dict[str, Any]:
-    """Exchange a one-time enrolment code for this terminal's credential."""
+    """Exchange a one-time enrolment code for this terminal's credential and number."""
     return in_transaction(engine, lambda c: service.register(c, body.code, body.terminal_id))
 
 
@@ -91,7 +92,7 @@ def pull(engine: EngineDep, settings: SettingsDep, terminal: TerminalDep,
 def check(body: CheckIn, engine: EngineDep, terminal: TerminalDep) -> dict[str, Any]:
     """Per-member balance digests; returns the members that differ, to reload."""
     def work(conn: Any) -> dict[str, Any]:
-        members = service.check(conn, body.members)
+        members = service.check(conn, terminal, body.members)
         head = service.terminal_head(conn, terminal) if members else None
         return {"members": members, "as_of_seq": head}
 
@@ -99,10 +100,12 @@ def check(body: CheckIn, engine: EngineDep, terminal: TerminalDep) -> dict[str, 
 
 
 @router.post("/sync/authorise", tags=["sync"])
-def authorise(body: AuthoriseIn, engine: EngineDep, terminal: TerminalDep) -> dict[str, Any]:
-    """Reserve a stored-value debit online (conditional update: never an overdraft)."""
+def authorise(body: AuthoriseIn, engine: EngineDep, settings: SettingsDep,
+              terminal: TerminalDep) -> dict[str, Any]:
+    """Reserve a stored-value debit online (conditional update: never an overdraft); the
+    hold expires after ``hold_seconds`` if the sale never arrives."""
     return in_transaction(engine, lambda c: service.authorise(
-        c, terminal, body.member_id, body.amount, body.event_id))
+        c, terminal, body.member_id, body.amount, body.event_id, settings.hold_seconds))
 
 
 @router.get("/sync/conflicts", tags=["sync"])
