@@ -55,7 +55,7 @@ def test_two_offline_tills_overspend_a_member_and_the_manager_sees_the_flag_afte
         service = CheckoutService(here.store, terminal_id=here.terminal_id, rules=config.rules,
                                   timezone=config.timezone)
         manager = service.login(*MANAGER, needed=Role.MANAGER)
-        enrolled = service.enrol(manager, name="衝突測試")
+        enrolled = service.enrol(manager, name="衝突測試", pin="2580")
         member = enrolled.event.body["member_id"]
         assert isinstance(member, str)
         card = service.member_view(member).member.card_number
@@ -78,7 +78,8 @@ def test_two_offline_tills_overspend_a_member_and_the_manager_sees_the_flag_afte
         assert other_service.member_view(member).stored_value == 800
 
         server.stop()  # the link goes down for both tills
-        other_service.sale(boss, member, Money(600), stored_value=Money(600))  # offline
+        other_service.sale(boss, member, Money(600), stored_value=Money(600),  # offline
+                           member_pin="2580")
         with other.store.session() as session:
             assert localdb.offline_usage(session, member).member_spent == 600
 
@@ -94,6 +95,10 @@ def test_two_offline_tills_overspend_a_member_and_the_manager_sees_the_flag_afte
         checkout.review_sale()
         qtbot.waitUntil(lambda: checkout.confirm.pending, timeout=5000)
         checkout.confirm.confirm()
+        # paying with stored value after a card scan: the member types the PIN
+        qtbot.waitUntil(lambda: checkout.member_pin.pending, timeout=5000)
+        checkout.member_pin.pin.setText("2580")
+        checkout.member_pin.submit()
         qtbot.waitUntil(lambda: "NT$200" in checkout.result.text(), timeout=10000)
 
         window.open_manager()
