@@ -15,7 +15,7 @@ from datetime import datetime
 from enum import StrEnum
 
 from terminal.errors import LoyaltyError, UserLocked, WrongPin
-from terminal.staff import LOCKOUT, MAX_FAILED_PINS, pin_matches
+from terminal.staff import LOCKOUT, MAX_FAILED_PINS, after_try, pin_matches, seconds_locked
 
 
 class StoredValuePin(StrEnum):
@@ -52,17 +52,14 @@ def check_member_pin(state: MemberPin, pin: str, now: datetime) -> tuple[MemberP
     Raises :class:`MemberPinLocked` without checking while a lock lasts. The caller stores the
     returned record whatever the outcome, then raises :func:`wrong_member_pin` on failure.
     """
-    if state.locked_until is not None and now < state.locked_until:
-        seconds = int((state.locked_until - now).total_seconds()) + 1
+    seconds = seconds_locked(state.locked_until, now)
+    if seconds:
         raise MemberPinLocked(f"The member's PIN is locked after too many wrong tries; try "
                               f"again in {seconds // 60} min {seconds % 60} s, or pay by "
                               "phone code.", seconds, reason="locked")
-    if state.pin_hash is not None and pin_matches(pin, state.pin_hash):
-        return replace(state, failed_attempts=0, locked_until=None), True
-    attempts = state.failed_attempts + 1
-    if attempts >= MAX_FAILED_PINS:
-        return replace(state, failed_attempts=0, locked_until=now + LOCKOUT), False
-    return replace(state, failed_attempts=attempts, locked_until=None), False
+    matched = state.pin_hash is not None and pin_matches(pin, state.pin_hash)
+    failed, locked_until = after_try(state.failed_attempts, matched, now)
+    return replace(state, failed_attempts=failed, locked_until=locked_until), matched
 
 
 def wrong_member_pin(updated: MemberPin) -> WrongPin | MemberPinLocked:

@@ -61,23 +61,39 @@ def validate_pin(pin: str) -> str:
     return pin
 
 
+def seconds_locked(locked_until: datetime | None, now: datetime) -> int:
+    """Whole seconds (rounded up) a PIN lock still lasts; 0 when there is none."""
+    if locked_until is None or now >= locked_until:
+        return 0
+    return int((locked_until - now).total_seconds()) + 1
+
+
+def after_try(failed_attempts: int, matched: bool,
+              now: datetime) -> tuple[int, datetime | None]:
+    """The failed-try count and the lock after one PIN try: the MAX_FAILED_PINS-th wrong try
+    in a row locks for LOCKOUT (staff and members' PINs alike)."""
+    if matched:
+        return 0, None
+    attempts = failed_attempts + 1
+    if attempts >= MAX_FAILED_PINS:
+        return 0, now + LOCKOUT
+    return attempts, None
+
+
 def check_pin(staff: Staff, pin: str, now: datetime) -> tuple[Staff, bool]:
     """Try ``pin``: the updated staff record (attempts, lock) and whether it matched.
 
     Raises :class:`UserLocked` without checking while the lock lasts. The caller stores the
     returned record whatever the outcome, then raises :func:`wrong_pin_error` on failure.
     """
-    if staff.locked_until is not None and now < staff.locked_until:
-        seconds = int((staff.locked_until - now).total_seconds()) + 1
+    seconds = seconds_locked(staff.locked_until, now)
+    if seconds:
         raise UserLocked(f"{staff.name} is locked after too many wrong PINs; "
                          f"try again in {seconds // 60} min {seconds % 60} s.", seconds,
                          reason="locked", name=staff.name)
-    if pin_matches(pin, staff.pin_hash):
-        return replace(staff, failed_attempts=0, locked_until=None), True
-    attempts = staff.failed_attempts + 1
-    if attempts >= MAX_FAILED_PINS:
-        return replace(staff, failed_attempts=0, locked_until=now + LOCKOUT), False
-    return replace(staff, failed_attempts=attempts, locked_until=None), False
+    matched = pin_matches(pin, staff.pin_hash)
+    failed, locked_until = after_try(staff.failed_attempts, matched, now)
+    return replace(staff, failed_attempts=failed, locked_until=locked_until), matched
 
 
 def wrong_pin_error(updated: Staff) -> WrongPin | UserLocked:
