@@ -65,25 +65,44 @@ def make_events(term: RawTerminal, count: int) -> list[dict[str, object]]:
     return events
 
 
-def baseline(pg_url: str, events: list[dict[str, object]]) -> float:
-    """COPY into staging, then INSERT … SELECT … ON CONFLICT DO NOTHING (seconds)."""
+def baseline(pg_url: str, events: list[dict[str, object]], with_postings: bool = False,
+             ) -> float:
+    """COPY into staging, then INSERT … SELECT … ON CONFLICT DO NOTHING (seconds).
+
+    ``with_postings``: the posting rows too (one row per posting, keyed by event and line),
+    i.e. the rows a push must write at the very least, without any rule, balance or lot.
+    """
     import json
 
+    suffix = "_p" if with_postings else ""
     columns = ("id", "terminal_id", "seq", "kind", "occurred_at", "prev_hash", "hash", "body")
     rows = [(e["id"], e["terminal_id"], e["seq"], e["kind"], e["occurred_at"], e["prev_hash"],
              e["hash"], json.dumps(e["body"])) for e in events]
+    posting_rows = [(e["id"], line, *p) for e in events if with_postings
+                    for line, p in enumerate(e["postings"])]  # type: ignore[arg-type]
     with psycopg.connect(pg_url) as conn:
-        conn.execute("CREATE TABLE base_events (id text PRIMARY KEY, terminal_id text, "
-                     "seq bigint, kind text, occurred_at text, prev_hash text, hash text, "
-                     "body text)")
+        conn.execute(f"CREATE TABLE base_events{suffix} (id text PRIMARY KEY, "
+                     "terminal_id text, seq bigint, kind text, occurred_at text, "
+                     "prev_hash text, hash text, body text)")
+        conn.execute(f"CREATE TABLE base_postings{suffix} (event_id text, line int, "
+                     "account text, asset text, amount bigint, lot text, expires_on text, "
+                     "PRIMARY KEY (event_id, line))")
         conn.commit()
         started = time.perf_counter()
-        conn.execute("CREATE TEMP TABLE staging (LIKE base_events) ON COMMIT DROP")
+        conn.execute(f"CREATE TEMP TABLE staging (LIKE base_events{suffix}) ON COMMIT DROP")
         with conn.cursor() as cur, cur.copy(
                 f"COPY staging ({', '.join(columns)}) FROM STDIN") as copy:
             for row in rows:
                 copy.write_row(row)
-        conn.execute("INSERT INTO base_events SELECT * FROM staging ON CONFLICT DO NOTHING")
+        conn.execute(f"INSERT INTO base_events{suffix} SELECT * FROM staging "
+                     "ON CONFLICT DO NOTHING")
+        if with_postings:
+            conn.execute("CREATE TEMP TABLE staging_p (LIKE base_postings_p) ON COMMIT DROP")
+            with conn.cursor() as cur, cur.copy("COPY staging_p FROM STDIN") as copy:
+                for posting in posting_rows:
+                    copy.write_row(posting)
+            conn.execute("INSERT INTO base_postings_p SELECT * FROM staging_p "
+                         "ON CONFLICT DO NOTHING")
         conn.commit()
         return time.perf_counter() - started
 
@@ -204,6 +223,7 @@ def bench_bulk(server: Server, store: str, url: str, args: argparse.Namespace, w
     events = make_events(term, args.events)
     made = time.perf_counter() - t0
     base = baseline(url, events)
+    base_rows = baseline(url, events, with_postings=True)
     served = bench_server_path(server, events, term, args.batch_size)
     client, journal = bench_client_path(server, store, args.events, workdir / "till",
                                         args.batch_size)
@@ -214,10 +234,15 @@ def bench_bulk(server: Server, store: str, url: str, args: argparse.Namespace, w
           f"{journal:.1f} s)", file=out)
     print(f"raw baseline (COPY to staging + INSERT ... ON CONFLICT): {base:.2f} s, "
           f"{n / base:,.0f} events/s", file=out)
+    postings = sum(len(e["postings"]) for e in events)  # type: ignore[arg-type]
+    print(f"raw baseline with the {postings:,} posting rows too: {base_rows:.2f} s, "
+          f"{n / base_rows:,.0f} events/s", file=out)
     print(f"server path (HTTP push, batches of {args.batch_size}): {served:.2f} s, "
-          f"{n / served:,.0f} events/s, ratio to baseline {base / served:.2f}", file=out)
+          f"{n / served:,.0f} events/s, ratio to baseline {base / served:.2f} "
+          f"(with postings {base_rows / served:.2f})", file=out)
     print(f"client path (SQLite journal -> push_all): {client:.2f} s, "
-          f"{n / client:,.0f} events/s, ratio to baseline {base / client:.2f}", file=out)
+          f"{n / client:,.0f} events/s, ratio to baseline {base / client:.2f} "
+          f"(with postings {base_rows / client:.2f})", file=out)
 
 
 def percentile(values: list[float], q: float) -> float:
