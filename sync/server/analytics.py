@@ -7,7 +7,8 @@ data equals that till's own report:
 
 * a purchase is a ``sale`` event of a member that no ``void`` event voids, dated on the
   store's local calendar (PostgreSQL: the store's time zone; SQLite has no zone database, so
-  the zone's UTC offset on the report day is applied);
+  the zone's UTC offset on the report day is applied); the end of the report day is exact
+  in both (zoneinfo); a sale on the report day's calendar after it is not counted;
 * one temporary table ``an_activity`` holds a row per member and scope (purchases, spend,
   days since enrolment, since the last purchase, and from enrolment to the first purchase
   after the enrolment day); every report is a small grouped query over it;
@@ -23,7 +24,7 @@ from __future__ import annotations
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
@@ -63,90 +64,132 @@ DEFAULTS = Thresholds()
 # --- the per-member activity table ---------------------------------------------------------
 
 def _dialect(conn: Connection) -> dict[str, str]:
+    """The few expressions that differ. ``t`` is an event's time as canonical UTC text
+    (what terminals send: ``…T12:34:56.123456Z``), so that per event only text is compared;
+    dates are converted per member, not per event."""
     if conn.dialect.name == "postgresql":
         return {
+            "t": "CASE WHEN length(e.occurred_at) = 27 AND right(e.occurred_at, 1) = 'Z' "
+                 "THEN e.occurred_at ELSE to_char(CAST(e.occurred_at AS timestamptz) AT TIME "
+                 "ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS.US') || 'Z' END",
+            "return_from": "to_char((CAST(m.enrolled_on AS date) + 1)::timestamp AT TIME ZONE "
+                           "z.timezone AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS') "
+                           "|| '.000000Z'",
+            "local": "CAST(CAST({x} AS timestamptz) AT TIME ZONE timezone AS date)",
             "asof": "CAST(:as_of AS date)",
             "enrolled": "CAST(m.enrolled_on AS date)",
-            "day": "CAST(CAST(e.occurred_at AS timestamptz) AT TIME ZONE "
-                   "COALESCE(z.timezone, 'UTC') AS date)",
-            "zones": "LEFT JOIN stores z ON z.id = e.store_id",
             "amount": "CAST(CAST(e.body AS json) ->> 'amount' AS bigint)",
             "voided": "CAST(v.body AS json) ->> 'voided_event_id'",
             "diff": "({a}) - ({b})",
+            "inline": "NOT MATERIALIZED ",
+            "once": "MATERIALIZED ",  # return_from: once per member, not once per sale
         }
     return {
+        "t": "CASE WHEN length(e.occurred_at) = 27 AND substr(e.occurred_at, 27) = 'Z' "
+             "THEN e.occurred_at ELSE strftime('%Y-%m-%dT%H:%M:%S', e.occurred_at) "
+             "|| '.000000Z' END",
+        "return_from": "strftime('%Y-%m-%dT%H:%M:%S', m.enrolled_on, '+1 day', z.back) "
+                       "|| '.000000Z'",
+        "local": "date({x}, shift)",
         "asof": ":as_of",
         "enrolled": "m.enrolled_on",
-        "day": "date(e.occurred_at, COALESCE(z.shift, '+0 minutes'))",
-        "zones": "LEFT JOIN an_zones z ON z.store_id = e.store_id",
         "amount": "CAST(json_extract(e.body, '$.amount') AS INTEGER)",
         "voided": "json_extract(v.body, '$.voided_event_id')",
         "diff": "CAST(julianday({a}) - julianday({b}) AS INTEGER)",
+        "inline": "",
+        "once": "",
     }
 
 
-def _sqlite_zones(conn: Connection, as_of: date) -> None:
-    """SQLite: each store's UTC offset at noon of the report day, as a date() modifier."""
-    conn.execute(text("DROP TABLE IF EXISTS an_zones"))
-    conn.execute(text("CREATE TEMP TABLE an_zones (store_id TEXT PRIMARY KEY, shift TEXT)"))
-    rows = []
-    for store_id, zone_name in conn.execute(text("SELECT id, timezone FROM stores")):
+def _utc_text(moment: datetime) -> str:
+    return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+
+
+def _zones(conn: Connection, as_of: date, params: dict[str, Any]) -> str:
+    """A ``SELECT`` of each store's time zone, the end of its report day as UTC text (exact,
+    from zoneinfo) and its UTC offset that day as SQLite date() modifiers (SQLite has no
+    zone data); its values go into ``params``. A query, not a temporary table: PostgreSQL
+    never scans temporary tables in parallel."""
+    selects = []
+    next_day = as_of + timedelta(days=1)
+    rows = conn.execute(text("SELECT id, timezone FROM stores ORDER BY id")).all()
+    for index, (store_id, zone_name) in enumerate(rows):
         try:
             zone = ZoneInfo(str(zone_name))
         except (ZoneInfoNotFoundError, ValueError):
-            zone = ZoneInfo("UTC")
-        offset = datetime(as_of.year, as_of.month, as_of.day, 12, tzinfo=UTC).astimezone(
-            zone).utcoffset()
+            zone, zone_name = ZoneInfo("UTC"), "UTC"
+        midnight = datetime(next_day.year, next_day.month, next_day.day, tzinfo=zone)
+        offset = datetime(as_of.year, as_of.month, as_of.day, 12, tzinfo=zone).utcoffset()
         minutes = int(offset.total_seconds()) // 60 if offset is not None else 0
-        rows.append({"s": store_id, "shift": f"{minutes:+d} minutes"})
-    if rows:
-        conn.execute(text("INSERT INTO an_zones VALUES (:s, :shift)"), rows)
+        params.update({f"zs{index}": str(store_id), f"zz{index}": str(zone_name),
+                       f"zf{index}": f"{minutes:+d} minutes",
+                       f"zb{index}": f"{-minutes:+d} minutes",
+                       f"zc{index}": _utc_text(midnight)})
+        selects.append(f"SELECT :zs{index} AS store_id, :zz{index} AS timezone, "
+                       f":zf{index} AS shift, :zb{index} AS back, :zc{index} AS cutoff")
+    if not selects:
+        return ("SELECT '' AS store_id, 'UTC' AS timezone, '+0 minutes' AS shift, "
+                "'+0 minutes' AS back, '' AS cutoff WHERE 1 = 0")
+    return " UNION ALL ".join(selects)
 
 
 def build_activity(conn: Connection, as_of: date, store_id: str | None = None) -> None:
-    """(Re)create the temporary ``an_activity`` table for ``as_of`` (one store, or all scopes)."""
+    """(Re)create the temporary ``an_activity`` table for ``as_of`` (one store, or all scopes).
+
+    Per sale only text is compared: against the end of the report day in the store's zone
+    (``zones.cutoff``) and against the end of the member's enrolment day in that zone
+    (``thresholds.return_from``: from then on a purchase is a return).
+    """
     d = _dialect(conn)
     if conn.dialect.name == "postgresql":
         # the grouping and ranking over every member sort in memory, not in temp files
         conn.execute(text(f"SET LOCAL work_mem = '{WORK_MEM}'"))
-    else:
-        _sqlite_zones(conn, as_of)
-    diff = d["diff"]
-    enrolled = d["enrolled"]
-    # members enrolled after the report day did not exist yet
+    params: dict[str, Any] = {"as_of": as_of.isoformat()}
+    zones = _zones(conn, as_of, params)
+    diff, enrolled, t = d["diff"], d["enrolled"], d["t"]
     where = f"WHERE {enrolled} <= {d['asof']}"
     if store_id is not None:
         where += " AND scope = :store"
+        params["store"] = store_id
     sql = f"""
     CREATE TEMP TABLE an_activity AS
-    WITH sales AS (
-        SELECT e.member_id AS member_id, e.store_id AS store_id, {d['day']} AS day,
-               COALESCE({d['amount']}, 0) AS amount
-        FROM events e {d['zones']}
-        WHERE e.kind = 'sale' AND e.member_id IS NOT NULL
+    WITH z AS {d['inline']}({zones}
+    ), r AS {d['once']}(
+        -- members enrolled after the report day did not exist yet
+        SELECT m.id AS member_id, z.timezone AS timezone, {d['return_from']} AS return_from
+        FROM members m CROSS JOIN (SELECT DISTINCT timezone, back FROM z) z
+        WHERE m.enrolled_on <= :as_of
+    ), per AS (
+        SELECT e.member_id AS member_id, e.store_id AS store_id, z.timezone AS timezone,
+               z.shift AS shift, count(*) AS purchases,
+               sum(COALESCE({d['amount']}, 0)) AS spend, max({t}) AS last_at,
+               min(CASE WHEN {t} >= r.return_from THEN {t} END) AS return_at
+        FROM events e
+        JOIN z ON z.store_id = e.store_id
+        JOIN r ON r.member_id = e.member_id AND r.timezone = z.timezone
+        WHERE e.kind = 'sale' AND {t} < z.cutoff
           AND e.id NOT IN (SELECT {d['voided']} FROM events v
                            WHERE v.kind = 'void' AND {d['voided']} IS NOT NULL)
-    ), per AS (
-        SELECT s.member_id AS member_id, s.store_id AS store_id, count(*) AS purchases,
-               sum(s.amount) AS spend, max(s.day) AS last_day,
-               min(CASE WHEN s.day > {enrolled} THEN s.day END) AS first_return
-        FROM sales s JOIN members m ON m.id = s.member_id
-        WHERE s.day <= {d['asof']}
-        GROUP BY s.member_id, s.store_id
+        GROUP BY e.member_id, e.store_id, z.timezone, z.shift
+    ), days AS (
+        SELECT member_id, store_id, purchases, spend,
+               {d['local'].format(x='last_at')} AS last_day,
+               {d['local'].format(x='return_at')} AS first_return
+        FROM per
     ), scoped AS (
         SELECT '{ALL}' AS scope, m.id AS member_id, m.enrolled_on AS enrolled_on,
                sum(p.purchases) AS purchases, sum(p.spend) AS spend,
                max(p.last_day) AS last_day, min(p.first_return) AS first_return
-        FROM members m LEFT JOIN per p ON p.member_id = m.id
+        FROM members m LEFT JOIN days p ON p.member_id = m.id
         GROUP BY m.id, m.enrolled_on
         UNION ALL
         SELECT p.store_id, p.member_id, m.enrolled_on, p.purchases, p.spend, p.last_day,
                p.first_return
-        FROM per p JOIN members m ON m.id = p.member_id WHERE p.store_id IS NOT NULL
+        FROM days p JOIN members m ON m.id = p.member_id
         UNION ALL
         SELECT m.store_id, m.id, m.enrolled_on, 0, 0, NULL, NULL FROM members m
         WHERE m.store_id IS NOT NULL AND NOT EXISTS (
-            SELECT 1 FROM per p WHERE p.member_id = m.id AND p.store_id = m.store_id)
+            SELECT 1 FROM days p WHERE p.member_id = m.id AND p.store_id = m.store_id)
     )
     SELECT scope, member_id, substr(enrolled_on, 1, 7) AS month,
            {diff.format(a=d['asof'], b=enrolled)} AS age,
@@ -156,16 +199,11 @@ def build_activity(conn: Connection, as_of: date, store_id: str | None = None) -
     FROM scoped m {where}
     """
     conn.execute(text("DROP TABLE IF EXISTS an_activity"))
-    params: dict[str, Any] = {"as_of": as_of.isoformat()}
-    if store_id is not None:
-        params["store"] = store_id
     conn.execute(text(sql), params)
 
 
 def drop_activity(conn: Connection) -> None:
     conn.execute(text("DROP TABLE IF EXISTS an_activity"))
-    if conn.dialect.name != "postgresql":
-        conn.execute(text("DROP TABLE IF EXISTS an_zones"))
 
 
 # --- the reports over an_activity -----------------------------------------------------------

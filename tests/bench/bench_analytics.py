@@ -5,7 +5,7 @@ set-based SQL (``generate_series``) in a schema of its own, created by the serve
 migrations, then times :func:`sync.server.analytics.nightly` (every report, overall and per
 store) against the goal of 60 s, with a baseline measured in the same run on the same data:
 one full scan ``SELECT count(*), sum(amount) FROM postings``. The schema is dropped at the
-end (``--keep`` keeps it and reuses it on the next run with the same scale).
+end (``--keep`` keeps it; a run finding a kept schema of the same scale reuses its data).
 
 Events: one enrolment per member; the rest sales (each with two points postings: an accrual,
 or every 10th a redemption), 1 % top-ups (two stored-value postings) and 1 % voids of a sale.
@@ -36,8 +36,8 @@ from sync.server.migrate import upgrade  # noqa: E402
 DEFAULT_PG = "postgresql://postgres@127.0.0.1:5432/test"
 GOAL_SECONDS = 60.0
 AS_OF = date(2026, 11, 30)
-ENROL_SPAN = 700  # members enrol over 700 days from 2024-01-01 …
-BUY_SPAN = 364  # … and buy within a year of enrolling (all before AS_OF)
+ENROL_SPAN = 700  # members enrol over 700 days from 2024-06-01 …
+BUY_SPAN = 210  # … and buy within 210 days of enrolling (all before AS_OF)
 CHUNK = 1_000_000
 
 
@@ -70,7 +70,7 @@ def generate(conn: psycopg.Connection[tuple[object, ...]], members: int, events:
         INSERT INTO members (id, card_number, name, phone, birthday, enrolled_on, tier,
                              store_id, hotlisted, hotlist_reason)
         SELECT 'm' || i, lpad(i::text, 12, '8'), 'Member ' || i, '', NULL,
-               to_char(date '2024-01-01' + (i %% %(span)s), 'YYYY-MM-DD'), 'basic',
+               to_char(date '2024-06-01' + (i %% %(span)s), 'YYYY-MM-DD'), 'basic',
                's' || (i %% %(stores)s), false, ''
         FROM generate_series(0, %(members)s - 1) i""",
                  {"members": members, "stores": stores, "span": ENROL_SPAN})
@@ -91,7 +91,7 @@ def generate(conn: psycopg.Connection[tuple[object, ...]], members: int, events:
                    CASE WHEN i < %(members)s THEN (i %% %(stores)s) * 2
                         ELSE (j * 13) %% (2 * %(stores)s) END AS term,
                    100 + (j * 53) %% 4900 AS amount
-            FROM generate_series(%(lo)s, %(hi)s) i
+            FROM generate_series(CAST(%(lo)s AS bigint), CAST(%(hi)s AS bigint)) i
             CROSS JOIN LATERAL (
                 SELECT CASE WHEN i < %(members)s THEN 'enrol' WHEN i %% 100 = 0 THEN 'top_up'
                             WHEN i %% 100 = 2 AND i - 1 >= %(members)s THEN 'void'
@@ -103,7 +103,7 @@ def generate(conn: psycopg.Connection[tuple[object, ...]], members: int, events:
                             occurred_at, prev_hash, hash, body, received_at, result)
         SELECT 'e' || i, 't' || term, i, 's' || (term %% %(stores)s), 'cashier', kind,
                'm' || mem,
-               to_char((date '2024-01-01' + (mem %% %(span)s) + dd)::timestamp
+               to_char((date '2024-06-01' + CAST(mem %% %(span)s + dd AS integer))::timestamp
                        + make_interval(secs => (i * 37) %% 86400), 'YYYY-MM-DD"T"HH24:MI:SS')
                    || '.000000Z',
                md5('p' || i) || md5('q' || i), md5('h' || i) || md5('k' || i),
@@ -175,7 +175,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--stores", type=int, default=10)
     parser.add_argument("--postgres-url",
                         default=os.environ.get("LOYALTY_TEST_POSTGRES_URL", DEFAULT_PG))
-    parser.add_argument("--keep", action="store_true", help="keep (and reuse) the schema")
+    parser.add_argument("--keep", action="store_true",
+                        help="keep the schema (a later run of the same scale reuses it)")
     args = parser.parse_args(argv)
     if args.events < args.members:
         parser.error("--events must be at least --members (one enrolment each)")
@@ -186,7 +187,7 @@ def main(argv: list[str] | None = None) -> int:
     with psycopg.connect(args.postgres_url, autocommit=True) as admin:
         exists = admin.execute("SELECT 1 FROM information_schema.tables WHERE table_schema = "
                                "%s AND table_name = 'balances'", (schema,)).fetchone()
-        reuse = bool(exists) and args.keep and bool(admin.execute(
+        reuse = bool(exists) and bool(admin.execute(
             f"SELECT 1 FROM {schema}.balances LIMIT 1").fetchone())
         if not reuse:
             admin.execute(f"DROP SCHEMA IF EXISTS {schema} CASCADE")
@@ -195,7 +196,7 @@ def main(argv: list[str] | None = None) -> int:
     try:
         upgrade(engine)
         if reuse:
-            print("reusing the generated data (--keep)")
+            print("reusing the data a run with --keep generated")
         else:
             print("generating (set-based SQL):", flush=True)
             with psycopg.connect(url) as conn:

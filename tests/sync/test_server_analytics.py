@@ -17,12 +17,13 @@ from zoneinfo import ZoneInfo
 
 import httpx
 import pytest
-from synckit import ADMIN_TOKEN, Ledger, Server, Till, make_till
+from synckit import ADMIN_TOKEN, Ledger, RawTerminal, Server, Till, make_till
 
 from sync.server.main import main as server_main
 from terminal import lifecycle
 from terminal.analytics import Activity, retention, rfm, segment_counts
-from terminal.ledger import Asset, ShopAccount
+from terminal.ids import new_id
+from terminal.ledger import Asset, ShopAccount, hash_canonical
 from terminal.money import Money
 from terminal.store.activity import activities, liability, shop_total
 
@@ -288,3 +289,62 @@ def test_admin_cli_reports(server: Server, history: tuple[str, Shop, str, Shop])
                                        "redemption", "total"}
     code, _ = admin(server.database_url, "report", "rfm", "--store", "nowhere")
     assert code == 1
+
+
+def raw_event(term: RawTerminal, kind: str, body: dict[str, Any],
+              occurred_at: str) -> dict[str, Any]:
+    """An event at a chosen time, written as given (another client's time format)."""
+    term.seq += 1
+    wire: dict[str, Any] = {
+        "id": new_id(), "terminal_id": term.terminal_id, "seq": term.seq,
+        "cashier_id": "cashier", "occurred_at": occurred_at, "kind": kind, "body": body,
+        "postings": [], "prev_hash": term.head}
+    wire["hash"] = hash_canonical(wire)
+    term.head = wire["hash"]
+    return wire
+
+
+def test_times_in_other_formats_and_the_end_of_the_report_day(server: Server) -> None:
+    store = server.new_store("C")
+    term = RawTerminal.create(server, store)
+    member, other = new_id(), new_id()
+    events = []
+    for who in (member, other):
+        info = {"id": who, "card_number": who[-12:], "name": "M", "phone": "",
+                "birthday": None, "enrolled_on": "2026-11-01", "tier": "basic"}
+        events.append(raw_event(term, "enrol", {"member": info, "member_id": who,
+                                                "bonus_points": 0},
+                                "2026-11-01T04:00:00.000000Z"))
+    events += [
+        # 07:30 in Taipei on the 2nd, written with its offset: the day after enrolling
+        raw_event(term, "sale", {"member_id": member, "amount": 100},
+                  "2026-11-02T07:30:00+08:00"),
+        raw_event(term, "sale", {"member_id": other, "amount": 300},
+                  "2026-11-15T04:00:00.000000Z"),
+        # 00:30 on the 30th in Taipei, whole seconds: the report day itself
+        raw_event(term, "sale", {"member_id": member, "amount": 200}, "2026-11-29T16:30:00Z"),
+        # 00:00 on 1 December in Taipei: after the report day, not counted
+        raw_event(term, "sale", {"member_id": member, "amount": 999},
+                  "2026-11-30T16:00:00.000000Z"),
+    ]
+    response = term.push(events)
+    assert response.status_code == 200, response.text
+    activity = [Activity(member, date(2026, 11, 1), date(2026, 11, 2), date(2026, 11, 30), 2,
+                         300),
+                Activity(other, date(2026, 11, 1), date(2026, 11, 15), date(2026, 11, 15), 1,
+                         300)]
+    days = {member: [date(2026, 11, 2), date(2026, 11, 30)], other: [date(2026, 11, 15)]}
+    as_of = TODAY.isoformat()
+    ranked = get(server, "rfm", store_id=store, as_of=as_of)["scopes"][store]
+    assert ranked == scores(activity)
+    assert ranked["scores"]["monetary"] == {"1": 2, "2": 0, "3": 0, "4": 0, "5": 0}  # a tie
+    assert get(server, "lifecycle", store_id=store, as_of=as_of)["scopes"][store] == stages(
+        activity) == {"new": 0, "active": 2, "dormant": 0, "churned": 0}
+    cohort = get(server, "retention", store_id=store, as_of=as_of)["scopes"][store]
+    assert cohort == cohorts(activity, days)
+    assert [cohort[0][f"d{h}"]["percent"] for h in (1, 7, 30)] == ["50.0%", "50.0%", "—"]
+    # a day later the December purchase counts, and the members have had 30 days
+    later = get(server, "rfm", store_id=store, as_of="2026-12-01")["scopes"][store]
+    assert later["scores"]["monetary"] == {"1": 1, "2": 0, "3": 1, "4": 0, "5": 0}
+    cohort = get(server, "retention", store_id=store, as_of="2026-12-01")["scopes"][store]
+    assert cohort[0]["d30"] == {"part": 2, "whole": 2, "percent": "100.0%"}
