@@ -81,8 +81,6 @@ def _dialect(conn: Connection) -> dict[str, str]:
             "amount": "CAST(CAST(e.body AS json) ->> 'amount' AS bigint)",
             "voided": "CAST(v.body AS json) ->> 'voided_event_id'",
             "diff": "({a}) - ({b})",
-            "inline": "NOT MATERIALIZED ",
-            "once": "MATERIALIZED ",  # return_from: once per member, not once per sale
         }
     return {
         "t": "CASE WHEN length(e.occurred_at) = 27 AND substr(e.occurred_at, 27) = 'Z' "
@@ -96,8 +94,6 @@ def _dialect(conn: Connection) -> dict[str, str]:
         "amount": "CAST(json_extract(e.body, '$.amount') AS INTEGER)",
         "voided": "json_extract(v.body, '$.voided_event_id')",
         "diff": "CAST(julianday({a}) - julianday({b}) AS INTEGER)",
-        "inline": "",
-        "once": "",
     }
 
 
@@ -108,8 +104,7 @@ def _utc_text(moment: datetime) -> str:
 def _zones(conn: Connection, as_of: date, params: dict[str, Any]) -> str:
     """A ``SELECT`` of each store's time zone, the end of its report day as UTC text (exact,
     from zoneinfo) and its UTC offset that day as SQLite date() modifiers (SQLite has no
-    zone data); its values go into ``params``. A query, not a temporary table: PostgreSQL
-    never scans temporary tables in parallel."""
+    zone data); its values go into ``params``."""
     selects = []
     next_day = as_of + timedelta(days=1)
     rows = conn.execute(text("SELECT id, timezone FROM stores ORDER BY id")).all()
@@ -137,8 +132,8 @@ def build_activity(conn: Connection, as_of: date, store_id: str | None = None) -
     """(Re)create the temporary ``an_activity`` table for ``as_of`` (one store, or all scopes).
 
     Per sale only text is compared: against the end of the report day in the store's zone
-    (``zones.cutoff``) and against the end of the member's enrolment day in that zone
-    (``thresholds.return_from``: from then on a purchase is a return).
+    (``an_zones.cutoff``) and against the end of the member's enrolment day in that zone
+    (``an_thresholds.return_from``: from then on a purchase is a return).
     """
     d = _dialect(conn)
     if conn.dialect.name == "postgresql":
@@ -146,6 +141,19 @@ def build_activity(conn: Connection, as_of: date, store_id: str | None = None) -
         conn.execute(text(f"SET LOCAL work_mem = '{WORK_MEM}'"))
     params: dict[str, Any] = {"as_of": as_of.isoformat()}
     zones = _zones(conn, as_of, params)
+    # small tables, analysed, so that PostgreSQL plans the join of the sales with them
+    # knowing their sizes; members enrolled after the report day did not exist yet
+    conn.execute(text("DROP TABLE IF EXISTS an_zones"))
+    conn.execute(text(f"CREATE TEMP TABLE an_zones AS {zones}"), params)
+    conn.execute(text("DROP TABLE IF EXISTS an_thresholds"))
+    conn.execute(text(f"""
+        CREATE TEMP TABLE an_thresholds AS
+        SELECT m.id AS member_id, z.timezone AS timezone, {d['return_from']} AS return_from
+        FROM members m CROSS JOIN (SELECT DISTINCT timezone, back FROM an_zones) z
+        WHERE m.enrolled_on <= :as_of"""), params)
+    if conn.dialect.name == "postgresql":
+        conn.execute(text("ANALYZE an_zones"))
+        conn.execute(text("ANALYZE an_thresholds"))
     diff, enrolled, t = d["diff"], d["enrolled"], d["t"]
     where = f"WHERE {enrolled} <= {d['asof']}"
     if store_id is not None:
@@ -153,20 +161,14 @@ def build_activity(conn: Connection, as_of: date, store_id: str | None = None) -
         params["store"] = store_id
     sql = f"""
     CREATE TEMP TABLE an_activity AS
-    WITH z AS {d['inline']}({zones}
-    ), r AS {d['once']}(
-        -- members enrolled after the report day did not exist yet
-        SELECT m.id AS member_id, z.timezone AS timezone, {d['return_from']} AS return_from
-        FROM members m CROSS JOIN (SELECT DISTINCT timezone, back FROM z) z
-        WHERE m.enrolled_on <= :as_of
-    ), per AS (
+    WITH per AS (
         SELECT e.member_id AS member_id, e.store_id AS store_id, z.timezone AS timezone,
                z.shift AS shift, count(*) AS purchases,
                sum(COALESCE({d['amount']}, 0)) AS spend, max({t}) AS last_at,
                min(CASE WHEN {t} >= r.return_from THEN {t} END) AS return_at
         FROM events e
-        JOIN z ON z.store_id = e.store_id
-        JOIN r ON r.member_id = e.member_id AND r.timezone = z.timezone
+        JOIN an_zones z ON z.store_id = e.store_id
+        JOIN an_thresholds r ON r.member_id = e.member_id AND r.timezone = z.timezone
         WHERE e.kind = 'sale' AND {t} < z.cutoff
           AND e.id NOT IN (SELECT {d['voided']} FROM events v
                            WHERE v.kind = 'void' AND {d['voided']} IS NOT NULL)
@@ -203,7 +205,8 @@ def build_activity(conn: Connection, as_of: date, store_id: str | None = None) -
 
 
 def drop_activity(conn: Connection) -> None:
-    conn.execute(text("DROP TABLE IF EXISTS an_activity"))
+    for table in ("an_activity", "an_thresholds", "an_zones"):
+        conn.execute(text(f"DROP TABLE IF EXISTS {table}"))
 
 
 # --- the reports over an_activity -----------------------------------------------------------
