@@ -9,9 +9,10 @@ data equals that till's own report:
   store's local calendar (PostgreSQL: the store's time zone; SQLite has no zone database, so
   the zone's UTC offset on the report day is applied); the end of the report day is exact
   in both (zoneinfo); a sale on the report day's calendar after it is not counted;
-* one temporary table ``an_activity`` holds a row per member and scope (purchases, spend,
-  days since enrolment, since the last purchase, and from enrolment to the first purchase
-  after the enrolment day); every report is a small grouped query over it;
+* one temporary table ``an_activity`` holds a row per member and scope (0: all stores, then
+  a number per store): purchases, spend, days since enrolment, since the last purchase, and
+  from enrolment to the first purchase after the enrolment day; every report is a small
+  grouped query over it;
 * a store's scope is its purchases, over the members enrolled there or who bought there;
 * RFM quintiles are ``rank() - 1`` × 5 // buyers + 1 (ties share the lower rank, as in
   :func:`terminal.analytics._quintiles`); segments are named by
@@ -101,11 +102,13 @@ def _utc_text(moment: datetime) -> str:
     return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
 
 
-def _zones(conn: Connection, as_of: date, params: dict[str, Any]) -> str:
+def _zones(conn: Connection, as_of: date, params: dict[str, Any]) -> tuple[str, dict[int, str]]:
     """A ``SELECT`` of each store's time zone, the end of its report day as UTC text (exact,
     from zoneinfo) and its UTC offset that day as SQLite date() modifiers (SQLite has no
-    zone data); its values go into ``params``."""
+    zone data); its values go into ``params``. Each store has a number (its scope in
+    ``an_activity``: small integers sort and group faster than ids); 0 is every store."""
     selects = []
+    numbers = {0: ALL}
     next_day = as_of + timedelta(days=1)
     rows = conn.execute(text("SELECT id, timezone FROM stores ORDER BY id")).all()
     for index, (store_id, zone_name) in enumerate(rows):
@@ -119,28 +122,32 @@ def _zones(conn: Connection, as_of: date, params: dict[str, Any]) -> str:
         params.update({f"zs{index}": str(store_id), f"zz{index}": str(zone_name),
                        f"zf{index}": f"{minutes:+d} minutes",
                        f"zb{index}": f"{-minutes:+d} minutes",
-                       f"zc{index}": _utc_text(midnight)})
+                       f"zc{index}": _utc_text(midnight), f"zn{index}": index + 1})
+        numbers[index + 1] = str(store_id)
         selects.append(f"SELECT :zs{index} AS store_id, :zz{index} AS timezone, "
-                       f":zf{index} AS shift, :zb{index} AS back, :zc{index} AS cutoff")
+                       f":zf{index} AS shift, :zb{index} AS back, :zc{index} AS cutoff, "
+                       f"CAST(:zn{index} AS INTEGER) AS no")
     if not selects:
         return ("SELECT '' AS store_id, 'UTC' AS timezone, '+0 minutes' AS shift, "
-                "'+0 minutes' AS back, '' AS cutoff WHERE 1 = 0")
-    return " UNION ALL ".join(selects)
+                "'+0 minutes' AS back, '' AS cutoff, 0 AS no WHERE 1 = 0"), numbers
+    return " UNION ALL ".join(selects), numbers
 
 
-def build_activity(conn: Connection, as_of: date, store_id: str | None = None) -> None:
+def build_activity(conn: Connection, as_of: date,
+                   store_id: str | None = None) -> dict[int, str]:
     """(Re)create the temporary ``an_activity`` table for ``as_of`` (one store, or all scopes).
 
     Per sale only text is compared: against the end of the report day in the store's zone
     (``an_zones.cutoff``) and against the end of the member's enrolment day in that zone
-    (``an_thresholds.return_from``: from then on a purchase is a return).
+    (``an_thresholds.return_from``: from then on a purchase is a return). Returns the
+    scope numbers of ``an_activity.scope``: 0 for all stores, then one per store.
     """
     d = _dialect(conn)
     if conn.dialect.name == "postgresql":
         # the grouping and ranking over every member sort in memory, not in temp files
         conn.execute(text(f"SET LOCAL work_mem = '{WORK_MEM}'"))
     params: dict[str, Any] = {"as_of": as_of.isoformat()}
-    zones = _zones(conn, as_of, params)
+    zones, numbers = _zones(conn, as_of, params)
     # small tables, analysed, so that PostgreSQL plans the join of the sales with them
     # knowing their sizes; members enrolled after the report day did not exist yet
     conn.execute(text("DROP TABLE IF EXISTS an_zones"))
@@ -158,11 +165,11 @@ def build_activity(conn: Connection, as_of: date, store_id: str | None = None) -
     where = f"WHERE {enrolled} <= {d['asof']}"
     if store_id is not None:
         where += " AND scope = :store"
-        params["store"] = store_id
+        params["store"] = next((n for n, key in numbers.items() if key == store_id), -1)
     sql = f"""
     CREATE TEMP TABLE an_activity AS
     WITH per AS (
-        SELECT e.member_id AS member_id, e.store_id AS store_id, z.timezone AS timezone,
+        SELECT e.member_id AS member_id, z.no AS store_no, z.timezone AS timezone,
                z.shift AS shift, count(*) AS purchases,
                sum(COALESCE({d['amount']}, 0)) AS spend, max({t}) AS last_at,
                min(CASE WHEN {t} >= r.return_from THEN {t} END) AS return_at
@@ -172,26 +179,27 @@ def build_activity(conn: Connection, as_of: date, store_id: str | None = None) -
         WHERE e.kind = 'sale' AND {t} < z.cutoff
           AND e.id NOT IN (SELECT {d['voided']} FROM events v
                            WHERE v.kind = 'void' AND {d['voided']} IS NOT NULL)
-        GROUP BY e.member_id, e.store_id, z.timezone, z.shift
+        GROUP BY e.member_id, z.no, z.timezone, z.shift
     ), days AS (
-        SELECT member_id, store_id, purchases, spend,
+        SELECT member_id, store_no, purchases, spend,
                {d['local'].format(x='last_at')} AS last_day,
                {d['local'].format(x='return_at')} AS first_return
         FROM per
     ), scoped AS (
-        SELECT '{ALL}' AS scope, m.id AS member_id, m.enrolled_on AS enrolled_on,
+        SELECT 0 AS scope, m.id AS member_id, m.enrolled_on AS enrolled_on,
                sum(p.purchases) AS purchases, sum(p.spend) AS spend,
                max(p.last_day) AS last_day, min(p.first_return) AS first_return
         FROM members m LEFT JOIN days p ON p.member_id = m.id
         GROUP BY m.id, m.enrolled_on
         UNION ALL
-        SELECT p.store_id, p.member_id, m.enrolled_on, p.purchases, p.spend, p.last_day,
+        SELECT p.store_no, p.member_id, m.enrolled_on, p.purchases, p.spend, p.last_day,
                p.first_return
         FROM days p JOIN members m ON m.id = p.member_id
         UNION ALL
-        SELECT m.store_id, m.id, m.enrolled_on, 0, 0, NULL, NULL FROM members m
-        WHERE m.store_id IS NOT NULL AND NOT EXISTS (
-            SELECT 1 FROM days p WHERE p.member_id = m.id AND p.store_id = m.store_id)
+        SELECT z.no, m.id, m.enrolled_on, 0, 0, NULL, NULL
+        FROM members m JOIN an_zones z ON z.store_id = m.store_id
+        WHERE NOT EXISTS (
+            SELECT 1 FROM days p WHERE p.member_id = m.id AND p.store_no = z.no)
     )
     SELECT scope, member_id, substr(enrolled_on, 1, 7) AS month,
            {diff.format(a=d['asof'], b=enrolled)} AS age,
@@ -202,6 +210,7 @@ def build_activity(conn: Connection, as_of: date, store_id: str | None = None) -
     """
     conn.execute(text("DROP TABLE IF EXISTS an_activity"))
     conn.execute(text(sql), params)
+    return numbers
 
 
 def drop_activity(conn: Connection) -> None:
@@ -225,7 +234,8 @@ def _scopes(conn: Connection, store_id: str | None) -> dict[str, str]:
     return out
 
 
-def rfm_report(conn: Connection, scopes: dict[str, str]) -> dict[str, Any]:
+def rfm_report(conn: Connection, scopes: dict[str, str],
+               numbers: dict[int, str]) -> dict[str, Any]:
     out: dict[str, Any] = {}
     for scope in scopes:
         out[scope] = {"members": 0, "buyers": 0, "segments": dict.fromkeys(SEGMENTS, 0),
@@ -244,7 +254,7 @@ def rfm_report(conn: Connection, scopes: dict[str, str]) -> dict[str, Any]:
         FROM b GROUP BY scope, (rr - 1) * 5 / n + 1, (rf - 1) * 5 / n + 1,
                         (rm - 1) * 5 / n + 1"""))
     for scope, r, f, m, count in rows:
-        entry = out.get(str(scope))
+        entry = out.get(numbers.get(int(scope), ""))
         if entry is None:
             continue
         count = int(count)
@@ -255,14 +265,14 @@ def rfm_report(conn: Connection, scopes: dict[str, str]) -> dict[str, Any]:
     for scope, total, never in conn.execute(text(
             "SELECT scope, count(*), sum(CASE WHEN idle IS NULL THEN 1 ELSE 0 END) "
             "FROM an_activity GROUP BY scope")):
-        entry = out.get(str(scope))
+        entry = out.get(numbers.get(int(scope), ""))
         if entry is not None:
             entry["members"] = int(total)
             entry["segments"]["never_bought"] = int(never or 0)
     return out
 
 
-def lifecycle_report(conn: Connection, scopes: dict[str, str],
+def lifecycle_report(conn: Connection, scopes: dict[str, str], numbers: dict[int, str],
                      limits: Thresholds) -> dict[str, Any]:
     out: dict[str, Any] = {s: {stage.value: 0 for stage in lifecycle.Stage} for s in scopes}
     rows = conn.execute(text("""
@@ -276,8 +286,9 @@ def lifecycle_report(conn: Connection, scopes: dict[str, str],
         GROUP BY scope, stage"""), {"new": limits.new_days, "dormant": limits.dormant_days,
                                     "churned": limits.churned_days})
     for scope, stage, count in rows:
-        if str(scope) in out:
-            out[str(scope)][str(stage)] = int(count)
+        key = numbers.get(int(scope), "")
+        if key in out:
+            out[key][str(stage)] = int(count)
     return out
 
 
@@ -285,7 +296,8 @@ def _rate(rate: Rate) -> dict[str, Any]:
     return {"part": rate.part, "whole": rate.whole, "percent": rate.percent()}
 
 
-def retention_report(conn: Connection, scopes: dict[str, str]) -> dict[str, Any]:
+def retention_report(conn: Connection, scopes: dict[str, str],
+                     numbers: dict[int, str]) -> dict[str, Any]:
     out: dict[str, Any] = {s: [] for s in scopes}
     columns = ", ".join(
         f"sum(CASE WHEN age >= {h} THEN 1 ELSE 0 END), "
@@ -294,13 +306,14 @@ def retention_report(conn: Connection, scopes: dict[str, str]) -> dict[str, Any]
     rows = conn.execute(text(f"SELECT scope, month, count(*), {columns} FROM an_activity "
                              "GROUP BY scope, month ORDER BY scope, month"))
     for scope, month, members, *counts in rows:
-        if str(scope) not in out:
+        key = numbers.get(int(scope), "")
+        if key not in out:
             continue
         cohort: dict[str, Any] = {"month": str(month), "members": int(members)}
         for index, horizon in enumerate(HORIZONS):
             eligible, returned = int(counts[2 * index] or 0), int(counts[2 * index + 1] or 0)
             cohort[f"d{horizon}"] = _rate(Rate(returned, eligible))
-        out[str(scope)].append(cohort)
+        out[key].append(cohort)
     return out
 
 
@@ -359,13 +372,14 @@ def redemption_report(conn: Connection, scopes: dict[str, str]) -> dict[str, Any
 
 # --- entry points ----------------------------------------------------------------------------
 
-def _run(conn: Connection, name: str, scopes: dict[str, str], limits: Thresholds) -> Any:
+def _run(conn: Connection, name: str, scopes: dict[str, str], numbers: dict[int, str],
+         limits: Thresholds) -> Any:
     if name == "rfm":
-        return rfm_report(conn, scopes)
+        return rfm_report(conn, scopes, numbers)
     if name == "lifecycle":
-        return lifecycle_report(conn, scopes, limits)
+        return lifecycle_report(conn, scopes, numbers, limits)
     if name == "retention":
-        return retention_report(conn, scopes)
+        return retention_report(conn, scopes, numbers)
     return redemption_report(conn, scopes)
 
 
@@ -377,10 +391,9 @@ def report(conn: Connection, name: str, *, store_id: str | None = None,
     day = as_of or datetime.now(UTC).date()
     limits = limits or Thresholds()
     scopes = _scopes(conn, store_id)
-    if name != "redemption":
-        build_activity(conn, day, store_id)
+    numbers = build_activity(conn, day, store_id) if name != "redemption" else {}
     try:
-        body = _run(conn, name, scopes, limits)
+        body = _run(conn, name, scopes, numbers, limits)
     finally:
         drop_activity(conn)
     out: dict[str, Any] = {"report": name, "as_of": day.isoformat(), "stores": scopes,
@@ -400,13 +413,13 @@ def nightly(conn: Connection, as_of: date | None = None, limits: Thresholds | No
     scopes = _scopes(conn, None)
     seconds: dict[str, float] = {}
     start = clock()
-    build_activity(conn, day)
+    numbers = build_activity(conn, day)
     seconds["activity"] = clock() - start
     reports: dict[str, Any] = {}
     try:
         for name in REPORTS:
             step = clock()
-            reports[name] = _run(conn, name, scopes, limits)
+            reports[name] = _run(conn, name, scopes, numbers, limits)
             seconds[name] = clock() - step
     finally:
         drop_activity(conn)
