@@ -13,7 +13,7 @@ from typing import Any
 
 from sqlalchemy import Connection
 
-from sync.server import service, voucher_issuing
+from sync.server import analytics, service, voucher_issuing
 from sync.server.config import Settings
 from sync.server.db import make_engine
 from sync.server.deps import in_transaction
@@ -91,9 +91,34 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--store", default=None)
 
     p = sub.add_parser("report", help="reports")
-    p.add_argument("which", choices=["liability", "day"])
-    p.add_argument("--date", help="YYYY-MM-DD (day report)")
+    p.add_argument("which", choices=["liability", "day", *analytics.REPORTS])
+    p.add_argument("--date", help="YYYY-MM-DD (day report; the analytics' report day)")
+    _analytics_options(p)
+    p = sub.add_parser("analytics-nightly", help="every analytics report, with timings (JSON)")
+    p.add_argument("--date", help="the report day, YYYY-MM-DD (default: today, UTC)")
+    _analytics_options(p)
     return parser
+
+
+# --- analytics reports (issue 7) --------------------------------------------------------------
+
+def _analytics_options(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--store", default=None, help="one store id (default: all, and each store)")
+    p.add_argument("--json", action="store_true", help="print JSON (analytics reports)")
+    p.add_argument("--new-days", type=int, default=analytics.DEFAULTS.new_days)
+    p.add_argument("--dormant-days", type=int, default=analytics.DEFAULTS.dormant_days)
+    p.add_argument("--churned-days", type=int, default=analytics.DEFAULTS.churned_days)
+
+
+def _analytics_work(args: argparse.Namespace) -> Callable[[Connection], Any]:
+    def work(conn: Connection) -> Any:
+        limits = analytics.Thresholds(args.new_days, args.dormant_days, args.churned_days)
+        day = analytics.parse_day(args.date)
+        if args.command == "analytics-nightly":
+            return analytics.nightly(conn, day, limits)
+        return analytics.report(conn, args.which, store_id=args.store, as_of=day,
+                                limits=limits)
+    return work
 
 
 def _load_members(path: Path) -> list[dict[str, Any]]:
@@ -181,6 +206,9 @@ def main(argv: Sequence[str] | None = None) -> int:
             work = lambda c: voucher_issuing.issue_vouchers(  # noqa: E731
                 c, keys, out, kind=args.kind, value=args.value, uses=args.uses,
                 days=args.days, member_id=args.member, store_id=args.store, count=args.count)
+        elif (args.command == "analytics-nightly"
+              or getattr(args, "which", None) in analytics.REPORTS):
+            work = _analytics_work(args)
         elif args.command == "conflicts":
             work = lambda c: service.list_flags(c, args.store)  # noqa: E731
         elif args.which == "liability":
@@ -199,5 +227,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 1
     finally:
         engine.dispose()
+    if args.command == "report" and args.which in analytics.REPORTS and not args.json:
+        print("\n".join(analytics.render(result)))
+        return 0
     print(json.dumps(result, ensure_ascii=False, indent=2))
     return 0

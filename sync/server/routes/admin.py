@@ -6,8 +6,9 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Query
 from pydantic import BaseModel, Field, StrictInt
+from sqlalchemy import Connection
 
-from sync.server import service
+from sync.server import analytics, service
 from sync.server.deps import AdminDep, EngineDep, SettingsDep, in_transaction
 
 router = APIRouter(prefix="/v1/admin", tags=["admin"], dependencies=[AdminDep])
@@ -117,3 +118,21 @@ def liability(engine: EngineDep) -> dict[str, int]:
 def day(engine: EngineDep,
         date: Annotated[str, Query(pattern=r"^\d{4}-\d{2}-\d{2}$")]) -> list[dict[str, Any]]:
     return in_transaction(engine, lambda c: service.day_totals(c, date))
+
+
+# --- analytics reports (issue 7): rfm | lifecycle | retention | redemption --------------------
+
+@router.get("/reports/{name}")
+def analytics_report(
+        name: str, engine: EngineDep,
+        store_id: Annotated[str | None, Query(max_length=36)] = None,
+        as_of: Annotated[str | None, Query(pattern=r"^\d{4}-\d{2}-\d{2}$")] = None,
+        new_days: Annotated[int, Query(ge=0, le=100_000)] = analytics.DEFAULTS.new_days,
+        dormant_days: Annotated[int, Query(ge=0, le=100_000)] = analytics.DEFAULTS.dormant_days,
+        churned_days: Annotated[int, Query(ge=0, le=100_000)] = analytics.DEFAULTS.churned_days,
+) -> dict[str, Any]:
+    def work(conn: Connection) -> dict[str, Any]:
+        limits = analytics.Thresholds(new_days, dormant_days, churned_days)
+        return analytics.report(conn, name, store_id=store_id,
+                                as_of=analytics.parse_day(as_of), limits=limits)
+    return in_transaction(engine, work)

@@ -1,0 +1,469 @@
+"""The server's nightly analytics (issue 7): RFM, lifecycle stages, retention by enrolment
+cohort, redemption rate and liability, overall (scope ``"all"``) and per store.
+
+Set-based SQL that runs on PostgreSQL and SQLite; the definitions are the terminal's
+(:mod:`terminal.analytics`, :mod:`terminal.lifecycle`), so a server report over one till's
+data equals that till's own report:
+
+* a purchase is a ``sale`` event of a member that no ``void`` event voids, dated on the
+  store's local calendar (PostgreSQL: the store's time zone; SQLite has no zone database, so
+  the zone's UTC offset on the report day is applied); the end of the report day is exact
+  in both (zoneinfo); a sale on the report day's calendar after it is not counted;
+* one temporary table ``an_activity`` holds a row per member and scope (0: all stores, then
+  a number per store): purchases, spend, days since enrolment, since the last purchase, and
+  from enrolment to the first purchase after the enrolment day; every report is a small
+  grouped query over it;
+* a store's scope is its purchases, over the members enrolled there or who bought there;
+* RFM quintiles are ``rank() - 1`` × 5 // buyers + 1 (ties share the lower rank, as in
+  :func:`terminal.analytics._quintiles`); segments are named by
+  :func:`terminal.analytics.segment_of` over the (r, f) groups, never re-implemented;
+* redemption and liability are the current balances (the ``as_of`` day does not apply).
+
+On PostgreSQL a run is one long transaction over every sale: while it runs, the pull feed
+(which hands out changes below the oldest running transaction) waits for it.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, timedelta
+from typing import Any
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from sqlalchemy import Connection, text
+
+from sync.server import service
+from sync.server.errors import BadRequest, NotFound
+from terminal import lifecycle
+from terminal.analytics import SEGMENTS, Liability, Rate, redemption_rate, segment_of
+from terminal.ledger import Asset, ShopAccount
+from terminal.rules import Rules
+
+REPORTS = ("rfm", "lifecycle", "retention", "redemption")
+ALL = "all"
+HORIZONS = (1, 7, 30)
+WORK_MEM = "256MB"  # PostgreSQL, for the analytics transaction only (SET LOCAL)
+
+
+@dataclass(frozen=True, slots=True)
+class Thresholds:
+    """Lifecycle stage limits in days (defaults: :mod:`terminal.lifecycle`)."""
+
+    new_days: int = lifecycle.NEW_DAYS
+    dormant_days: int = lifecycle.DORMANT_DAYS
+    churned_days: int = lifecycle.CHURNED_DAYS
+
+    def __post_init__(self) -> None:
+        if min(self.new_days, self.dormant_days, self.churned_days) < 0:
+            raise BadRequest("Lifecycle thresholds must not be negative.")
+        if self.dormant_days > self.churned_days:
+            raise BadRequest("The dormant threshold must not exceed the churned threshold.")
+
+
+DEFAULTS = Thresholds()
+
+
+# --- the per-member activity table ---------------------------------------------------------
+
+def _dialect(conn: Connection) -> dict[str, str]:
+    """The few expressions that differ. ``t`` is an event's time as canonical UTC text
+    (what terminals send: ``…T12:34:56.123456Z``), so that per event only text is compared;
+    dates are converted per member, not per event."""
+    if conn.dialect.name == "postgresql":
+        return {
+            "t": "CASE WHEN length(e.occurred_at) = 27 AND right(e.occurred_at, 1) = 'Z' "
+                 "THEN e.occurred_at ELSE to_char(CAST(e.occurred_at AS timestamptz) AT TIME "
+                 "ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS.US') || 'Z' END",
+            "return_from": "to_char((CAST(m.enrolled_on AS date) + 1)::timestamp AT TIME ZONE "
+                           "z.timezone AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS') "
+                           "|| '.000000Z'",
+            "local": "CAST(CAST({x} AS timestamptz) AT TIME ZONE timezone AS date)",
+            "asof": "CAST(:as_of AS date)",
+            "enrolled": "CAST(m.enrolled_on AS date)",
+            "amount": "CAST(CAST(e.body AS json) ->> 'amount' AS bigint)",
+            "voided": "CAST(v.body AS json) ->> 'voided_event_id'",
+            "diff": "({a}) - ({b})",
+        }
+    return {
+        "t": "CASE WHEN length(e.occurred_at) = 27 AND substr(e.occurred_at, 27) = 'Z' "
+             "THEN e.occurred_at ELSE strftime('%Y-%m-%dT%H:%M:%S', e.occurred_at) "
+             "|| '.000000Z' END",
+        "return_from": "strftime('%Y-%m-%dT%H:%M:%S', m.enrolled_on, '+1 day', z.back) "
+                       "|| '.000000Z'",
+        "local": "date({x}, shift)",
+        "asof": ":as_of",
+        "enrolled": "m.enrolled_on",
+        "amount": "CAST(json_extract(e.body, '$.amount') AS INTEGER)",
+        "voided": "json_extract(v.body, '$.voided_event_id')",
+        "diff": "CAST(julianday({a}) - julianday({b}) AS INTEGER)",
+    }
+
+
+def _utc_text(moment: datetime) -> str:
+    return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+
+
+def _zones(conn: Connection, as_of: date, params: dict[str, Any]) -> tuple[str, dict[int, str]]:
+    """A ``SELECT`` of each store's time zone, the end of its report day as UTC text (exact,
+    from zoneinfo) and its UTC offset that day as SQLite date() modifiers (SQLite has no
+    zone data); its values go into ``params``. Each store has a number (its scope in
+    ``an_activity``: small integers sort and group faster than ids); 0 is every store."""
+    selects = []
+    numbers = {0: ALL}
+    next_day = as_of + timedelta(days=1)
+    rows = conn.execute(text("SELECT id, timezone FROM stores ORDER BY id")).all()
+    for index, (store_id, zone_name) in enumerate(rows):
+        try:
+            zone = ZoneInfo(str(zone_name))
+        except (ZoneInfoNotFoundError, ValueError):
+            zone, zone_name = ZoneInfo("UTC"), "UTC"
+        midnight = datetime(next_day.year, next_day.month, next_day.day, tzinfo=zone)
+        offset = datetime(as_of.year, as_of.month, as_of.day, 12, tzinfo=zone).utcoffset()
+        minutes = int(offset.total_seconds()) // 60 if offset is not None else 0
+        params.update({f"zs{index}": str(store_id), f"zz{index}": str(zone_name),
+                       f"zf{index}": f"{minutes:+d} minutes",
+                       f"zb{index}": f"{-minutes:+d} minutes",
+                       f"zc{index}": _utc_text(midnight), f"zn{index}": index + 1})
+        numbers[index + 1] = str(store_id)
+        selects.append(f"SELECT :zs{index} AS store_id, :zz{index} AS timezone, "
+                       f":zf{index} AS shift, :zb{index} AS back, :zc{index} AS cutoff, "
+                       f"CAST(:zn{index} AS INTEGER) AS no")
+    if not selects:
+        return ("SELECT '' AS store_id, 'UTC' AS timezone, '+0 minutes' AS shift, "
+                "'+0 minutes' AS back, '' AS cutoff, 0 AS no WHERE 1 = 0"), numbers
+    return " UNION ALL ".join(selects), numbers
+
+
+def build_activity(conn: Connection, as_of: date,
+                   store_id: str | None = None) -> dict[int, str]:
+    """(Re)create the temporary ``an_activity`` table for ``as_of`` (one store, or all scopes).
+
+    Per sale only text is compared: against the end of the report day in the store's zone
+    (``an_zones.cutoff``) and against the end of the member's enrolment day in that zone
+    (``an_thresholds.return_from``: from then on a purchase is a return). Returns the
+    scope numbers of ``an_activity.scope``: 0 for all stores, then one per store.
+    """
+    d = _dialect(conn)
+    if conn.dialect.name == "postgresql":
+        # the ranking sorts in memory, and the sales are grouped by member in a hash table
+        # (up to 4 × work_mem) instead of sorting millions of them first
+        conn.execute(text(f"SET LOCAL work_mem = '{WORK_MEM}'"))
+        conn.execute(text("SET LOCAL hash_mem_multiplier = 4"))
+    params: dict[str, Any] = {"as_of": as_of.isoformat()}
+    zones, numbers = _zones(conn, as_of, params)
+    # small tables, analysed, so that PostgreSQL plans the join of the sales with them
+    # knowing their sizes; members enrolled after the report day did not exist yet
+    conn.execute(text("DROP TABLE IF EXISTS an_zones"))
+    conn.execute(text(f"CREATE TEMP TABLE an_zones AS {zones}"), params)
+    conn.execute(text("DROP TABLE IF EXISTS an_thresholds"))
+    conn.execute(text(f"""
+        CREATE TEMP TABLE an_thresholds AS
+        SELECT m.id AS member_id, z.timezone AS timezone, {d['return_from']} AS return_from
+        FROM members m CROSS JOIN (SELECT DISTINCT timezone, back FROM an_zones) z
+        WHERE m.enrolled_on <= :as_of"""), params)
+    if conn.dialect.name == "postgresql":
+        conn.execute(text("ANALYZE an_zones"))
+        conn.execute(text("ANALYZE an_thresholds"))
+    diff, enrolled, t = d["diff"], d["enrolled"], d["t"]
+    where = f"WHERE {enrolled} <= {d['asof']}"
+    if store_id is not None:
+        where += " AND scope = :store"
+        params["store"] = next((n for n, key in numbers.items() if key == store_id), -1)
+    sql = f"""
+    CREATE TEMP TABLE an_activity AS
+    WITH per AS (
+        SELECT e.member_id AS member_id, z.no AS store_no, z.timezone AS timezone,
+               z.shift AS shift, count(*) AS purchases,
+               sum(COALESCE({d['amount']}, 0)) AS spend, max({t}) AS last_at,
+               min(CASE WHEN {t} >= r.return_from THEN {t} END) AS return_at
+        FROM events e
+        JOIN an_zones z ON z.store_id = e.store_id
+        JOIN an_thresholds r ON r.member_id = e.member_id AND r.timezone = z.timezone
+        WHERE e.kind = 'sale' AND {t} < z.cutoff
+          AND e.id NOT IN (SELECT {d['voided']} FROM events v
+                           WHERE v.kind = 'void' AND {d['voided']} IS NOT NULL)
+        GROUP BY e.member_id, z.no, z.timezone, z.shift
+    ), days AS (
+        SELECT member_id, store_no, purchases, spend,
+               {d['local'].format(x='last_at')} AS last_day,
+               {d['local'].format(x='return_at')} AS first_return
+        FROM per
+    ), scoped AS (
+        SELECT 0 AS scope, m.id AS member_id, m.enrolled_on AS enrolled_on,
+               sum(p.purchases) AS purchases, sum(p.spend) AS spend,
+               max(p.last_day) AS last_day, min(p.first_return) AS first_return
+        FROM members m LEFT JOIN days p ON p.member_id = m.id
+        GROUP BY m.id, m.enrolled_on
+        UNION ALL
+        SELECT p.store_no, p.member_id, m.enrolled_on, p.purchases, p.spend, p.last_day,
+               p.first_return
+        FROM days p JOIN members m ON m.id = p.member_id
+        UNION ALL
+        SELECT z.no, m.id, m.enrolled_on, 0, 0, NULL, NULL
+        FROM members m JOIN an_zones z ON z.store_id = m.store_id
+        WHERE NOT EXISTS (
+            SELECT 1 FROM days p WHERE p.member_id = m.id AND p.store_no = z.no)
+    )
+    SELECT scope, member_id, substr(enrolled_on, 1, 7) AS month,
+           {diff.format(a=d['asof'], b=enrolled)} AS age,
+           COALESCE(purchases, 0) AS purchases, COALESCE(spend, 0) AS spend,
+           {diff.format(a=d['asof'], b='last_day')} AS idle,
+           {diff.format(a='first_return', b=enrolled)} AS return_after
+    FROM scoped m {where}
+    """
+    conn.execute(text("DROP TABLE IF EXISTS an_activity"))
+    conn.execute(text(sql), params)
+    return numbers
+
+
+def drop_activity(conn: Connection) -> None:
+    for table in ("an_activity", "an_thresholds", "an_zones"):
+        conn.execute(text(f"DROP TABLE IF EXISTS {table}"))
+
+
+# --- the reports over an_activity -----------------------------------------------------------
+
+def _scopes(conn: Connection, store_id: str | None) -> dict[str, str]:
+    """The scopes a report covers, each with a display name."""
+    if store_id is not None:
+        name = conn.execute(text("SELECT name FROM stores WHERE id = :s"),
+                            {"s": store_id}).scalar()
+        if name is None:
+            raise NotFound(f"No store {store_id}.", "unknown_store")
+        return {store_id: str(name)}
+    out = {ALL: "all stores"}
+    out.update({str(i): str(n) for i, n in conn.execute(
+        text("SELECT id, name FROM stores ORDER BY name, id"))})
+    return out
+
+
+def rfm_report(conn: Connection, scopes: dict[str, str],
+               numbers: dict[int, str]) -> dict[str, Any]:
+    out: dict[str, Any] = {}
+    for scope in scopes:
+        out[scope] = {"members": 0, "buyers": 0, "segments": dict.fromkeys(SEGMENTS, 0),
+                      "scores": {axis: {str(s): 0 for s in range(1, 6)}
+                                 for axis in ("recency", "frequency", "monetary")}}
+    rows = conn.execute(text("""
+        WITH b AS (
+            SELECT scope,
+                   count(*) OVER (PARTITION BY scope) AS n,
+                   rank() OVER (PARTITION BY scope ORDER BY idle DESC) AS rr,
+                   rank() OVER (PARTITION BY scope ORDER BY purchases) AS rf,
+                   rank() OVER (PARTITION BY scope ORDER BY spend) AS rm
+            FROM an_activity WHERE idle IS NOT NULL)
+        SELECT scope, (rr - 1) * 5 / n + 1, (rf - 1) * 5 / n + 1, (rm - 1) * 5 / n + 1,
+               count(*)
+        FROM b GROUP BY scope, (rr - 1) * 5 / n + 1, (rf - 1) * 5 / n + 1,
+                        (rm - 1) * 5 / n + 1"""))
+    for scope, r, f, m, count in rows:
+        entry = out.get(numbers.get(int(scope), ""))
+        if entry is None:
+            continue
+        count = int(count)
+        entry["buyers"] += count
+        entry["segments"][segment_of(int(r), int(f))] += count
+        for axis, score in (("recency", r), ("frequency", f), ("monetary", m)):
+            entry["scores"][axis][str(int(score))] += count
+    for scope, total, never in conn.execute(text(
+            "SELECT scope, count(*), sum(CASE WHEN idle IS NULL THEN 1 ELSE 0 END) "
+            "FROM an_activity GROUP BY scope")):
+        entry = out.get(numbers.get(int(scope), ""))
+        if entry is not None:
+            entry["members"] = int(total)
+            entry["segments"]["never_bought"] = int(never or 0)
+    return out
+
+
+def lifecycle_report(conn: Connection, scopes: dict[str, str], numbers: dict[int, str],
+                     limits: Thresholds) -> dict[str, Any]:
+    out: dict[str, Any] = {s: {stage.value: 0 for stage in lifecycle.Stage} for s in scopes}
+    rows = conn.execute(text("""
+        SELECT scope, stage, count(*) FROM (
+            SELECT scope, CASE
+                WHEN idle IS NULL THEN CASE WHEN age <= :new THEN 'new' ELSE 'dormant' END
+                WHEN idle <= :dormant THEN 'active'
+                WHEN idle <= :churned THEN 'dormant'
+                ELSE 'churned' END AS stage
+            FROM an_activity) staged
+        GROUP BY scope, stage"""), {"new": limits.new_days, "dormant": limits.dormant_days,
+                                    "churned": limits.churned_days})
+    for scope, stage, count in rows:
+        key = numbers.get(int(scope), "")
+        if key in out:
+            out[key][str(stage)] = int(count)
+    return out
+
+
+def _rate(rate: Rate) -> dict[str, Any]:
+    return {"part": rate.part, "whole": rate.whole, "percent": rate.percent()}
+
+
+def retention_report(conn: Connection, scopes: dict[str, str],
+                     numbers: dict[int, str]) -> dict[str, Any]:
+    out: dict[str, Any] = {s: [] for s in scopes}
+    columns = ", ".join(
+        f"sum(CASE WHEN age >= {h} THEN 1 ELSE 0 END), "
+        f"sum(CASE WHEN age >= {h} AND return_after <= {h} THEN 1 ELSE 0 END)"
+        for h in HORIZONS)
+    rows = conn.execute(text(f"SELECT scope, month, count(*), {columns} FROM an_activity "
+                             "GROUP BY scope, month ORDER BY scope, month"))
+    for scope, month, members, *counts in rows:
+        key = numbers.get(int(scope), "")
+        if key not in out:
+            continue
+        cohort: dict[str, Any] = {"month": str(month), "members": int(members)}
+        for index, horizon in enumerate(HORIZONS):
+            eligible, returned = int(counts[2 * index] or 0), int(counts[2 * index + 1] or 0)
+            cohort[f"d{horizon}"] = _rate(Rate(returned, eligible))
+        out[key].append(cohort)
+    return out
+
+
+def _programme_units(conn: Connection) -> tuple[int, int]:
+    defaults = Rules()
+    programme = service.get_config(conn, "programme")
+    rules = programme.get("rules", programme) if isinstance(programme, dict) else {}
+    points = rules.get("redeem_points_unit", defaults.redeem_points_unit)
+    value = rules.get("redeem_value_unit", defaults.redeem_value_unit)
+    if isinstance(points, bool) or not isinstance(points, int) or points <= 0:
+        points = defaults.redeem_points_unit
+    if isinstance(value, bool) or not isinstance(value, int) or value < 0:
+        value = defaults.redeem_value_unit
+    return points, value
+
+
+def redemption_report(conn: Connection, scopes: dict[str, str]) -> dict[str, Any]:
+    """Points issued vs redeemed (the shop accounts, kept per terminal) and what members
+    hold (per home store)."""
+    issued_acc, redeemed_acc = ShopAccount.POINTS_ISSUED.value, ShopAccount.POINTS_REDEEMED.value
+    shop: dict[str, dict[str, int]] = {s: {issued_acc: 0, redeemed_acc: 0} for s in scopes}
+    held: dict[str, dict[str, int]] = {s: {} for s in scopes}
+    params = {"issued": issued_acc, "redeemed": redeemed_acc, "points": Asset.POINTS.value}
+    for scope, account, total in conn.execute(text(f"""
+            SELECT '{ALL}', account, sum(balance) FROM balances
+            WHERE account IN (:issued, :redeemed) AND asset = :points GROUP BY account
+            UNION ALL
+            SELECT t.store_id, b.account, sum(b.balance) FROM balances b
+            JOIN terminals t ON t.id = b.shard
+            WHERE b.account IN (:issued, :redeemed) AND b.asset = :points
+            GROUP BY t.store_id, b.account"""), params):
+        if str(scope) in shop:
+            shop[str(scope)][str(account)] = int(total or 0)
+    for scope, asset, total in conn.execute(text(f"""
+            SELECT '{ALL}', asset, sum(balance) FROM balances
+            WHERE account LIKE 'member:%' GROUP BY asset
+            UNION ALL
+            SELECT m.store_id, b.asset, sum(b.balance) FROM balances b
+            JOIN members m ON b.account = 'member:' || m.id
+            WHERE b.account LIKE 'member:%' AND m.store_id IS NOT NULL
+            GROUP BY m.store_id, b.asset""")):
+        if str(scope) in held:
+            held[str(scope)][str(asset)] = int(total or 0)
+    points_unit, value_unit = _programme_units(conn)
+    out: dict[str, Any] = {}
+    for scope in scopes:
+        issued, redeemed = -shop[scope][issued_acc], shop[scope][redeemed_acc]
+        owed = Liability.of(held[scope].get(Asset.STORED_VALUE.value, 0),
+                            held[scope].get(Asset.POINTS.value, 0), points_unit, value_unit)
+        out[scope] = {"points_issued": issued, "points_redeemed": redeemed,
+                      "redemption_rate": _rate(redemption_rate(issued, redeemed)),
+                      "stored_value": owed.stored_value, "points": owed.points,
+                      "points_value": owed.points_value}
+    return out
+
+
+# --- entry points ----------------------------------------------------------------------------
+
+def _run(conn: Connection, name: str, scopes: dict[str, str], numbers: dict[int, str],
+         limits: Thresholds) -> Any:
+    if name == "rfm":
+        return rfm_report(conn, scopes, numbers)
+    if name == "lifecycle":
+        return lifecycle_report(conn, scopes, numbers, limits)
+    if name == "retention":
+        return retention_report(conn, scopes, numbers)
+    return redemption_report(conn, scopes)
+
+
+def report(conn: Connection, name: str, *, store_id: str | None = None,
+           as_of: date | None = None, limits: Thresholds | None = None) -> dict[str, Any]:
+    """One report, computed now: ``{"report", "as_of", "stores", "scopes": {scope: …}}``."""
+    if name not in REPORTS:
+        raise NotFound(f"No report {name!r} (one of: {', '.join(REPORTS)}).", "unknown_report")
+    day = as_of or datetime.now(UTC).date()
+    limits = limits or Thresholds()
+    scopes = _scopes(conn, store_id)
+    numbers = build_activity(conn, day, store_id) if name != "redemption" else {}
+    try:
+        body = _run(conn, name, scopes, numbers, limits)
+    finally:
+        drop_activity(conn)
+    out: dict[str, Any] = {"report": name, "as_of": day.isoformat(), "stores": scopes,
+                           "scopes": body}
+    if name == "lifecycle":
+        out["thresholds"] = {"new_days": limits.new_days, "dormant_days": limits.dormant_days,
+                             "churned_days": limits.churned_days}
+    return out
+
+
+def nightly(conn: Connection, as_of: date | None = None, limits: Thresholds | None = None,
+            clock: Callable[[], float] = time.perf_counter) -> dict[str, Any]:
+    """Every report over every scope from ONE activity table; ``seconds`` has the wall time
+    of each step (``activity`` is the shared scan of events and members)."""
+    day = as_of or datetime.now(UTC).date()
+    limits = limits or Thresholds()
+    scopes = _scopes(conn, None)
+    seconds: dict[str, float] = {}
+    start = clock()
+    numbers = build_activity(conn, day)
+    seconds["activity"] = clock() - start
+    reports: dict[str, Any] = {}
+    try:
+        for name in REPORTS:
+            step = clock()
+            reports[name] = _run(conn, name, scopes, numbers, limits)
+            seconds[name] = clock() - step
+    finally:
+        drop_activity(conn)
+    seconds["total"] = clock() - start
+    return {"as_of": day.isoformat(), "stores": scopes, "reports": reports,
+            "seconds": seconds}
+
+
+def parse_day(value: str | None) -> date | None:
+    if value is None:
+        return None
+    try:
+        return date.fromisoformat(value)
+    except ValueError:
+        raise BadRequest(f"{value!r} is not a date (YYYY-MM-DD).") from None
+
+
+def render(result: dict[str, Any]) -> list[str]:
+    """A report as plain lines for the terminal (the admin CLI without ``--json``)."""
+    name, stores = result["report"], result["stores"]
+    lines = [f"{name} report, {result['as_of']}"]
+    if name == "lifecycle":
+        limits = result["thresholds"]
+        lines[0] += (f" (new ≤ {limits['new_days']} days without a purchase, active ≤ "
+                     f"{limits['dormant_days']}, dormant ≤ {limits['churned_days']} days idle)")
+    for scope, body in result["scopes"].items():
+        lines.append(f"{stores.get(scope, scope)} ({scope})")
+        if name == "rfm":
+            lines.append(f"  members {body['members']:,}  buyers {body['buyers']:,}")
+            lines += [f"  {seg:<16} {count:>10,}" for seg, count in body["segments"].items()]
+        elif name == "lifecycle":
+            lines += [f"  {stage:<8} {count:>10,}" for stage, count in body.items()]
+        elif name == "retention":
+            lines.append(f"  {'month':<8} {'members':>9} {'D1':>7} {'D7':>7} {'D30':>7}")
+            lines += [f"  {c['month']:<8} {c['members']:>9,} {c['d1']['percent']:>7} "
+                      f"{c['d7']['percent']:>7} {c['d30']['percent']:>7}" for c in body]
+        else:
+            lines += [f"  points issued {body['points_issued']:,}  redeemed "
+                      f"{body['points_redeemed']:,}  rate {body['redemption_rate']['percent']}",
+                      f"  stored value owed {body['stored_value']:,}  points outstanding "
+                      f"{body['points']:,} (worth {body['points_value']:,})"]
+    return lines
