@@ -246,6 +246,12 @@ class SqliteSession:
              format_time(event.occurred_at), event.kind.value,
              None if member_id is None else str(member_id),
              canonical_json(event.body).decode(), event.prev_hash, event.hash, voids))
+        concerned = {member_id_of(p.account) for p in event.postings} - {None}
+        if member_id is not None:
+            concerned.add(str(member_id))
+        if concerned:
+            raw.executemany("INSERT INTO event_members (member_id, event_seq) VALUES (?, ?)",
+                            [(m, event.seq) for m in sorted(m for m in concerned if m)])
         if event.kind is EventKind.VOUCHER_REDEEM:
             raw.execute("INSERT INTO voucher_uses (voucher_id, event_seq) VALUES (?, ?)",
                         (str(event.body["voucher_id"]), event.seq))
@@ -281,10 +287,23 @@ class SqliteSession:
             select(t.events.c.id).where(t.events.c.voids == event_id)).scalar()
 
     def member_events(self, member_id: str, limit: int) -> list[Event]:
-        rows = self.conn.execute(
-            select(t.events).where(t.events.c.member_id == member_id)
-            .order_by(t.events.c.seq.desc()).limit(limit)).all()
-        return self._events(rows)
+        """The newest ``limit`` events that concern the member (newest first): its own, and
+        others posting to its account (a transfer it received, a referral reward)."""
+        return self._events(self.conn.execute(
+            self._member_select(member_id).order_by(t.events.c.seq.desc()).limit(limit)).all())
+
+    def member_history(self, member_id: str) -> list[Event]:
+        """Every event that concerns the member, oldest first (its programme state)."""
+        return self._events(self.conn.execute(
+            self._member_select(member_id).order_by(t.events.c.seq)).all())
+
+    def _member_select(self, member_id: str) -> Any:
+        concerned = select(t.event_members.c.event_seq).where(
+            t.event_members.c.member_id == member_id)
+        return select(t.events).where(t.events.c.seq.in_(concerned))
+
+    def set_member_tier(self, member_id: str, tier: str) -> None:
+        self.raw.execute("UPDATE members SET tier = ? WHERE id = ?", (tier, member_id))
 
     def events_between(self, start: datetime, end: datetime) -> Iterator[Event]:
         rows = self.conn.execute(
