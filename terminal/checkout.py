@@ -657,7 +657,7 @@ class CheckoutService:
 
     def _state(self, session: LedgerSession, member: Member) -> MemberState:
         stamps = session.balances(member.id)[Asset.STAMPS]
-        return member_state(member, session.member_history(member.id), self.today(),
+        return member_state(member, session.member_facts(member.id), self.today(),
                             self.zone, stamps)
 
     def _evaluate(self, session: LedgerSession, member: Member, context: Context,

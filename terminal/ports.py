@@ -16,6 +16,7 @@ from terminal.ledger import Asset, Event
 from terminal.lots import Lot
 from terminal.member_pins import MemberPin
 from terminal.members import Member
+from terminal.programmes.member_state import EventFacts
 from terminal.staff import Staff
 
 
@@ -56,8 +57,8 @@ class LedgerSession(Protocol):
         """The newest events that concern the member (its own, and others posting to its
         account: a transfer received, a referral reward), newest first."""
         ...
-    def member_history(self, member_id: str) -> list[Event]:
-        """Every event that concerns the member, oldest first (its programme state)."""
+    def member_facts(self, member_id: str) -> list[EventFacts]:
+        """The member's own events, oldest first, as its programme state needs them."""
         ...
     def set_member_tier(self, member_id: str, tier: str) -> None: ...
     def events_between(self, start: datetime, end: datetime) -> Iterator[Event]: ...

@@ -11,10 +11,9 @@ it as balances, not history).
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
-from dataclasses import replace
-from datetime import date, timedelta
-from typing import Any
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, replace
+from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from terminal.ledger import Event, EventKind
@@ -22,6 +21,7 @@ from terminal.members import Member
 from terminal.programmes.model import MemberState, StateChange
 
 VISIT_WINDOW_DAYS = 366  # the longest mission window
+KNOWN_FIELDS = frozenset({"tier", "tier_period", "referred_by", "award", "plan"})
 
 
 def year_before(day: date) -> date:
@@ -32,25 +32,47 @@ def year_before(day: date) -> date:
         return day.replace(year=day.year - 1, day=28)
 
 
-def state_changes(body: Mapping[str, Any]) -> list[StateChange]:
+@dataclass(frozen=True, slots=True)
+class EventFacts:
+    """What the state needs of one of the member's own events (``body.member_id`` is the
+    member): the store reads just these, not the postings (a long history stays cheap)."""
+
+    id: str
+    kind: EventKind
+    occurred_at: datetime
+    voids: str | None = None  # a void: the event it voids
+    amount: int = 0  # a sale: body.amount
+    discount: int = 0  # a sale: body.discount (the points discount)
+    changes: tuple[StateChange, ...] = ()
+
+    @classmethod
+    def of(cls, event: Event) -> EventFacts:
+        body = event.body
+        voids = body.get("voided_event_id") if event.kind is EventKind.VOID else None
+        return cls(event.id, event.kind, event.occurred_at,
+                   None if voids is None else str(voids), _int(body.get("amount")),
+                   _int(body.get("discount")),
+                   tuple(state_changes(body.get("state_changes"), body.get("referred_by"))))
+
+
+def state_changes(rows: object, referred_by: object = None) -> list[StateChange]:
     """The state changes an event body records (malformed rows are skipped, never guessed)."""
     out = []
-    rows = body.get("state_changes")
     for row in rows if isinstance(rows, list) else ():
         if isinstance(row, Mapping) and isinstance(row.get("field"), str):
             out.append(StateChange(str(row["field"]), str(row.get("value", "")),
                                    str(row.get("key", ""))))
-    referrer = body.get("referred_by")
-    if isinstance(referrer, str) and referrer:
-        out.append(StateChange("referred_by", referrer))
+    if isinstance(referred_by, str) and referred_by:
+        out.append(StateChange("referred_by", referred_by))
     return out
 
 
-def member_state(member: Member, events: Iterable[Event], today: date, zone: ZoneInfo,
+def member_state(member: Member, events: Sequence[EventFacts], today: date, zone: ZoneInfo,
                  stamps: int = 0) -> MemberState:
-    """``member``'s state before a trigger on ``today``, from its events (oldest first)."""
-    events = list(events)
-    voided = {str(e.body.get("voided_event_id")) for e in events if e.kind is EventKind.VOID}
+    """``member``'s state before a trigger on ``today``, from its own events, oldest first
+    (an event of another member that only posts to this one, e.g. a transfer, changes no
+    state of this member)."""
+    voided = {e.voids for e in events if e.voids}
     spend_from = year_before(today)
     visits_from = today - timedelta(days=VISIT_WINDOW_DAYS)
     state = MemberState(member.id, tier=member.tier, birthday=member.birthday,
@@ -58,18 +80,16 @@ def member_state(member: Member, events: Iterable[Event], today: date, zone: Zon
     spend = purchases = 0
     visits: set[date] = set()
     for event in events:
-        if event.id in voided or event.body.get("member_id") != member.id:
+        if event.id in voided:
             continue
         if event.kind is EventKind.SALE:
             day = event.occurred_at.astimezone(zone).date()
             purchases += 1
             if day > spend_from:
-                spend += _int(event.body.get("amount")) - _int(event.body.get("discount"))
+                spend += event.amount - event.discount
             if day >= visits_from:
                 visits.add(day)
-        known = [c for c in state_changes(event.body)
-                 if c.field in ("tier", "tier_period", "referred_by", "award", "plan")]
-        state = state.apply(known)
+        state = state.apply(c for c in event.changes if c.field in KNOWN_FIELDS)
     return replace(state, rolling_spend=spend, purchases=purchases,
                    visit_dates=tuple(sorted(visits)))
 

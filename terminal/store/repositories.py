@@ -35,6 +35,7 @@ from terminal.ledger import (
 from terminal.lots import Lot
 from terminal.member_pins import MemberPin
 from terminal.members import Member
+from terminal.programmes.member_state import EventFacts, state_changes
 from terminal.staff import Role, Staff
 from terminal.store import tables as t
 
@@ -292,10 +293,22 @@ class SqliteSession:
         return self._events(self.conn.execute(
             self._member_select(member_id).order_by(t.events.c.seq.desc()).limit(limit)).all())
 
-    def member_history(self, member_id: str) -> list[Event]:
-        """Every event that concerns the member, oldest first (its programme state)."""
-        return self._events(self.conn.execute(
-            self._member_select(member_id).order_by(t.events.c.seq)).all())
+    def member_facts(self, member_id: str) -> list[EventFacts]:
+        """The member's own events, oldest first, as far as its programme state needs them:
+        SQLite's JSON functions pick the few body fields, no postings are read."""
+        rows = self.raw.execute(
+            "SELECT id, kind, occurred_at, voids, json_extract(body, '$.amount'), "
+            "json_extract(body, '$.discount'), json_extract(body, '$.state_changes'), "
+            "json_extract(body, '$.referred_by') FROM events WHERE member_id = ? ORDER BY seq",
+            (member_id,))
+        out = []
+        for event_id, kind, occurred_at, voids, amount, discount, changes, referrer in rows:
+            parsed = json.loads(changes) if changes and changes != "[]" else None
+            out.append(EventFacts(event_id, EventKind(kind), parse_time(occurred_at), voids,
+                                  amount if isinstance(amount, int) else 0,
+                                  discount if isinstance(discount, int) else 0,
+                                  tuple(state_changes(parsed, referrer))))
+        return out
 
     def _member_select(self, member_id: str) -> Any:
         concerned = select(t.event_members.c.event_seq).where(
