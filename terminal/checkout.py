@@ -28,7 +28,15 @@ from terminal.errors import (
     UnknownUser,
 )
 from terminal.ids import new_id
-from terminal.ledger import Asset, Event, EventKind, Posting, ShopAccount, member_account
+from terminal.ledger import (
+    Asset,
+    Event,
+    EventKind,
+    Posting,
+    ShopAccount,
+    member_account,
+    member_id_of,
+)
 from terminal.lots import Lot, allocate, expiring_within, is_expired, lot_key, usable_lots
 from terminal.member_codes import (
     ACCEPTED_DRIFT,
@@ -929,12 +937,21 @@ class CheckoutService:
 
     def _check_reversal(self, session: LedgerSession, member: Member,
                         reversal: list[Posting]) -> None:
-        account = member_account(member.id)
-        lots = {lot.lot_id: lot.remaining for lot in session.lots(member.id)}
+        """Refuse a void that would leave a member (the voided event's, or another it
+        rewarded, e.g. a referrer) with a negative points lot or balance."""
+        lots: dict[str, int] = {}
+        owners_read: set[str] = set()
+        change: dict[tuple[str, Asset], int] = {}
         for posting in reversal:
-            if posting.account != account:
+            owner = member_id_of(posting.account)
+            if owner is None:
                 continue
-            if posting.asset is Asset.POINTS and posting.lot is not None:
+            if posting.asset is Asset.POINTS:
+                if posting.lot is None:
+                    continue
+                if owner not in owners_read:
+                    owners_read.add(owner)
+                    lots.update({lot.lot_id: lot.remaining for lot in session.lots(owner)})
                 left = lots.get(posting.lot, 0) + posting.amount
                 if left < 0:
                     raise NotVoidable(
@@ -942,17 +959,23 @@ class CheckoutService:
                         "it cannot be voided in full.", reason="points_used",
                     )
                 lots[posting.lot] = left
-            elif posting.asset is Asset.STORED_VALUE:
-                balance = session.balance(member.id, Asset.STORED_VALUE) + posting.amount
-                if balance < 0:
-                    raise NotVoidable(
-                        "The stored value from this top-up was already spent: it cannot be "
-                        "voided in full.", reason="stored_value_spent",
-                    )
-            elif (posting.asset is Asset.STAMPS
-                  and session.balance(member.id, Asset.STAMPS) + posting.amount < 0):
+            else:
+                key = (owner, posting.asset)
+                change[key] = change.get(key, 0) + posting.amount
+        for (owner, asset), amount in change.items():
+            if amount >= 0 or session.balance(owner, asset) + amount >= 0:
+                continue
+            if asset is Asset.STORED_VALUE:
+                raise NotVoidable(
+                    "The stored value from this top-up was already spent: it cannot be "
+                    "voided in full.", reason="stored_value_spent",
+                )
+            if asset is Asset.STAMPS:
                 raise NotVoidable("These stamps were already exchanged for a reward: "
                                   "they cannot be voided.", reason="stamps_exchanged")
+            raise NotVoidable(f"The {asset.value.replace('_', '-')} this event gave was already "
+                              "spent: it cannot be voided in full.", reason="spent",
+                              asset=asset.value)
 
     def expire_points(self, actor: Staff, member_id: str) -> EventResult | None:
         """Write an expiry event for the member's out-of-date lots (None when none)."""

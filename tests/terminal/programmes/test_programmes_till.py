@@ -14,7 +14,13 @@ from alembic import command
 from terminal_testkit import Shop
 
 from devices.printing.layout import ReceiptTemplate
-from terminal.errors import InsufficientBalance, InvalidAmount, InvalidInput, UnknownMember
+from terminal.errors import (
+    InsufficientBalance,
+    InvalidAmount,
+    InvalidInput,
+    NotVoidable,
+    UnknownMember,
+)
 from terminal.ledger import Asset, Event, EventKind, ShopAccount, member_account
 from terminal.money import Money
 from terminal.programmes import Line
@@ -301,3 +307,13 @@ def test_the_receipt_shows_each_programme_and_rule(shop: Shop) -> None:
     text = "\n".join(str(item) for item in ReceiptTemplate.load("default").render(receipt))
     assert "生日禮 · birthday_month" in text and "+500 points" in text
     assert "回饋金 · cash_back" in text and "+50 cash_back" in text
+
+
+def test_a_sale_whose_cash_back_was_spent_cannot_be_voided(shop: Shop) -> None:
+    pull(shop)
+    member = enrol(shop, "林美玲")
+    earned = shop.service.sale(shop.cashier, member, Money(1000)).event  # +50 cash-back
+    shop.service.sale(shop.cashier, member, Money(100), cash_back=Money(50))
+    with pytest.raises(NotVoidable, match="cash-back"):
+        shop.service.void(shop.manager, earned.id, "too late")
+    assert verify_store(shop.local.store).ok
