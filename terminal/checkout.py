@@ -311,7 +311,7 @@ class CheckoutService:
     ) -> EventResult:
         """A new member: card, phone-code secret, optional PIN, new-member bonus; one event.
 
-        ``referrer`` (a member's card number or id) is recorded in the body as
+        ``referrer`` (a member's card number, id or phone) is recorded in the body as
         ``referred_by``; the referral programme rewards both at the new member's first
         purchase. With a pulled programme document its new-member bonus replaces the rules'.
 
@@ -374,9 +374,12 @@ class CheckoutService:
             return EventResult(event, self._view(session, member))
 
     def _referrer(self, session: LedgerSession, referrer: str) -> str:
+        """The referring member, by card number, member id or phone number."""
         code = referrer.strip()
         found = (session.member_by_card(code) if is_card_number(code)
                  else session.member_by_id(code))
+        if found is None and code and code[0] in "+0":
+            found = session.member_by_phone(normalise_phone(code))
         if found is None:
             raise UnknownMember(f"No member {code!r} to be the referrer.", reason="no_card",
                                 card=code)

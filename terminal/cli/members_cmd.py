@@ -40,7 +40,7 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     p.add_argument("--card", help="an existing card number (default: the next free one)")
     p.add_argument("--tier", choices=TIERS, default="basic")
     p.add_argument("--cashier", help="the cashier enrolling (default: the only cashier)")
-    p.add_argument("--referrer", help="the referring member's card number (referral "
+    p.add_argument("--referrer", help="the referring member's card number or phone (referral "
                                       "programme: both rewarded at the first purchase)")
     p.add_argument("--member-pin", help="the member's PIN for paying with stored value by "
                                         "card (4 to 12 digits; can be set later: set-pin)")

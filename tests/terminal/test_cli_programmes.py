@@ -22,6 +22,8 @@ DOCUMENT: dict[str, Any] = {
             "referrer_reward": {"points": 100}, "referee_reward": {"points": 50}}},
         {"id": "daily", "type": "check_in", "name": "每日簽到", "params": {
             "reward": {"points": 1}}},
+        {"id": "plus", "type": "membership", "name": "Plus", "params": {
+            "fee": 1200, "days": 365, "discount_percent": 3}},
         {"id": "trees", "type": "charity", "name": "植樹", "params": {
             "charity": "植樹協會", "spend_basis_points": 100}},
     ],
@@ -59,4 +61,13 @@ def test_programmes_through_the_cli(tmp_path: Path) -> None:
     report = ok_json(shop, "report", "charity")
     assert report["charities"] == [{"programme_id": "trees", "charity": "植樹協會",
                                     "pledged": 10 + 2, "points": 0}]
+    bought = ok_json(shop, "plan", card, "plus")
+    assert bought["event"]["kind"] == "plan" and bought["event"]["body"]["fee"] == 1200
+    assert "no membership" in refused(shop, "plan", card, "points").lower()
+    # a transfer shows in both members' history
+    moved = ok_json(shop, "transfer", "--from", card, "--to", referrer, "--points", "5",
+                    "--pin", "2468")
+    for member in (card, referrer):
+        ids = [e["id"] for e in ok_json(shop, "history", member)["events"]]
+        assert moved["event_id"] in ids
     assert ok_json(shop, "verify")["ok"] is True

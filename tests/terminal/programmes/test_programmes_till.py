@@ -317,3 +317,13 @@ def test_a_sale_whose_cash_back_was_spent_cannot_be_voided(shop: Shop) -> None:
     with pytest.raises(NotVoidable, match="cash-back"):
         shop.service.void(shop.manager, earned.id, "too late")
     assert verify_store(shop.local.store).ok
+
+
+def test_a_referrer_found_by_phone_and_a_check_in_is_no_purchase(shop: Shop) -> None:
+    pull(shop)
+    referrer = enrol(shop, "陳志明", phone="0912-345-678")
+    referee = enrol(shop, "王小華", referrer="0912345678")
+    shop.service.check_in(shop.cashier, referee)
+    state = shop.service.programme_state(referee)
+    assert state.referred_by == referrer and state.purchases == 0
+    assert "daily:2026-03-10" in state.awarded
