@@ -431,6 +431,25 @@ class CheckoutService:
             event = self._append(session, actor, EventKind.PLAN, body, list(outcome.postings))
             return EventResult(event, self._view(session, member))
 
+    def choose_charity(self, actor: Staff, member_id: str,
+                       programme_id: str | None) -> EventResult:
+        """The charity (an opt-in ``charity`` programme of the pulled document) the member
+        gives to from now on, or None for none: one ``preference`` event, no postings."""
+        require_role(actor, Role.CASHIER, "record members' choices")
+        with self.store.session(write=True) as session:
+            member = self._member(session, member_id)
+            body: dict[str, object] = {"member_id": member_id}
+            document = self._document(session, body)
+            if programme_id is not None:
+                programme = None if document is None else document.programme(programme_id)
+                if programme is None or programme.type != "charity":
+                    raise InvalidInput(f"There is no charity programme {programme_id!r}.",
+                                       reason="no_charity", programme=programme_id)
+                body["programme_names"] = {programme.id: programme.name}
+            body["state_changes"] = [{"field": "charity", "value": programme_id or ""}]
+            event = self._append(session, actor, EventKind.PREFERENCE, body, [])
+            return EventResult(event, self._view(session, member))
+
     def _new_card_number(self, session: LedgerSession) -> str:
         """The next free card number: from this terminal's block when it has a number."""
         number = self.terminal_number

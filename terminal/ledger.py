@@ -46,6 +46,7 @@ class EventKind(StrEnum):
     MEMBER_PIN = "member_pin"
     CHECK_IN = "check_in"  # a daily check-in (programmes)
     PLAN = "plan"  # a paid membership or subscription bought or renewed (programmes)
+    PREFERENCE = "preference"  # a member's choice for the programmes, e.g. a charity
 
 
 class ShopAccount(StrEnum):

@@ -183,6 +183,9 @@ def describe(event: Event, zone: tzinfo, member_id: str | None = None) -> str:
     elif event.kind is EventKind.TRANSFER:
         text = (f"transfer of {b['points']} points from {b['member_id']} to "
                 f"{b['to_member_id']}")
+    elif event.kind is EventKind.PREFERENCE:
+        text = "programme choice: " + ", ".join(
+            f"{c['field']} {c['value'] or '(none)'}" for c in b.get("state_changes", []))
     elif event.kind is EventKind.CHECK_IN:
         text = "check-in"
     elif event.kind is EventKind.PLAN:

@@ -1,5 +1,6 @@
-"""``checkin``, ``plan``: the programme triggers that are not a sale (daily check-in, buying a
-paid membership or subscription of the pulled programme document)."""
+"""``checkin``, ``plan``, ``charity``: the programme triggers that are not a sale (daily
+check-in, buying a paid membership or subscription of the pulled programme document) and the
+member's choice of charity."""
 
 from __future__ import annotations
 
@@ -22,6 +23,12 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     p.add_argument("plan_id", help="the membership or subscription programme's id")
     p.add_argument("--cashier", help="cashier name (default: the only cashier)")
     p.set_defaults(handler=cmd_plan)
+
+    p = subcommand(sub, "charity", "the charity a member gives to (opt-in charity programmes)")
+    p.add_argument("code", help="card number or member id")
+    p.add_argument("programme_id", nargs="?", help="the charity programme's id (none: stop)")
+    p.add_argument("--cashier", help="cashier name (default: the only cashier)")
+    p.set_defaults(handler=cmd_charity)
 
 
 def explained_lines(event: Event, member_id: str | None = None) -> list[str]:
@@ -51,4 +58,15 @@ def cmd_plan(args: argparse.Namespace) -> int:
              [f"{view.member.name}: {args.plan_id} valid until {body['valid_until']}; "
               f"fee {nt(int(str(body['fee'])))} to collect at the POS."]
              + explained_lines(result.event, view.member.id))
+    return 0
+
+
+def cmd_charity(args: argparse.Namespace) -> int:
+    with open_terminal(args) as term:
+        view = term.member_from_code(args.code)
+        cashier = term.service.staff_named(args.cashier, Role.CASHIER)
+        result = term.service.choose_charity(cashier, view.member.id, args.programme_id)
+        emit(args, {"event": event_json(result.event), "charity": args.programme_id},
+             [f"{view.member.name} now gives to {args.programme_id}." if args.programme_id
+              else f"{view.member.name} gives to no charity now."])
     return 0

@@ -21,7 +21,7 @@ from terminal.members import Member
 from terminal.programmes.model import MemberState, StateChange
 
 VISIT_WINDOW_DAYS = 366  # the longest mission window
-KNOWN_FIELDS = frozenset({"tier", "tier_period", "referred_by", "award", "plan"})
+KNOWN_FIELDS = frozenset({"tier", "tier_period", "referred_by", "award", "plan", "charity"})
 
 
 def year_before(day: date) -> date:

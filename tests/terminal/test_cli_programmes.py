@@ -64,6 +64,9 @@ def test_programmes_through_the_cli(tmp_path: Path) -> None:
     bought = ok_json(shop, "plan", card, "plus")
     assert bought["event"]["kind"] == "plan" and bought["event"]["body"]["fee"] == 1200
     assert "no membership" in refused(shop, "plan", card, "points").lower()
+    chose = ok_json(shop, "charity", card, "trees")
+    assert chose["event"]["kind"] == "preference"
+    assert "no charity programme" in refused(shop, "charity", card, "plus")
     # a transfer shows in both members' history
     moved = ok_json(shop, "transfer", "--from", card, "--to", referrer, "--points", "5",
                     "--pin", "2468")

@@ -327,3 +327,22 @@ def test_a_referrer_found_by_phone_and_a_check_in_is_no_purchase(shop: Shop) -> 
     state = shop.service.programme_state(referee)
     assert state.referred_by == referrer and state.purchases == 0
     assert "daily:2026-03-10" in state.awarded
+
+
+def test_an_opt_in_charity_gives_only_after_the_member_chose_it(shop: Shop) -> None:
+    document = dict(DOCUMENT, programmes=[*DOCUMENT["programmes"], {
+        "id": "trees", "type": "charity", "name": "植樹", "params": {
+            "charity": "植樹協會", "spend_basis_points": 100, "opt_in": True}}])
+    pull(shop, document)
+    member = enrol(shop, "林美玲")
+    before = shop.service.sale(shop.cashier, member, Money(1000)).event
+    assert not any(r[0] == "trees" for r in rules_of(before))
+    with pytest.raises(InvalidInput):
+        shop.service.choose_charity(shop.cashier, member, "points")
+    chose = shop.service.choose_charity(shop.cashier, member, "trees").event
+    assert chose.kind is EventKind.PREFERENCE and not chose.postings
+    after = shop.service.sale(shop.cashier, member, Money(1000)).event
+    assert ("trees", "pledge_share_of_spend") in rules_of(after)
+    shop.service.choose_charity(shop.cashier, member, None)
+    stopped = shop.service.sale(shop.cashier, member, Money(1000)).event
+    assert not any(r[0] == "trees" for r in rules_of(stopped))
