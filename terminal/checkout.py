@@ -395,8 +395,9 @@ class CheckoutService:
             body: dict[str, object] = {"member_id": member_id}
             outcome = self._evaluate(session, member, Context(Trigger.CHECK_IN), body)
             if outcome is None:
-                raise InvalidInput("Check-ins need the shop's programme document: this "
-                                   "terminal has not pulled one.", reason="no_programmes")
+                raise InvalidInput(f"Check-ins need the shop's programme document: "
+                                   f"{body.get('programmes_error') or 'none was pulled'}.",
+                                   reason="no_programmes")
             if any(p.kind == "already_checked_in" for p in outcome.prompts):
                 raise InvalidInput(f"{member.name} has already checked in today.",
                                    reason="already_checked_in", name=member.name)
@@ -420,8 +421,9 @@ class CheckoutService:
             outcome = self._evaluate(session, member,
                                      Context(Trigger.PLAN_PURCHASE, plan_id=plan_id), body)
             if outcome is None:
-                raise InvalidInput("Memberships need the shop's programme document: this "
-                                   "terminal has not pulled one.", reason="no_programmes")
+                raise InvalidInput(f"Memberships need the shop's programme document: "
+                                   f"{body.get('programmes_error') or 'none was pulled'}.",
+                                   reason="no_programmes")
             body["fee"] = sum(p.amount for p in outcome.prompts if p.kind == "plan_fee")
             body["currency"] = self.rules.currency.code
             body["valid_until"] = next(c.value for c in outcome.state_changes
