@@ -28,7 +28,15 @@ from terminal.errors import (
     UnknownUser,
 )
 from terminal.ids import new_id
-from terminal.ledger import Asset, Event, EventKind, Posting, ShopAccount, member_account
+from terminal.ledger import (
+    Asset,
+    Event,
+    EventKind,
+    Posting,
+    ShopAccount,
+    member_account,
+    member_id_of,
+)
 from terminal.lots import Lot, allocate, expiring_within, is_expired, lot_key, usable_lots
 from terminal.member_codes import (
     ACCEPTED_DRIFT,
@@ -51,6 +59,7 @@ from terminal.member_pins import (
 from terminal.members import (
     CARD_BLOCK,
     DEFAULT_TIER,
+    TIERS,
     IdentifiedBy,
     Member,
     card_number_for_serial,
@@ -61,8 +70,13 @@ from terminal.members import (
 )
 from terminal.money import Money, format_minor, require_int
 from terminal.ports import LedgerSession, LedgerStore, StoredValueGuard
-from terminal.programmes import Result
-from terminal.programmes.at_checkout import PULLED_META_KEY, PulledProgrammes, evaluate_sale
+from terminal.programmes import Context, Document, Line, MemberState, Result, Trigger, evaluate
+from terminal.programmes.at_checkout import (
+    PULLED_META_KEY,
+    PulledProgrammes,
+    lines_after_discount,
+)
+from terminal.programmes.member_state import member_state
 from terminal.rules import Rules
 from terminal.staff import (
     Role,
@@ -121,6 +135,7 @@ class SalePlan:
     stored_value_paid: int
     other_tender: int
     points_earned: int
+    cash_back_paid: int = 0
 
 
 @dataclass(frozen=True, slots=True)
@@ -292,8 +307,13 @@ class CheckoutService:
         card_number: str | None = None,
         tier: str = DEFAULT_TIER,
         pin: str | None = None,
+        referrer: str | None = None,
     ) -> EventResult:
         """A new member: card, phone-code secret, optional PIN, new-member bonus; one event.
+
+        ``referrer`` (a member's card number, id or phone) is recorded in the body as
+        ``referred_by``; the referral programme rewards both at the new member's first
+        purchase. With a pulled programme document its new-member bonus replaces the rules'.
 
         The event carries the member's phone-code secret (``member.code_secret``, hex) and PIN
         hash (``member.pin_hash``) so the server can hand them to the app and other tills.
@@ -318,12 +338,21 @@ class CheckoutService:
             if clean_phone and session.member_by_phone(clean_phone) is not None:
                 raise DuplicateMember(f"Phone {clean_phone} is already registered.",
                                       reason="phone", phone=clean_phone)
+            referrer_id = None if referrer is None else self._referrer(session, referrer)
             member = Member(new_id(), card_number, clean_name, clean_phone, birthday, today,
                             tier)
             session.add_member(member, code_secret=secret, pin_hash=pin_hash)
             event_id = new_id()
-            postings = self._earn_postings(member.id, self.rules.new_member_bonus, today)
-            body = {
+            extra: dict[str, object] = {}
+            outcome = self._evaluate(session, member, Context(Trigger.ENROL,
+                                                              referrer_id=referrer_id), extra)
+            if outcome is None:
+                postings = self._earn_postings(member.id, self.rules.new_member_bonus, today)
+            else:
+                postings = list(outcome.postings)
+                extra.update(outcome.attribution_body())
+                extra["programme_prompts"] = _prompts(outcome)
+            body: dict[str, object] = {
                 "member": {
                     "id": member.id,
                     "card_number": member.card_number,
@@ -336,9 +365,91 @@ class CheckoutService:
                     "pin_hash": pin_hash,
                 },
                 "member_id": member.id,
-                "bonus_points": self.rules.new_member_bonus,
+                "bonus_points": _points_to(member_account(member.id), postings),
             }
+            if referrer_id is not None:
+                body["referred_by"] = referrer_id
+            body.update(extra)
             event = self._append(session, actor, EventKind.ENROL, body, postings, event_id)
+            return EventResult(event, self._view(session, member))
+
+    def _referrer(self, session: LedgerSession, referrer: str) -> str:
+        """The referring member, by card number, member id or phone number."""
+        code = referrer.strip()
+        found = (session.member_by_card(code) if is_card_number(code)
+                 else session.member_by_id(code))
+        if found is None and code and code[0] in "+0":
+            found = session.member_by_phone(normalise_phone(code))
+        if found is None:
+            raise UnknownMember(f"No member {code!r} to be the referrer.", reason="no_card",
+                                card=code)
+        return found.id
+
+    # programme triggers ------------------------------------------------------------------
+    def check_in(self, actor: Staff, member_id: str) -> EventResult:
+        """The member's daily check-in (每日簽到): once a day, by the pulled document's
+        check-in programme (birthday and subscription rewards may come with it)."""
+        require_role(actor, Role.CASHIER, "check members in")
+        with self.store.session(write=True) as session:
+            member = self._member(session, member_id)
+            body: dict[str, object] = {"member_id": member_id}
+            outcome = self._evaluate(session, member, Context(Trigger.CHECK_IN), body)
+            if outcome is None:
+                raise InvalidInput(f"Check-ins need the shop's programme document: "
+                                   f"{body.get('programmes_error') or 'none was pulled'}.",
+                                   reason="no_programmes")
+            if any(p.kind == "already_checked_in" for p in outcome.prompts):
+                raise InvalidInput(f"{member.name} has already checked in today.",
+                                   reason="already_checked_in", name=member.name)
+            if not outcome.postings and not outcome.state_changes:
+                raise InvalidInput("No programme gives anything for a check-in today.",
+                                   reason="nothing_for_check_in")
+            body.update(outcome.attribution_body())
+            body["programme_prompts"] = _prompts(outcome)
+            event = self._append(session, actor, EventKind.CHECK_IN, body,
+                                 list(outcome.postings))
+            return EventResult(event, self._view(session, member))
+
+    def buy_plan(self, actor: Staff, member_id: str, plan_id: str) -> EventResult:
+        """Buy or renew a paid membership or subscription of the pulled document: one
+        ``plan`` event with the fee (paid at the POS) and the new last day in its body; a
+        subscription's first monthly benefit comes with it."""
+        require_role(actor, Role.CASHIER, "sell memberships")
+        with self.store.session(write=True) as session:
+            member = self._member(session, member_id)
+            body: dict[str, object] = {"member_id": member_id, "plan_id": plan_id}
+            outcome = self._evaluate(session, member,
+                                     Context(Trigger.PLAN_PURCHASE, plan_id=plan_id), body)
+            if outcome is None:
+                raise InvalidInput(f"Memberships need the shop's programme document: "
+                                   f"{body.get('programmes_error') or 'none was pulled'}.",
+                                   reason="no_programmes")
+            body["fee"] = sum(p.amount for p in outcome.prompts if p.kind == "plan_fee")
+            body["currency"] = self.rules.currency.code
+            body["valid_until"] = next(c.value for c in outcome.state_changes
+                                       if c.field == "plan")
+            body.update(outcome.attribution_body())
+            body["programme_prompts"] = _prompts(outcome)
+            event = self._append(session, actor, EventKind.PLAN, body, list(outcome.postings))
+            return EventResult(event, self._view(session, member))
+
+    def choose_charity(self, actor: Staff, member_id: str,
+                       programme_id: str | None) -> EventResult:
+        """The charity (an opt-in ``charity`` programme of the pulled document) the member
+        gives to from now on, or None for none: one ``preference`` event, no postings."""
+        require_role(actor, Role.CASHIER, "record members' choices")
+        with self.store.session(write=True) as session:
+            member = self._member(session, member_id)
+            body: dict[str, object] = {"member_id": member_id}
+            document = self._document(session, body)
+            if programme_id is not None:
+                programme = None if document is None else document.programme(programme_id)
+                if programme is None or programme.type != "charity":
+                    raise InvalidInput(f"There is no charity programme {programme_id!r}.",
+                                       reason="no_charity", programme=programme_id)
+                body["programme_names"] = {programme.id: programme.name}
+            body["state_changes"] = [{"field": "charity", "value": programme_id or ""}]
+            event = self._append(session, actor, EventKind.PREFERENCE, body, [])
             return EventResult(event, self._view(session, member))
 
     def _new_card_number(self, session: LedgerSession) -> str:
@@ -434,14 +545,17 @@ class CheckoutService:
         *,
         redeem_points: int = 0,
         stored_value: Money | None = None,
+        cash_back: Money | None = None,
+        lines: tuple[Line, ...] = (),
     ) -> SalePlan:
         """What :meth:`sale` would do, without doing it (for the confirmation step)."""
         with self.store.session() as session:
             member = self._member(session, member_id)
             lots = [lot for lot in session.lots(member_id) if lot.remaining > 0]
-            balance = session.balances(member_id)[Asset.STORED_VALUE]
-            plan = self._plan(member, lots, balance, amount, redeem_points, stored_value)
-            outcome = self._programmes_for_sale(session, member, plan, {})
+            balances = session.balances(member_id)
+            plan = self._plan(member, lots, balances, amount, redeem_points, stored_value,
+                              cash_back)
+            outcome = self._programmes_for_sale(session, member, plan, {}, lines)
             if outcome is None:
                 return plan
             return replace(plan, points_earned=_points_to(member_account(member_id),
@@ -457,11 +571,17 @@ class CheckoutService:
         stored_value: Money | None = None,
         identified_by: IdentifiedBy | None = None,
         member_pin: str | None = None,
+        cash_back: Money | None = None,
+        lines: tuple[Line, ...] = (),
     ) -> SaleResult:
-        """Earn + points redemption + stored-value payment, in ONE event.
+        """Earn + points redemption + stored-value and cash-back payment, in ONE event.
 
         Paying with stored value needs the member's PIN when :meth:`stored_value_pin_needed`
-        says so for ``identified_by`` (how the caller identified the member).
+        says so for ``identified_by`` (how the caller identified the member). Cash-back needs
+        no PIN: it is a rebate the shop gave, never money the member paid in, and small.
+        With a pulled programme document every programme the sale triggers applies, from the
+        member's state derived from its events; the state changes (tier, rewards given …)
+        are kept in the sale event's body, in the same transaction.
         """
         require_role(actor, Role.CASHIER, "make sales")
         if (isinstance(stored_value, Money) and stored_value.minor > 0
@@ -477,7 +597,8 @@ class CheckoutService:
                 lots = [lot for lot in lots if not is_expired(lot, today)]
             balances = session.balances(member_id)
             balance = balances[Asset.STORED_VALUE]
-            plan = self._plan(member, lots, balance, amount, redeem_points, stored_value)
+            plan = self._plan(member, lots, balances, amount, redeem_points, stored_value,
+                              cash_back)
             event_id = new_id()
             if plan.stored_value_paid and self.stored_value_guard is not None:
                 self.stored_value_guard.authorise(session, member_id, plan.stored_value_paid,
@@ -495,16 +616,23 @@ class CheckoutService:
                 postings.append(Posting(account, Asset.STORED_VALUE, -plan.stored_value_paid))
                 postings.append(Posting(ShopAccount.STORED_VALUE_SPENT, Asset.STORED_VALUE,
                                         plan.stored_value_paid))
+            if plan.cash_back_paid:
+                postings.append(Posting(account, Asset.CASH_BACK, -plan.cash_back_paid))
+                postings.append(Posting(ShopAccount.CASH_BACK_REDEEMED, Asset.CASH_BACK,
+                                        plan.cash_back_paid))
             extra: dict[str, object] = {}  # the programmes' attribution, kept in the body
-            outcome = self._programmes_for_sale(session, member, plan, extra)
+            outcome = self._programmes_for_sale(session, member, plan, extra, lines)
+            stamps_added = 0
             if outcome is None:
                 earned = self._earn_postings(member_id, plan.points_earned, today)
+                stamps_added = self.rules.stamps_per_sale
             else:
                 earned = list(outcome.postings)
                 extra.update(outcome.attribution_body(offset=len(postings)))
+                extra["programme_prompts"] = _prompts(outcome)
                 plan = replace(plan, points_earned=_points_to(account, earned))
+                member = self._keep_state_changes(session, member, outcome)
             postings.extend(earned)
-            stamps_added = self.rules.stamps_per_sale
             if stamps_added:
                 postings.extend(self._stamp_postings(member_id, stamps_added))
             for posting in earned:
@@ -523,35 +651,82 @@ class CheckoutService:
                 "other_tender": plan.other_tender,
                 "points_earned": plan.points_earned,
             }
+            if plan.cash_back_paid:
+                body["cash_back_paid"] = plan.cash_back_paid
             if stamps_added:
                 body["stamps_added"] = stamps_added
             body.update(extra)
             event = self._append(session, actor, EventKind.SALE, body, postings, event_id)
+            stamps = balances[Asset.STAMPS] + sum(
+                p.amount for p in postings if p.account == account and p.asset is Asset.STAMPS)
             view = self._view_from(member, list(remaining.values()),
-                                   balance - plan.stored_value_paid,
-                                   balances[Asset.STAMPS] + stamps_added,
+                                   balance - plan.stored_value_paid, stamps,
                                    identified_by=identified_by,
                                    has_pin=session.member_pin(member_id).pin_hash is not None)
             return SaleResult(event, plan, view)
 
     def _programmes_for_sale(self, session: LedgerSession, member: Member, plan: SalePlan,
-                             body: dict[str, object]) -> Result | None:
+                             body: dict[str, object], lines: tuple[Line, ...]) -> Result | None:
         """The pulled programme document's result for this sale; None: the rules apply."""
+        due = plan.amount - plan.discount
+        if lines and sum(line.amount for line in lines) != plan.amount:
+            raise InvalidInput("The sale lines do not add up to the sale amount.",
+                               reason="lines_total")
+        context = Context(Trigger.SALE, due, lines_after_discount(lines, due))
+        return self._evaluate(session, member, context, body)
+
+    # programmes ------------------------------------------------------------------------
+    def _document(self, session: LedgerSession, body: dict[str, object]) -> Document | None:
         pulled = self.programmes.get(session.get_meta(PULLED_META_KEY))
         if pulled.error:
             body["programmes_error"] = pulled.error
-        if pulled.document is None:
-            return None
-        return evaluate_sale(pulled.document, member.id, member.tier, member.birthday,
-                             plan.amount - plan.discount, self.clock())
+        return pulled.document
 
-    def _plan(self, member: Member, lots: list[Lot], balance: int, amount: Money,
-              redeem_points: int, stored_value: Money | None) -> SalePlan:
+    def programme_state(self, member_id: str) -> MemberState:
+        """The member's programme state now (tier, spend, rewards given …), from its events."""
+        with self.store.session() as session:
+            return self._state(session, self._member(session, member_id))
+
+    def _state(self, session: LedgerSession, member: Member) -> MemberState:
+        stamps = session.balances(member.id)[Asset.STAMPS]
+        return member_state(member, session.member_facts(member.id), self.today(),
+                            self.zone, stamps)
+
+    def _evaluate(self, session: LedgerSession, member: Member, context: Context,
+                  body: dict[str, object]) -> Result | None:
+        document = self._document(session, body)
+        if document is None:
+            return None
+        result = evaluate(document, context, self._state(session, member), self.clock())
+        used = {a.programme_id for a in result.attributions} | {
+            d.programme_id for d in result.discounts}
+        if used:  # the names as they were, for the receipt and the history
+            body["programme_names"] = {p.id: p.name for p in document.programmes
+                                       if p.id in used}
+        return result
+
+    def _keep_state_changes(self, session: LedgerSession, member: Member,
+                            outcome: Result) -> Member:
+        """Apply what the event body records to the members table too (the tier, when it is
+        one the terminal knows), so the rules, the UI and the POS see the new tier."""
+        for change in outcome.state_changes:
+            if change.field == "tier" and change.value in TIERS:
+                session.set_member_tier(member.id, change.value)
+                member = replace(member, tier=change.value)
+        return member
+
+    def _plan(self, member: Member, lots: list[Lot], balances: Mapping[Asset, int],
+              amount: Money, redeem_points: int, stored_value: Money | None,
+              cash_back: Money | None = None) -> SalePlan:
         total = self._money(amount, "sale amount", self.rules.max_sale_amount)
         points = require_int(redeem_points, "number of points")
         sv = 0 if stored_value is None else self._money(stored_value, "stored-value payment",
                                                         self.rules.max_sale_amount,
                                                         allow_zero=True)
+        cb = 0 if cash_back is None else self._money(cash_back, "cash-back payment",
+                                                     self.rules.max_sale_amount,
+                                                     allow_zero=True)
+        balance = balances[Asset.STORED_VALUE]
         discount = self.rules.discount_for(points)
         if discount > total:
             raise InvalidAmount(
@@ -581,8 +756,23 @@ class CheckoutService:
                 reason="stored_value", name=member.name, balance=balance, stored_value=sv,
                 currency=self.rules.currency.code,
             )
+        if cb > due - sv:
+            raise InvalidAmount(
+                f"Cash-back {format_minor(cb, self.rules.currency)} is more than the "
+                f"{format_minor(due - sv, self.rules.currency)} left to pay.",
+                reason="cash_back_over_due", cash_back=cb, due=due - sv,
+                currency=self.rules.currency.code,
+            )
+        have = balances.get(Asset.CASH_BACK, 0)
+        if cb > have:
+            raise InsufficientBalance(
+                f"{member.name} has {format_minor(have, self.rules.currency)} of cash-back; "
+                f"{format_minor(cb, self.rules.currency)} cannot be paid with it.",
+                reason="cash_back", name=member.name, balance=have, cash_back=cb,
+                currency=self.rules.currency.code,
+            )
         earned = self.rules.points_for(due, member.tier)
-        return SalePlan(member.id, total, points, discount, sv, due - sv, earned)
+        return SalePlan(member.id, total, points, discount, sv, due - sv - cb, earned, cb)
 
     # stored value ----------------------------------------------------------------------
     def top_up(self, actor: Staff, member_id: str, amount: Money) -> EventResult:
@@ -595,8 +785,14 @@ class CheckoutService:
                 Posting(account, Asset.STORED_VALUE, value),
                 Posting(ShopAccount.STORED_VALUE_FLOAT, Asset.STORED_VALUE, -value),
             ]
-            body = {"member_id": member_id, "currency": self.rules.currency.code,
-                    "amount": value}
+            body: dict[str, object] = {"member_id": member_id,
+                                       "currency": self.rules.currency.code, "amount": value}
+            outcome = self._evaluate(session, member, Context(Trigger.TOP_UP, value), body)
+            if outcome is not None and outcome.postings:  # a top-up bonus
+                body.update(outcome.attribution_body(offset=len(postings)))
+                body["bonus"] = sum(p.amount for p in outcome.postings
+                                    if p.account == account)
+                postings.extend(outcome.postings)
             event = self._append(session, actor, EventKind.TOP_UP, body, postings)
             return EventResult(event, self._view(session, member))
 
@@ -765,12 +961,21 @@ class CheckoutService:
 
     def _check_reversal(self, session: LedgerSession, member: Member,
                         reversal: list[Posting]) -> None:
-        account = member_account(member.id)
-        lots = {lot.lot_id: lot.remaining for lot in session.lots(member.id)}
+        """Refuse a void that would leave a member (the voided event's, or another it
+        rewarded, e.g. a referrer) with a negative points lot or balance."""
+        lots: dict[str, int] = {}
+        owners_read: set[str] = set()
+        change: dict[tuple[str, Asset], int] = {}
         for posting in reversal:
-            if posting.account != account:
+            owner = member_id_of(posting.account)
+            if owner is None:
                 continue
-            if posting.asset is Asset.POINTS and posting.lot is not None:
+            if posting.asset is Asset.POINTS:
+                if posting.lot is None:
+                    continue
+                if owner not in owners_read:
+                    owners_read.add(owner)
+                    lots.update({lot.lot_id: lot.remaining for lot in session.lots(owner)})
                 left = lots.get(posting.lot, 0) + posting.amount
                 if left < 0:
                     raise NotVoidable(
@@ -778,17 +983,23 @@ class CheckoutService:
                         "it cannot be voided in full.", reason="points_used",
                     )
                 lots[posting.lot] = left
-            elif posting.asset is Asset.STORED_VALUE:
-                balance = session.balance(member.id, Asset.STORED_VALUE) + posting.amount
-                if balance < 0:
-                    raise NotVoidable(
-                        "The stored value from this top-up was already spent: it cannot be "
-                        "voided in full.", reason="stored_value_spent",
-                    )
-            elif (posting.asset is Asset.STAMPS
-                  and session.balance(member.id, Asset.STAMPS) + posting.amount < 0):
+            else:
+                key = (owner, posting.asset)
+                change[key] = change.get(key, 0) + posting.amount
+        for (owner, asset), amount in change.items():
+            if amount >= 0 or session.balance(owner, asset) + amount >= 0:
+                continue
+            if asset is Asset.STORED_VALUE:
+                raise NotVoidable(
+                    "The stored value from this top-up was already spent: it cannot be "
+                    "voided in full.", reason="stored_value_spent",
+                )
+            if asset is Asset.STAMPS:
                 raise NotVoidable("These stamps were already exchanged for a reward: "
                                   "they cannot be voided.", reason="stamps_exchanged")
+            raise NotVoidable(f"The {asset.value.replace('_', '-')} this event gave was already "
+                              "spent: it cannot be voided in full.", reason="spent",
+                              asset=asset.value)
 
     def expire_points(self, actor: Staff, member_id: str) -> EventResult | None:
         """Write an expiry event for the member's out-of-date lots (None when none)."""
@@ -895,6 +1106,10 @@ class CheckoutService:
             identified_by=identified_by,
             has_pin=has_pin,
         )
+
+
+def _prompts(outcome: Result) -> list[list[object]]:
+    return [[p.programme_id, p.kind, p.text, p.amount] for p in outcome.prompts]
 
 
 def _points_to(account: str, postings: list[Posting]) -> int:

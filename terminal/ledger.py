@@ -44,6 +44,9 @@ class EventKind(StrEnum):
     VOUCHER_REDEEM = "voucher_redeem"
     TRANSFER = "transfer"
     MEMBER_PIN = "member_pin"
+    CHECK_IN = "check_in"  # a daily check-in (programmes)
+    PLAN = "plan"  # a paid membership or subscription bought or renewed (programmes)
+    PREFERENCE = "preference"  # a member's choice for the programmes, e.g. a charity
 
 
 class ShopAccount(StrEnum):

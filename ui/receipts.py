@@ -4,9 +4,18 @@ from __future__ import annotations
 
 from zoneinfo import ZoneInfo
 
-from devices.printing.receipt import Receipt, ReceiptLine, mask_member
+from devices.printing.receipt import ProgrammeLine, Receipt, ReceiptLine, mask_member
 from terminal.checkout import EventResult, SaleResult
+from terminal.ledger import Event
 from terminal.members import mask_name
+from terminal.programmes.explain import explain
+
+
+def programme_lines(event: Event, member_id: str) -> tuple[ProgrammeLine, ...]:
+    """The receipt's attribution lines: what each programme gave, and by which rule."""
+    return tuple(ProgrammeLine(f"{e.programme} · {e.rule}",
+                               f"{'+' if e.amount > 0 else ''}{e.amount:,} {e.what}")
+                 for e in explain(event, member_id))
 
 
 def sale_receipt(result: SaleResult, *, shop_name: str, cashier: str, zone: ZoneInfo,
@@ -34,6 +43,7 @@ def sale_receipt(result: SaleResult, *, shop_name: str, cashier: str, zone: Zone
         points_expiring_on=first_expiry.isoformat() if first_expiry else "",
         stored_value_used=plan.stored_value_paid,
         stored_value_left=view.stored_value,
+        programmes=programme_lines(result.event, view.member.id),
         footer="謝謝光臨 Thank you!",
     )
 
@@ -58,5 +68,6 @@ def top_up_receipt(result: EventResult, *, shop_name: str, cashier: str, zone: Z
         paid=value,
         points_balance=view.points,
         stored_value_left=view.stored_value,
+        programmes=programme_lines(result.event, view.member.id),
         footer="謝謝光臨 Thank you!",
     )

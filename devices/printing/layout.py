@@ -120,8 +120,8 @@ class ReceiptTemplate:
                 continue
             head, _, argument = line.partition(" ")
             name, *modifiers = head.split(":")
-            known = (*TEXT_DIRECTIVES, "rule", "blank", "items", "vouchers", "qr", "cut",
-                     "if", "end")
+            known = (*TEXT_DIRECTIVES, "rule", "blank", "items", "vouchers", "programmes", "qr",
+                     "cut", "if", "end")
             if name not in known:
                 raise TemplateError(f"{self.source}:{line_no}: unknown directive {name!r}")
             bad = [m for m in modifiers if m not in MODIFIERS or name not in TEXT_DIRECTIVES]
@@ -185,6 +185,8 @@ class ReceiptTemplate:
             ]
         if d.name == "vouchers":
             return [TextLine(v.label, v.result) for v in receipt.vouchers]
+        if d.name == "programmes":
+            return [TextLine(p.label, p.value) for p in receipt.programmes]
         if d.name == "qr":
             payload = fill(d.argument)
             return [QrCode(payload)] if payload else []
@@ -221,6 +223,7 @@ def receipt_values(receipt: Receipt) -> dict[str, Any]:
         "footer": receipt.footer,
         "items": receipt.lines,
         "vouchers": receipt.vouchers,
+        "programmes": receipt.programmes,
     }
     values.update(receipt.extra)
     return values

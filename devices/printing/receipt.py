@@ -61,6 +61,14 @@ class VoucherResult:
 
 
 @dataclass(frozen=True)
+class ProgrammeLine:
+    """Why the member got something: the programme and rule behind a posting."""
+
+    label: str  # e.g. "生日禮 / birthday gift · birthday_month"
+    value: str  # e.g. "+200 points"
+
+
+@dataclass(frozen=True)
 class Receipt:
     store_name: str
     time: datetime
@@ -82,6 +90,7 @@ class Receipt:
     stored_value_used: int = 0
     stored_value_left: int | None = None
     vouchers: tuple[VoucherResult, ...] = ()
+    programmes: tuple[ProgrammeLine, ...] = ()  # attribution lines (the `programmes` directive)
     qr_payload: str = ""  # e.g. an e-receipt link or a next-visit coupon
     footer: str = ""
     extra: dict[str, str] = field(default_factory=dict)  # more {fields} for custom templates
@@ -127,6 +136,8 @@ def sample_receipt(now: datetime | None = None) -> Receipt:
         stored_value_used=500,
         stored_value_left=1500,
         vouchers=(VoucherResult("咖啡兌換券 Coffee x10", "已使用 Redeemed, 9 left"),),
+        programmes=(ProgrammeLine("紅利點數 / points · earn", "+25 points"),
+                    ProgrammeLine("生日禮 / birthday gift · birthday_month", "+200 points")),
         qr_payload="https://example.com/r/T01-000123",
         footer="謝謝光臨 Thank you!",
     )

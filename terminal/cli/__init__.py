@@ -16,6 +16,7 @@ from terminal.cli import (
     devices_cmd,
     members_cmd,
     pos_cmd,
+    programmes_cmd,
     reports_cmd,
     sales_cmd,
     shop_cmd,
@@ -24,7 +25,8 @@ from terminal.cli import (
 from terminal.cli.context import CommandFailed, add_common_options, emit_error
 from terminal.errors import LoyaltyError
 
-MODULES = (shop_cmd, members_cmd, sales_cmd, reports_cmd, pos_cmd, devices_cmd, sync_cmd)
+MODULES = (shop_cmd, members_cmd, sales_cmd, programmes_cmd, reports_cmd, pos_cmd, devices_cmd,
+           sync_cmd)
 
 
 def build_parser() -> argparse.ArgumentParser:

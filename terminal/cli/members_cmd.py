@@ -28,6 +28,7 @@ from terminal.member_codes import (
     window_of,
 )
 from terminal.members import TIERS
+from terminal.programmes.explain import explain
 from terminal.staff import Role
 
 
@@ -39,6 +40,8 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     p.add_argument("--card", help="an existing card number (default: the next free one)")
     p.add_argument("--tier", choices=TIERS, default="basic")
     p.add_argument("--cashier", help="the cashier enrolling (default: the only cashier)")
+    p.add_argument("--referrer", help="the referring member's card number or phone (referral "
+                                      "programme: both rewarded at the first purchase)")
     p.add_argument("--member-pin", help="the member's PIN for paying with stored value by "
                                         "card (4 to 12 digits; can be set later: set-pin)")
     p.set_defaults(handler=cmd_enrol)
@@ -78,7 +81,8 @@ def cmd_enrol(args: argparse.Namespace) -> int:
         cashier = term.service.staff_named(args.cashier, Role.CASHIER)
         result = term.service.enrol(cashier, name=args.name, phone=args.phone,
                                     birthday=args.birthday, card_number=args.card,
-                                    tier=args.tier, pin=args.member_pin)
+                                    tier=args.tier, pin=args.member_pin,
+                                    referrer=args.referrer)
         assert result.member is not None
         data = {"event_id": result.event.id, "member": member_json(result.member)}
         emit(args, data, [f"Enrolled {result.member.member.name}: card "
@@ -157,12 +161,15 @@ def cmd_member(args: argparse.Namespace) -> int:
     return 0
 
 
-def describe(event: Event, zone: tzinfo) -> str:
+def describe(event: Event, zone: tzinfo, member_id: str | None = None) -> str:
+    """One line per event, then one per posting a programme made (programme · rule)."""
     b = event.body
     when = event.occurred_at.astimezone(zone).strftime("%Y-%m-%d %H:%M")
     if event.kind is EventKind.SALE:
         text = (f"sale {nt(int(b['amount']))}: +{b['points_earned']} points, "
                 f"-{b['points_redeemed']} points, stored value {nt(int(b['stored_value_paid']))}")
+        if b.get("cash_back_paid"):
+            text += f", cash-back {nt(int(b['cash_back_paid']))}"
     elif event.kind is EventKind.TOP_UP:
         text = f"top-up {nt(int(b['amount']))}"
     elif event.kind is EventKind.VOID:
@@ -173,9 +180,21 @@ def describe(event: Event, zone: tzinfo) -> str:
         text = f"{b['points_expired']} points expired"
     elif event.kind is EventKind.MEMBER_PIN:
         text = "PIN set"
+    elif event.kind is EventKind.TRANSFER:
+        text = (f"transfer of {b['points']} points from {b['member_id']} to "
+                f"{b['to_member_id']}")
+    elif event.kind is EventKind.PREFERENCE:
+        text = "programme choice: " + ", ".join(
+            f"{c['field']} {c['value'] or '(none)'}" for c in b.get("state_changes", []))
+    elif event.kind is EventKind.CHECK_IN:
+        text = "check-in"
+    elif event.kind is EventKind.PLAN:
+        text = f"bought {b['plan_id']} until {b['valid_until']}, fee {nt(int(b['fee']))}"
     else:
         text = event.kind.value
-    return f"{when}  #{event.seq}  {text}  [{event.id}]"
+    lines = [f"{when}  #{event.seq}  {text}  [{event.id}]"]
+    lines += [f"    {line.text()}" for line in explain(event, member_id)]
+    return "\n".join(lines)
 
 
 def cmd_history(args: argparse.Namespace) -> int:
@@ -183,5 +202,6 @@ def cmd_history(args: argparse.Namespace) -> int:
         view = term.member_from_code(args.code)
         events = term.service.history(view.member.id, args.limit)
         emit(args, {"member": member_json(view), "events": [event_json(e) for e in events]},
-             member_lines(view) + [describe(e, term.service.zone) for e in events])
+             member_lines(view) + [describe(e, term.service.zone, view.member.id)
+                                   for e in events])
     return 0

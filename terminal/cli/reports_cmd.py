@@ -9,10 +9,12 @@ from terminal.analytics import redemption_rate, retention, rfm, segment_counts
 from terminal.cli.context import date_arg, emit, nt, open_terminal, subcommand
 from terminal.ledger import Asset, ShopAccount
 from terminal.lifecycle import Thresholds, stage_counts
+from terminal.programmes.at_checkout import PULLED_META_KEY
+from terminal.programmes.report import charity_totals
 from terminal.reports import day_report
 from terminal.store.activity import activities, liability, shop_total
 
-REPORTS = ("day", "rfm", "lifecycle", "retention", "liability", "conflicts")
+REPORTS = ("day", "rfm", "lifecycle", "retention", "liability", "conflicts", "charity")
 
 
 def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -21,7 +23,8 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
                    help="day: end-of-day totals by cashier; rfm: RFM segments; lifecycle: "
                         "members per stage (new / active / dormant / churned); retention: "
                         "D1/D7/D30 by enrolment month; liability: stored value and points "
-                        "owed, redemption rate; conflicts: flagged by the server's sync")
+                        "owed, redemption rate; conflicts: flagged by the server's sync; "
+                        "charity: pledged and donated totals per charity programme")
     p.add_argument("--date", type=date_arg, help="the day for `day` (YYYY-MM-DD; default today)")
     p.set_defaults(handler=cmd_report)
 
@@ -32,7 +35,8 @@ def cmd_report(args: argparse.Namespace) -> int:
 
         return cmd_report_conflicts(args)
     handlers = {"day": report_day, "rfm": report_rfm, "lifecycle": report_lifecycle,
-                "retention": report_retention, "liability": report_liability}
+                "retention": report_retention, "liability": report_liability,
+                "charity": report_charity}
     return handlers[args.which](args)
 
 
@@ -123,4 +127,25 @@ def report_liability(args: argparse.Namespace) -> int:
         f"Redemption rate: {rate.percent()} ({redeemed:,} of {issued:,} points issued)",
         "(this terminal's journal; the server's `loyalty-server admin report liability` "
         "covers every till)"])
+    return 0
+
+
+def report_charity(args: argparse.Namespace) -> int:
+    """Totals per charity programme over this terminal's journal (voids subtract)."""
+    with open_terminal(args) as term, term.local.store.session() as session:
+        totals = charity_totals(session.journal())
+        document = term.service.programmes.get(session.get_meta(PULLED_META_KEY)).document
+    causes: dict[str, str] = {}
+    for programme in document.programmes if document else ():
+        cause = getattr(programme.params, "charity", None)
+        if programme.type == "charity" and isinstance(cause, str):
+            causes[programme.id] = cause
+    rows = [{"programme_id": t.programme_id, "charity": causes.get(t.programme_id, ""),
+             "pledged": t.pledged, "points": t.points} for t in totals]
+    lines = ["Charity totals (this terminal)"]
+    lines += [f"  {r['charity'] or r['programme_id']}: pledged {nt(int(str(r['pledged'])))}, "
+              f"{r['points']:,} points given" for r in rows]
+    if not rows:
+        lines.append("  nothing given yet")
+    emit(args, {"charities": rows}, lines)
     return 0

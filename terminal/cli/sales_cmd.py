@@ -15,6 +15,8 @@ from terminal.cli.context import (
     open_terminal,
     subcommand,
 )
+from terminal.cli.programmes_cmd import explained_lines
+from terminal.programmes.explain import explain
 from terminal.staff import Role
 
 
@@ -24,6 +26,7 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     p.add_argument("--amount", required=True, type=money_arg, help="sale amount, e.g. 1250")
     p.add_argument("--redeem-points", type=nonneg_int, default=0)
     p.add_argument("--stored-value", type=money_arg, help="part paid with stored value")
+    p.add_argument("--cash-back", type=money_arg, help="part paid with cash-back (no PIN)")
     p.add_argument("--member-pin", help="the member's PIN (stored value by card; not needed "
                                         "when --member is a phone code)")
     p.add_argument("--cashier", help="cashier name (default: the only cashier)")
@@ -74,7 +77,8 @@ def cmd_sale(args: argparse.Namespace) -> int:
         if args.dry_run:
             plan = term.service.plan_sale(view.member.id, args.amount,
                                           redeem_points=args.redeem_points,
-                                          stored_value=args.stored_value)
+                                          stored_value=args.stored_value,
+                                          cash_back=args.cash_back)
             emit(args, {"dry_run": True, "plan": vars_of(plan)},
                  [f"Would: {plan_line(plan)}"])
             return 0
@@ -83,12 +87,16 @@ def cmd_sale(args: argparse.Namespace) -> int:
                                    redeem_points=args.redeem_points,
                                    stored_value=args.stored_value,
                                    identified_by=view.identified_by,
-                                   member_pin=args.member_pin)
+                                   member_pin=args.member_pin,
+                                   cash_back=args.cash_back)
         data = {"event_id": result.event.id, "seq": result.event.seq,
-                "plan": vars_of(result.plan), "member": member_json(result.member)}
+                "plan": vars_of(result.plan), "member": member_json(result.member),
+                "programmes": [dataclasses.asdict(e)
+                               for e in explain(result.event, view.member.id)]}
         emit(args, data, [f"Sale {result.event.id}: {plan_line(result.plan)}",
                           f"  now {result.member.points} points, stored value "
-                          f"{nt(result.member.stored_value)}"])
+                          f"{nt(result.member.stored_value)}"]
+             + explained_lines(result.event, view.member.id))
     return 0
 
 
@@ -98,7 +106,8 @@ def vars_of(plan: SalePlan) -> dict[str, object]:
 
 def plan_line(plan: SalePlan) -> str:
     return (f"{nt(plan.amount)} — {plan.points_redeemed} points for {nt(plan.discount)} off, "
-            f"stored value {nt(plan.stored_value_paid)}, other tender {nt(plan.other_tender)}, "
+            f"stored value {nt(plan.stored_value_paid)}, cash-back {nt(plan.cash_back_paid)}, "
+            f"other tender {nt(plan.other_tender)}, "
             f"+{plan.points_earned} points")
 
 

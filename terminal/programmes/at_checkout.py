@@ -1,30 +1,27 @@
-"""The pulled programme document at the checkout: which part of it a sale applies, and how.
+"""The pulled programme document at the checkout.
 
 The sync layer keeps the server's document in the store's meta under ``PULLED_META_KEY``.
-The checkout has the member's tier, birthday and balances but not yet the history that
-once-only rewards and tier reviews need, so a sale applies the programme types in
-``CHECKOUT_TYPES`` (points, cash-back, the tier's multiplier and discount, charity) and keeps
-the member's tier as it is.
+Every programme type applies: the checkout derives the member's state from the member's
+events (:func:`terminal.programmes.member_state.member_state`), so once-only rewards, tier
+reviews, missions and plans see the history they need.
 """
 
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass, replace
-from datetime import date, datetime
+from collections.abc import Sequence
+from dataclasses import dataclass
 
 from terminal.programmes.document import Document, parse_document
-from terminal.programmes.evaluate import evaluate
 from terminal.programmes.fields import ProgrammeError
-from terminal.programmes.model import Context, MemberState, Result, Trigger
+from terminal.programmes.model import Line
 
 PULLED_META_KEY = "sync.programme"  # = sync.client.localdb.PROGRAMME (checked by a test)
-CHECKOUT_TYPES = frozenset({"points", "cash_back", "tiers", "charity"})
 
 
 @dataclass(frozen=True, slots=True)
 class Pulled:
-    """The usable part of a pulled document, or why it could not be used."""
+    """The pulled document, or why it could not be used."""
 
     document: Document | None
     error: str = ""
@@ -50,17 +47,21 @@ def _parse(text: str | None) -> Pulled:
         data = json.loads(text)
         if data is None:
             return Pulled(None)
-        document = parse_document(data)
+        return Pulled(parse_document(data))
     except (ValueError, ProgrammeError) as error:
         return Pulled(None, f"programme document not used: {error}")
-    kept = tuple(p for p in document.programmes if p.type in CHECKOUT_TYPES)
-    return Pulled(replace(document, programmes=kept,
-                          ordered=tuple(p for p in document.ordered
-                                        if p.type in CHECKOUT_TYPES)))
 
 
-def evaluate_sale(document: Document, member_id: str, tier: str, birthday: date | None,
-                  amount: int, now: datetime) -> Result:
-    """What the document gives for a sale of ``amount`` (after the points discount)."""
-    state = MemberState(member_id, tier=tier, birthday=birthday, review_tier=False)
-    return evaluate(document, Context(Trigger.SALE, amount), state, now)
+def lines_after_discount(lines: Sequence[Line], due: int) -> tuple[Line, ...]:
+    """The sale's lines with their amounts scaled to ``due`` (the sale after the points
+    discount), exactly: floors, then the remainder to the largest line."""
+    if not lines:
+        return ()
+    total = sum(line.amount for line in lines)
+    if total == due:
+        return tuple(lines)
+    scaled = [line.amount * due // total if total else 0 for line in lines]
+    largest = max(range(len(lines)), key=lambda i: (lines[i].amount, -i))
+    scaled[largest] += due - sum(scaled)
+    return tuple(Line(line.category, line.quantity, amount)
+                 for line, amount in zip(lines, scaled, strict=True))

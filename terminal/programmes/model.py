@@ -92,7 +92,7 @@ class MemberState:
 class StateChange:
     """A fact the caller must persist so a later evaluation sees it."""
 
-    field: str  # "tier", "tier_period", "referred_by", "award", "plan"
+    field: str  # "tier", "tier_period", "referred_by", "award", "plan", "charity"
     value: str
     key: str = ""  # for "plan": the programme id (value: the new last day)
 
@@ -107,6 +107,8 @@ class StateChange:
             return replace(state, tier_period=self.value)
         if self.field == "referred_by":
             return replace(state, referred_by=self.value)
+        if self.field == "charity":  # the member's choice ("" = none)
+            return replace(state, charity=self.value or None)
         raise ValueError(f"unknown state change {self.field!r}")
 
     def to_body(self) -> dict[str, str]:

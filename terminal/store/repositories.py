@@ -35,6 +35,7 @@ from terminal.ledger import (
 from terminal.lots import Lot
 from terminal.member_pins import MemberPin
 from terminal.members import Member
+from terminal.programmes.member_state import EventFacts, state_changes
 from terminal.staff import Role, Staff
 from terminal.store import tables as t
 
@@ -246,6 +247,12 @@ class SqliteSession:
              format_time(event.occurred_at), event.kind.value,
              None if member_id is None else str(member_id),
              canonical_json(event.body).decode(), event.prev_hash, event.hash, voids))
+        concerned = {member_id_of(p.account) for p in event.postings} - {None}
+        if member_id is not None:
+            concerned.add(str(member_id))
+        if concerned:
+            raw.executemany("INSERT INTO event_members (member_id, event_seq) VALUES (?, ?)",
+                            [(m, event.seq) for m in sorted(m for m in concerned if m)])
         if event.kind is EventKind.VOUCHER_REDEEM:
             raw.execute("INSERT INTO voucher_uses (voucher_id, event_seq) VALUES (?, ?)",
                         (str(event.body["voucher_id"]), event.seq))
@@ -281,10 +288,35 @@ class SqliteSession:
             select(t.events.c.id).where(t.events.c.voids == event_id)).scalar()
 
     def member_events(self, member_id: str, limit: int) -> list[Event]:
-        rows = self.conn.execute(
-            select(t.events).where(t.events.c.member_id == member_id)
-            .order_by(t.events.c.seq.desc()).limit(limit)).all()
-        return self._events(rows)
+        """The newest ``limit`` events that concern the member (newest first): its own, and
+        others posting to its account (a transfer it received, a referral reward)."""
+        return self._events(self.conn.execute(
+            self._member_select(member_id).order_by(t.events.c.seq.desc()).limit(limit)).all())
+
+    def member_facts(self, member_id: str) -> list[EventFacts]:
+        """The member's own events, oldest first, as far as its programme state needs them:
+        SQLite's JSON functions pick the few body fields, no postings are read."""
+        rows = self.raw.execute(
+            "SELECT id, kind, occurred_at, voids, json_extract(body, '$.amount'), "
+            "json_extract(body, '$.discount'), json_extract(body, '$.state_changes'), "
+            "json_extract(body, '$.referred_by') FROM events WHERE member_id = ? ORDER BY seq",
+            (member_id,))
+        out = []
+        for event_id, kind, occurred_at, voids, amount, discount, changes, referrer in rows:
+            parsed = json.loads(changes) if changes and changes != "[]" else None
+            out.append(EventFacts(event_id, EventKind(kind), parse_time(occurred_at), voids,
+                                  amount if isinstance(amount, int) else 0,
+                                  discount if isinstance(discount, int) else 0,
+                                  tuple(state_changes(parsed, referrer))))
+        return out
+
+    def _member_select(self, member_id: str) -> Any:
+        concerned = select(t.event_members.c.event_seq).where(
+            t.event_members.c.member_id == member_id)
+        return select(t.events).where(t.events.c.seq.in_(concerned))
+
+    def set_member_tier(self, member_id: str, tier: str) -> None:
+        self.raw.execute("UPDATE members SET tier = ? WHERE id = ?", (tier, member_id))
 
     def events_between(self, start: datetime, end: datetime) -> Iterator[Event]:
         rows = self.conn.execute(

@@ -182,3 +182,14 @@ member_pin_attempts = Table(
     Column("failed_attempts", Integer, nullable=False),
     Column("locked_until", String(40)),
 )
+
+# --- programmes at the till (migration 0005) -------------------------------------------------
+# Every member an event concerns: its ``member_id`` and each member account it posts to (the
+# receiver of a transfer, the referrer rewarded at a referee's sale). Written with the event.
+event_members = Table(
+    "event_members",
+    metadata,
+    Column("member_id", String(36), primary_key=True),
+    Column("event_seq", Integer, ForeignKey("events.seq"), primary_key=True),
+    sqlite_with_rowid=False,
+)

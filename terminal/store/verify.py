@@ -70,4 +70,14 @@ def verify_store(store: SqliteLedgerStore) -> VerifyReport:
                 report.problems.append(
                     f"points lot {lot_id} holds {cached_lots.get(lot_id, 0)} in the cache but "
                     f"the postings say {lots.get(lot_id, 0)}")
+
+        # 4. the member index of events (migration 0005) names every member an event concerns
+        missing = conn.execute(text(
+            "SELECT member_id, seq FROM events WHERE member_id IS NOT NULL "
+            "UNION SELECT DISTINCT substr(account, 8), event_seq FROM postings "
+            "WHERE account LIKE 'member:%' "
+            "EXCEPT SELECT member_id, event_seq FROM event_members")).all()
+        for member_id, seq in missing[:20]:
+            report.problems.append(f"event #{seq} concerns member {member_id} but is missing "
+                                   "from the member index (event_members)")
     return report
