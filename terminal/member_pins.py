@@ -70,4 +70,4 @@ def wrong_member_pin(updated: MemberPin) -> WrongPin | MemberPinLocked:
                                reason="now_locked", minutes=minutes)
     left = MAX_FAILED_PINS - updated.failed_attempts
     return WrongPin(f"Wrong member PIN ({left} tries left before a {minutes} minute lock).",
-                    left, minutes=minutes)
+                    left, reason="member", minutes=minutes)

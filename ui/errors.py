@@ -210,6 +210,9 @@ def catalogue() -> dict[str, str]:
         # staff, PINs and permissions
         "wrong_pin": Q.translate(
             "errors", "Wrong PIN ({attempts_left} tries left before a {minutes} minute lock)."),
+        "wrong_pin/member": Q.translate(
+            "errors", "Wrong member PIN ({attempts_left} tries left before a {minutes} minute "
+            "lock)."),
         "user_locked/locked": Q.translate(
             "errors", "{name} is locked after too many wrong PINs; try again in "
             "{seconds_left:duration}."),

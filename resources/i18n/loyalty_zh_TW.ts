@@ -1685,166 +1685,171 @@ or type the card number and press Enter.</source>
     </message>
     <message>
         <location filename="../../ui/errors.py" line="213"/>
+        <source>Wrong member PIN ({attempts_left} tries left before a {minutes} minute lock).</source>
+        <translation>會員密碼錯誤（再錯 {attempts_left} 次將鎖定 {minutes} 分鐘）。</translation>
+    </message>
+    <message>
+        <location filename="../../ui/errors.py" line="216"/>
         <source>{name} is locked after too many wrong PINs; try again in {seconds_left:duration}.</source>
         <translation>{name} 因 PIN 碼錯誤次數過多已被鎖定；請於 {seconds_left:duration}後再試。</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="216"/>
+        <location filename="../../ui/errors.py" line="219"/>
         <source>Wrong PIN. {name} is now locked for {minutes} minutes.</source>
         <translation>PIN 碼錯誤。{name} 已被鎖定 {minutes} 分鐘。</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="218"/>
+        <location filename="../../ui/errors.py" line="221"/>
         <source>Only a {needed:role} may do this; {name} is a {role:role}.</source>
         <translation>只有{needed:role}可以執行此操作；{name} 是{role:role}。</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="220"/>
+        <location filename="../../ui/errors.py" line="223"/>
         <source>A PIN is 4 to 12 digits.</source>
         <translation>PIN 碼為 4 到 12 位數字。</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="221"/>
+        <location filename="../../ui/errors.py" line="224"/>
         <source>Only a manager can add staff.</source>
         <translation>只有店長可以新增人員。</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="222"/>
+        <location filename="../../ui/errors.py" line="225"/>
         <source>The first user must be a manager.</source>
         <translation>第一位使用者必須是店長。</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="223"/>
+        <location filename="../../ui/errors.py" line="226"/>
         <source>There is already a user called {name}.</source>
         <translation>已經有名為 {name} 的使用者。</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="225"/>
+        <location filename="../../ui/errors.py" line="228"/>
         <source>No user called {name}.</source>
         <translation>沒有名為 {name} 的使用者。</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="226"/>
+        <location filename="../../ui/errors.py" line="229"/>
         <source>There is no {role:role} on this terminal.</source>
         <translation>本終端機沒有{role:role}。</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="227"/>
+        <location filename="../../ui/errors.py" line="230"/>
         <source>There is more than one {role:role}: say which user.</source>
         <translation>有多位{role:role}：請指定是哪一位。</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="230"/>
+        <location filename="../../ui/errors.py" line="233"/>
         <source>No transaction {event_id} on this terminal.</source>
         <translation>本終端機找不到交易 {event_id}。</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="231"/>
+        <location filename="../../ui/errors.py" line="234"/>
         <source>A {kind:kind} cannot be voided.</source>
         <translation>{kind:kind}無法作廢。</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="232"/>
+        <location filename="../../ui/errors.py" line="235"/>
         <source>That {kind:kind} was already voided by {by}.</source>
         <translation>這筆{kind:kind}已被作廢（作廢交易 {by}）。</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="234"/>
+        <location filename="../../ui/errors.py" line="237"/>
         <source>The points this sale earned were already redeemed or expired: it cannot be voided in full.</source>
         <translation>這筆消費獲得的點數已被折抵或已到期：無法全額作廢。</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="237"/>
+        <location filename="../../ui/errors.py" line="240"/>
         <source>The stored value from this top-up was already spent: it cannot be voided in full.</source>
         <translation>這筆加值的儲值金已被使用：無法全額作廢。</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="240"/>
+        <location filename="../../ui/errors.py" line="243"/>
         <source>These stamps were already exchanged for a reward: they cannot be voided.</source>
         <translation>這些點已兌換獎品：無法作廢。</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="248"/>
+        <location filename="../../ui/errors.py" line="251"/>
         <source>cashier</source>
         <translation>收銀員</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="249"/>
+        <location filename="../../ui/errors.py" line="252"/>
         <source>manager</source>
         <translation>店長</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="252"/>
+        <location filename="../../ui/errors.py" line="255"/>
         <source>enrolment</source>
         <translation>入會</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="253"/>
+        <location filename="../../ui/errors.py" line="256"/>
         <source>sale</source>
         <translation>消費</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="254"/>
+        <location filename="../../ui/errors.py" line="257"/>
         <source>top-up</source>
         <translation>加值</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="255"/>
+        <location filename="../../ui/errors.py" line="258"/>
         <source>void</source>
         <translation>作廢</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="256"/>
+        <location filename="../../ui/errors.py" line="259"/>
         <source>points expiry</source>
         <translation>點數到期</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="257"/>
+        <location filename="../../ui/errors.py" line="260"/>
         <source>adjustment</source>
         <translation>調整</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="258"/>
+        <location filename="../../ui/errors.py" line="261"/>
         <source>stamp</source>
         <translation>蓋章</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="259"/>
+        <location filename="../../ui/errors.py" line="262"/>
         <source>stamp card exchange</source>
         <translation>集點卡兌換</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="260"/>
+        <location filename="../../ui/errors.py" line="263"/>
         <source>voucher redemption</source>
         <translation>票券兌換</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="261"/>
+        <location filename="../../ui/errors.py" line="264"/>
         <source>points transfer</source>
         <translation>點數轉贈</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="264"/>
+        <location filename="../../ui/errors.py" line="267"/>
         <source>sale amount</source>
         <translation>消費金額</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="265"/>
+        <location filename="../../ui/errors.py" line="268"/>
         <source>top-up amount</source>
         <translation>加值金額</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="266"/>
+        <location filename="../../ui/errors.py" line="269"/>
         <source>stored-value payment</source>
         <translation>儲值金扣款</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="288"/>
+        <location filename="../../ui/errors.py" line="291"/>
         <source>{minutes} min {seconds} s</source>
         <translation>{minutes} 分 {seconds} 秒</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="319"/>
+        <location filename="../../ui/errors.py" line="322"/>
         <source>Something went wrong and the action was not completed. Please try again; the details are in the log.</source>
         <translation>發生問題，操作未完成。請再試一次；詳細資訊已記錄在日誌中。</translation>
     </message>

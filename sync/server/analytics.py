@@ -38,6 +38,7 @@ from sync.server import service
 from sync.server.errors import BadRequest, NotFound
 from terminal import lifecycle
 from terminal.analytics import SEGMENTS, Liability, Rate, redemption_rate, segment_of
+from terminal.errors import InvalidInput
 from terminal.ledger import Asset, ShopAccount
 from terminal.rules import Rules
 
@@ -56,10 +57,11 @@ class Thresholds:
     churned_days: int = lifecycle.CHURNED_DAYS
 
     def __post_init__(self) -> None:
-        if min(self.new_days, self.dormant_days, self.churned_days) < 0:
-            raise BadRequest("Lifecycle thresholds must not be negative.")
-        if self.dormant_days > self.churned_days:
-            raise BadRequest("The dormant threshold must not exceed the churned threshold.")
+        # the terminal's own rule (positive, new < dormant < churned), so both agree
+        try:
+            lifecycle.Thresholds(self.new_days, self.dormant_days, self.churned_days)
+        except InvalidInput as exc:
+            raise BadRequest(exc.message) from None
 
 
 DEFAULTS = Thresholds()

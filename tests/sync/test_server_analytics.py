@@ -156,16 +156,17 @@ def cohorts(activity: list[Activity], days: dict[str, list[date]]) -> list[dict[
             for c in retention(activity, days, TODAY)]
 
 
-def stages(activity: list[Activity]) -> dict[str, int]:
+def stages(activity: list[Activity],
+           thresholds: lifecycle.Thresholds = lifecycle.DEFAULT_THRESHOLDS) -> dict[str, int]:
     counts = {stage.value: 0 for stage in lifecycle.Stage}
     for a in activity:
-        counts[lifecycle.lifecycle_stage(a.enrolled_on, a.last_purchase, TODAY).value] += 1
+        stage = lifecycle.lifecycle_stage(a.enrolled_on, a.last_purchase, TODAY, thresholds)
+        counts[stage.value] += 1
     return counts
 
 
 def test_reports_equal_the_terminal_analytics(server: Server,
-                                              history: tuple[str, Shop, str, Shop],
-                                              monkeypatch: pytest.MonkeyPatch) -> None:
+                                              history: tuple[str, Shop, str, Shop]) -> None:
     store_a, a, store_b, b = history
     acts_a, days_a = a.reference()
     acts_b, days_b = b.reference()
@@ -202,15 +203,13 @@ def test_reports_equal_the_terminal_analytics(server: Server,
         by_hand[stage] += 1
     assert got["scopes"][store_b] == by_hand
 
-    # other thresholds: the terminal's own function with its constants moved
-    for new_days, dormant_days, churned_days in ((29, 59, 179), (31, 61, 181), (0, 0, 0)):
+    # other thresholds: the terminal's own function with the same thresholds
+    for new_days, dormant_days, churned_days in ((29, 59, 179), (31, 61, 181), (1, 2, 3)):
         got = get(server, "lifecycle", as_of=as_of, new_days=new_days,
                   dormant_days=dormant_days, churned_days=churned_days)
-        monkeypatch.setattr(lifecycle, "NEW_DAYS", new_days)
-        monkeypatch.setattr(lifecycle, "DORMANT_DAYS", dormant_days)
-        monkeypatch.setattr(lifecycle, "CHURNED_DAYS", churned_days)
+        moved = lifecycle.Thresholds(new_days, dormant_days, churned_days)
         for scope, (acts, _) in scopes.items():
-            assert got["scopes"][scope] == stages(acts), (scope, new_days)
+            assert got["scopes"][scope] == stages(acts, moved), (scope, new_days)
 
 
 def test_redemption_and_liability_equal_the_tills(server: Server, ledger: Ledger,

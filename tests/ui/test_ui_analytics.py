@@ -196,7 +196,7 @@ def test_thresholds_from_config_reach_the_badge_prompt_and_analytics(
     panel = terminal.window.checkout.panel
     assert panel.card is not None and panel.card.stage is Stage.DORMANT
     assert panel.badges.text().endswith("Dormant")
-    assert f"Last visit {days} days ago" in panel.prompts.text()
+    assert f"Dormant for {days} days" in panel.prompts.text()
     terminal.window.checkout.manager_requested.emit()
     window = terminal.window
     qtbot.waitUntil(lambda: window.unlock.staff.count() == 1, timeout=5000)

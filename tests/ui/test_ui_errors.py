@@ -387,6 +387,7 @@ SCENARIOS: dict[str, Callable[[Shop], LoyaltyError]] = {
     "member_pin_required/no_pin/always": lambda s: pin_refusal(s, always=True),
     "member_pin_required/missing/card_only": lambda s: pin_refusal(s, pin="2580"),
     "member_pin_required/missing/always": lambda s: pin_refusal(s, pin="2580", always=True),
+    "wrong_pin/member": lambda s: pin_refusal(s, pin="2580", given="0000"),
     "member_pin_locked/now_locked": lambda s: pin_refusal(s, pin="2580", given="0000",
                                                           tries=5),
     "member_pin_locked/locked": lambda s: pin_refusal(s, pin="2580", given="0000", tries=6),
