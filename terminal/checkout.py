@@ -600,9 +600,10 @@ class CheckoutService:
             plan = self._plan(member, lots, balances, amount, redeem_points, stored_value,
                               cash_back)
             event_id = new_id()
-            if plan.stored_value_paid and self.stored_value_guard is not None:
+            if ((plan.stored_value_paid or plan.cash_back_paid)
+                    and self.stored_value_guard is not None):
                 self.stored_value_guard.authorise(session, member_id, plan.stored_value_paid,
-                                                  event_id)
+                                                  event_id, cash_back=plan.cash_back_paid)
             account = member_account(member_id)
             postings: list[Posting] = []
             remaining = {lot.lot_id: lot for lot in lots}
