@@ -3,6 +3,7 @@
 Online: the server authorises the debit (a conditional update on its side: no overdraft).
 Offline (the server cannot be reached): the offline limits last pulled from the server apply
 (:mod:`terminal.limits`), and the debit is recorded so the next ones count it.
+Cash-back is never asked of the server: it always follows the offline rules (sync/README.md).
 A terminal that was never registered is standalone: its local balance check is the rule.
 """
 
