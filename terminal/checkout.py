@@ -578,7 +578,8 @@ class CheckoutService:
 
         Paying with stored value needs the member's PIN when :meth:`stored_value_pin_needed`
         says so for ``identified_by`` (how the caller identified the member). Cash-back needs
-        no PIN: it is a rebate the shop gave, never money the member paid in, and small.
+        no PIN: it is a rebate the shop gave, never money the member paid in, and small; it
+        goes through the stored-value guard too (hotlist, offline limits).
         With a pulled programme document every programme the sale triggers applies, from the
         member's state derived from its events; the state changes (tier, rewards given …)
         are kept in the sale event's body, in the same transaction.
@@ -600,9 +601,10 @@ class CheckoutService:
             plan = self._plan(member, lots, balances, amount, redeem_points, stored_value,
                               cash_back)
             event_id = new_id()
-            if plan.stored_value_paid and self.stored_value_guard is not None:
+            if ((plan.stored_value_paid or plan.cash_back_paid)
+                    and self.stored_value_guard is not None):
                 self.stored_value_guard.authorise(session, member_id, plan.stored_value_paid,
-                                                  event_id)
+                                                  event_id, cash_back=plan.cash_back_paid)
             account = member_account(member_id)
             postings: list[Posting] = []
             remaining = {lot.lot_id: lot for lot in lots}

@@ -8,7 +8,7 @@ possible. Worst-case loss per terminal and offline period is therefore bounded b
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import asdict, dataclass
 from datetime import datetime, timedelta
 from typing import Any
@@ -90,17 +90,29 @@ def check_offline_debit(
     hotlisted: bool,
     usage: OfflineUsage,
     currency: Currency = TWD,
+    cash_back: int = 0,
 ) -> None:
     """Raise :class:`OfflineRefused` with a plain message when an offline debit is not allowed.
 
+    ``amount`` is the stored value not authorised by the server, ``cash_back`` the cash-back
+    spent in the same sale. The server never authorises cash-back, so every cash-back spend
+    is checked here, online or not: a hotlisted member cannot spend it at all, and it counts
+    with stored value against the same per-sale, per-member and per-terminal totals and
+    debit count (one debit per sale), so two tills can overspend a member's cash-back by at
+    most these limits before the server's conflict rules flag it and hotlist the member.
     The balance itself ("never beyond last known balance minus local pending debits") is
     checked by the checkout service before this is called.
     """
     require_int(amount, "amount")
+    require_int(cash_back, "cash-back")
 
     def money(value: int) -> str:
         return format_minor(value, currency)
 
+    if cash_back:
+        _check_with_cash_back(limits, amount, cash_back, now, last_sync, hotlisted, usage,
+                              money, currency)
+        return
     if hotlisted:
         raise OfflineRefused("This member can use stored value only while the terminal is "
                              "online (the account has an open balance to settle).",
@@ -130,6 +142,45 @@ def check_offline_debit(
         raise OfflineRefused(f"Offline, this terminal can accept only {money(left)} more "
                              f"stored value until it syncs.", reason="terminal_total",
                              left=left, currency=currency.code)
+
+
+def _check_with_cash_back(limits: OfflineLimits, amount: int, cash_back: int, now: datetime,
+                          last_sync: datetime | None, hotlisted: bool, usage: OfflineUsage,
+                          money: Callable[[int], str], currency: Currency) -> None:
+    """The same limits for a sale that spends cash-back (with or without offline stored
+    value): its own reasons (``cash_back_…``), as the server was not asked about it."""
+    total = amount + cash_back
+    what = "cash-back" if not amount else "stored value and cash-back"
+    if hotlisted:
+        raise OfflineRefused("This member cannot pay with cash-back now: the account has a "
+                             "negative balance to settle first (the manager sees why).",
+                             reason="cash_back_hotlisted")
+    if last_sync is None:
+        raise OfflineRefused("Cash-back cannot be used yet: this terminal has not synced with "
+                             "the server.", reason="cash_back_never_synced")
+    if now - last_sync > timedelta(hours=limits.max_offline_hours):
+        raise OfflineRefused(f"Cash-back cannot be used now: the last sync was more than "
+                             f"{limits.max_offline_hours} hours ago.",
+                             reason="cash_back_stale", hours=limits.max_offline_hours)
+    if total > limits.per_transaction:
+        raise OfflineRefused(f"Until this terminal syncs, at most "
+                             f"{money(limits.per_transaction)} of {what} can be used per "
+                             "sale.", reason="cash_back_per_transaction",
+                             maximum=limits.per_transaction, currency=currency.code)
+    if usage.member_debits + 1 > limits.per_member_debits:
+        raise OfflineRefused(f"Until this terminal syncs, a member can pay with stored value "
+                             f"or cash-back at most {limits.per_member_debits} times.",
+                             reason="cash_back_member_debits", count=limits.per_member_debits)
+    if usage.member_spent + total > limits.per_member_total:
+        left = max(0, limits.per_member_total - usage.member_spent)
+        raise OfflineRefused(f"Until this terminal syncs, this member can use only "
+                             f"{money(left)} more {what}.", reason="cash_back_member_total",
+                             left=left, currency=currency.code)
+    if usage.terminal_spent + total > limits.per_terminal_total:
+        left = max(0, limits.per_terminal_total - usage.terminal_spent)
+        raise OfflineRefused(f"Until this terminal syncs, it can accept only {money(left)} "
+                             f"more {what}.", reason="cash_back_terminal_total", left=left,
+                             currency=currency.code)
 
 
 def check_offline_voucher(limits: OfflineLimits, *, face_value: int, now: datetime,

@@ -88,7 +88,9 @@ class StoredValueGuard(Protocol):
     Online it asks the server to authorise the debit; offline it applies the offline limits
     (DESIGN §6). It raises a :class:`terminal.errors.LoyaltyError` to refuse. It is called
     inside the sale's write transaction, after the local balance checks passed.
+    ``amount`` is the stored value paid (may be 0), ``cash_back`` the cash-back spent in the
+    same sale: the guard applies the same protection to it (sync/README.md, money rules).
     """
 
     def authorise(self, session: LedgerSession, member_id: str, amount: int,
-                  event_id: str) -> None: ...
+                  event_id: str, cash_back: int = 0) -> None: ...

@@ -117,12 +117,12 @@ class LazyGuard:
         self._guard: StoredValueGuard | None = None
 
     def authorise(self, session: LedgerSession, member_id: str, amount: int,
-                  event_id: str) -> None:
+                  event_id: str, cash_back: int = 0) -> None:
         if self._guard is None:
             from sync.client.guard import SyncGuard
 
             self._guard = SyncGuard(self.data_dir)
-        self._guard.authorise(session, member_id, amount, event_id)
+        self._guard.authorise(session, member_id, amount, event_id, cash_back)
 
 
 class CountEvents(Protocol):

@@ -3,6 +3,7 @@
 Online: the server authorises the debit (a conditional update on its side: no overdraft).
 Offline (the server cannot be reached): the offline limits last pulled from the server apply
 (:mod:`terminal.limits`), and the debit is recorded so the next ones count it.
+Cash-back is never asked of the server: it always follows the offline rules (sync/README.md).
 A terminal that was never registered is standalone: its local balance check is the rule.
 """
 
@@ -36,28 +37,41 @@ class SyncGuard:
             lambda c: Transport(c.server_url, c.token, timeout=self.timeout))
 
     def authorise(self, session: LedgerSession, member_id: str, amount: int,
-                  event_id: str) -> None:
+                  event_id: str, cash_back: int = 0) -> None:
+        """``amount`` of stored value (the server authorises it when it can be reached) and
+        ``cash_back`` (never asked of the server: always under the offline rules, so a
+        hotlisted member cannot spend it and it counts against the offline limits)."""
         if not isinstance(session, SqliteSession):
             raise TypeError("SyncGuard needs the SQLite store's session")
         creds = load_credentials(self.data_dir)
         if creds is None:
             return
+        offline = amount if amount > 0 and not self._authorised(creds, member_id, amount,
+                                                                  event_id) else 0
+        if not offline and not cash_back:
+            return
+        now = self.clock()
+        check_offline_debit(localdb.offline_limits(session), amount=offline, now=now,
+                            last_sync=localdb.last_success(session),
+                            hotlisted=localdb.hotlisted(session, member_id),
+                            usage=localdb.offline_usage(session, member_id),
+                            cash_back=cash_back)
+        localdb.record_offline_debit(session, event_id, member_id, offline + cash_back, now)
+
+    def _authorised(self, creds: Credentials, member_id: str, amount: int,
+                    event_id: str) -> bool:
+        """True: the server holds ``amount`` for the event; False: it cannot be reached (or
+        does not know the member yet), so the offline rules apply."""
         try:
             with self.transport_factory(creds) as transport:
                 transport.authorise(member_id, amount, event_id)
-            return
+            return True
         except SyncRefused as exc:
             if exc.reason_code == "insufficient_balance":
                 raise InsufficientBalance(exc.message.removeprefix("The server refused: ")) \
                     from None
             if exc.reason_code != "unknown_member":
                 raise LoyaltyError(exc.message) from None
-            # a member enrolled here and not yet pushed: the offline rules apply
+            return False  # a member enrolled here and not yet pushed
         except SyncUnavailable:
-            pass
-        now = self.clock()
-        check_offline_debit(localdb.offline_limits(session), amount=amount, now=now,
-                            last_sync=localdb.last_success(session),
-                            hotlisted=localdb.hotlisted(session, member_id),
-                            usage=localdb.offline_usage(session, member_id))
-        localdb.record_offline_debit(session, event_id, member_id, amount, now)
+            return False

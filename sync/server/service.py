@@ -32,10 +32,12 @@ balance rows are locked: only the transaction that deletes a hold releases its a
 ``held``, so a push and an authorisation releasing the same expired hold never both do.
 
 Conflict rules (DESIGN §6), never last-write-wins: accruals apply; points going below zero
-apply and hotlist the member; a stored-value shortfall is moved by a server ``adjust`` event to
-``shop:offline_overdraft_receivable`` (sharded by member) and hotlists the member until a later
-top-up repays it; a voucher's first redemption wins and each later one is posted to
-``shop:voucher_double_redemption_loss`` against ``shop:vouchers_honoured``. Every such case is
+apply and hotlist the member, and so does cash-back going below zero (flagged
+``cash_back_overdraft``; a later cash-back credit lifts it); a stored-value shortfall is moved
+by a server ``adjust`` event to ``shop:offline_overdraft_receivable`` (sharded by member) and
+hotlists the member until a later top-up repays it; a voucher's first redemption wins and
+each later one is posted to ``shop:voucher_double_redemption_loss`` against
+``shop:vouchers_honoured``. Every such case is
 a row in ``flags`` for the manager. Server adjustment ids are derived from the triggering event
 (uuid5), so a rule yields the same postings whatever order the terminals sync in.
 """
@@ -72,6 +74,7 @@ SERVER_TERMINAL = "server"
 ADJUST_NAMESPACE = uuid.UUID("5b0c1f4e-3a55-4f7e-9a40-0f5a7a3c9e11")
 SV = Asset.STORED_VALUE.value
 POINTS = Asset.POINTS.value
+CASH_BACK = Asset.CASH_BACK.value
 RECEIVABLE = ShopAccount.OFFLINE_OVERDRAFT_RECEIVABLE.value
 VOUCHER_LOSS = ShopAccount.VOUCHER_DOUBLE_REDEMPTION_LOSS.value
 VOUCHERS_HONOURED = "shop:vouchers_honoured"
@@ -411,7 +414,8 @@ def _apply(conn: Connection, terminal: TerminalAuth, accepted: list[_Accepted],
                 keys.add((VOUCHERS_HONOURED, SV, terminal.id))
     for member in members:
         account = f"member:{member}"
-        keys.update({(account, SV, ""), (account, POINTS, ""), (RECEIVABLE, SV, member)})
+        keys.update({(account, SV, ""), (account, POINTS, ""), (account, CASH_BACK, ""),
+                     (RECEIVABLE, SV, member)})
     batch.touched_members = set(members)
     batch.posting_members = set(members)
     batch.touched_vouchers = vouchers
@@ -685,6 +689,14 @@ def _member_rules(batch: _Batch, item: _Accepted, member: str, now: str) -> None
         _flag(batch, item, member, "points_overdraft", -batch.balances[pts_key],
               f"points redeemed offline overdrew the account by {-batch.balances[pts_key]}",
               now)
+    # Cash-back is a rebate the shop gave: a debit below zero applies (the sale happened),
+    # is flagged and hotlists the member until a later cash-back credit brings it back.
+    cash_back = batch.balances.get((account, CASH_BACK, ""), 0)
+    if cash_back < 0 and any(p[0] == account and p[1] == CASH_BACK and p[2] < 0
+                             for p in item.event.postings):
+        _flag(batch, item, member, "cash_back_overdraft", -cash_back,
+              f"cash-back spent on more than one till overdrew the account by {-cash_back}",
+              now)
 
 
 def _voucher_rule(batch: _Batch, item: _Accepted, vouchers: dict[str, dict[str, Any]],
@@ -815,9 +827,12 @@ def _hotlist_rows(batch: _Batch) -> list[tuple[str, bool, str]]:
         account = f"member:{member}"
         points = batch.balances.get((account, POINTS, ""), 0)
         owed = -batch.balances.get((RECEIVABLE, SV, member), 0)
+        cash_back = batch.balances.get((account, CASH_BACK, ""), 0)
         reasons = []
         if points < 0:
             reasons.append(f"points balance {points}")
+        if cash_back < 0:
+            reasons.append(f"cash-back balance {cash_back}")
         if owed > 0:
             reasons.append(f"offline overdraft {owed} to repay")
         if bool(reasons) or before.get(member, True):

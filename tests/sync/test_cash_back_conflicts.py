@@ -1,0 +1,162 @@
+"""Cash-back across terminals: two tills spending the same cash-back are flagged and the member
+hotlisted whatever the sync order; at the till a hotlisted member cannot spend cash-back, and
+cash-back counts against the offline limits. Real tills (SQLite files) against a real server."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import pytest
+from synckit import Ledger, RawTerminal, Server, Till, make_till
+
+from sync.client import localdb
+from terminal.ledger import Asset
+from terminal.limits import OfflineRefused
+from terminal.money import Money
+from terminal.store.verify import verify_store
+
+
+def credit(term: RawTerminal, member: str, amount: int) -> dict[str, Any]:
+    """A sale that gave the member ``amount`` of cash-back (as a cash-back programme does)."""
+    return term.event("sale", {"member_id": member, "amount": amount * 10}, [
+        [f"member:{member}", "cash_back", amount, None, None],
+        ["shop:cash_back_issued", "cash_back", -amount, None, None]])
+
+
+def spend(term: RawTerminal, member: str, amount: int) -> dict[str, Any]:
+    return term.event("sale", {"member_id": member, "amount": amount,
+                               "cash_back_paid": amount}, [
+        [f"member:{member}", "cash_back", -amount, None, None],
+        ["shop:cash_back_redeemed", "cash_back", amount, None, None]])
+
+
+@pytest.mark.parametrize("order", ["a_first", "b_first"])
+def test_two_offline_tills_spending_one_cash_back_are_flagged_in_either_order(
+        server: Server, ledger: Ledger, order: str) -> None:
+    """GIVEN a member with NT$300 cash-back WHEN two terminals each spend NT$200 of it offline
+    and sync in either order THEN both sales apply, the later one is flagged
+    ``cash_back_overdraft`` 100, the member is hotlisted on both, and a NT$100 credit lifts it."""
+    store = server.new_store()
+    a, b = RawTerminal.create(server, store), RawTerminal.create(server, store)
+    member, enrol = a.enrol()
+    assert a.push([enrol, credit(a, member, 300)]).status_code == 200
+    batches = {"a": [spend(a, member, 200)], "b": [spend(b, member, 200)]}
+    terms = {"a": a, "b": b}
+    sequence = "ab" if order == "a_first" else "ba"
+    statuses = []
+    for name in sequence:
+        response = terms[name].push(batches[name])
+        assert response.status_code == 200
+        statuses.append([(r["status"], r.get("flags", [])) for r in response.json()["results"]])
+    assert statuses == [[("applied", [])], [("flagged", ["cash_back_overdraft"])]]
+
+    assert ledger.balance(f"member:{member}", "cash_back") == -100
+    assert ledger.rows("SELECT kind, amount, terminal_id FROM flags") == [
+        ("cash_back_overdraft", 100, terms[sequence[1]].terminal_id)]
+    assert all(v == 0 for v in ledger.postings_sum_by_asset().values())
+    assert ledger.balances_match_postings()
+    for term in (a, b):
+        pulled = term.pull_all()[member]
+        assert pulled["hotlisted"] is True
+        assert pulled["hotlist_reason"] == "cash-back balance -100"
+        assert pulled["balances"]["cash_back"] == -100
+
+    assert a.push([credit(a, member, 100)]).json()["results"][0]["status"] == "applied"
+    pulled = b.pull_all(b.cursor)[member]
+    assert pulled["hotlisted"] is False and pulled["balances"]["cash_back"] == 0
+
+
+def give_cash_back(server: Server, store: str, till: Till, member: str, amount: int) -> None:
+    """The member earns cash-back elsewhere in the store; ``till`` learns it by a pull."""
+    raw = RawTerminal.create(server, store)
+    assert raw.push([credit(raw, member, amount)]).status_code == 200
+    till.sync()
+
+
+def test_offline_tills_spend_one_cash_back_and_the_hotlist_reaches_both(
+        server: Server, ledger: Ledger, tmp_path: Path) -> None:
+    store = server.new_store()
+    a = make_till(tmp_path / "a", server, store)
+    b = make_till(tmp_path / "b", server, store)
+    try:
+        member = a.enrol("Lin")
+        a.sync()
+        give_cash_back(server, store, a, member, 300)
+        b.sync()
+        with b.local.store.session() as session:
+            assert session.balances(member)[Asset.CASH_BACK] == 300  # pulled from the server
+        a.online = b.online = False
+        a.service.sale(a.cashier, member, Money(500), cash_back=Money(300))
+        b.service.sale(b.cashier, member, Money(400), cash_back=Money(250))
+        a.online = b.online = True
+        a.sync()
+        b.sync()
+        a.sync()
+
+        assert ledger.balance(f"member:{member}", "cash_back") == -250
+        assert ledger.rows("SELECT kind, amount FROM flags") == [("cash_back_overdraft", 250)]
+        for till in (a, b):
+            with till.local.store.session() as session:
+                assert localdb.hotlisted(session, member)
+                assert localdb.pending_count(session) == 0
+        assert verify_store(a.local.store).ok
+    finally:
+        a.close()
+        b.close()
+
+
+def test_a_hotlisted_member_cannot_spend_cash_back_online_or_offline(
+        server: Server, tmp_path: Path) -> None:
+    """Points redeemed past zero elsewhere (past the welcome points too) hotlist the member:
+    the till then refuses a cash-back payment with a plain message, and records nothing."""
+    store = server.new_store()
+    till = make_till(tmp_path / "till", server, store)
+    try:
+        member = till.enrol()
+        till.sync()
+        raw = RawTerminal.create(server, store)
+        assert raw.push([credit(raw, member, 300), raw.earn(member, 10, "lot-1"),
+                         raw.redeem_points(member, 200, "lot-1")]).status_code == 200
+        till.sync()
+        with till.local.store.session() as session:
+            assert localdb.hotlisted(session, member)
+        for online in (False, True):
+            till.online = online
+            with pytest.raises(OfflineRefused, match="cannot pay with cash-back now") as info:
+                till.service.sale(till.cashier, member, Money(500), cash_back=Money(100))
+            assert info.value.params["reason"] == "cash_back_hotlisted"
+        with till.local.store.session() as session:
+            assert localdb.pending_count(session) == 0
+        till.service.sale(till.cashier, member, Money(500))  # a plain sale still works
+    finally:
+        till.close()
+
+
+def test_cash_back_counts_against_the_offline_limits(server: Server, tmp_path: Path) -> None:
+    store = server.new_store()
+    server.admin("PUT", "/v1/admin/config/offline-limits",
+                 {"per_transaction": 300, "per_member_total": 500, "per_member_debits": 3,
+                  "per_terminal_total": 20000, "max_offline_hours": 24,
+                  "voucher_face_max": 500})
+    till = make_till(tmp_path / "till", server, store)
+    try:
+        member = till.enrol()
+        till.top_up(member, 5000)
+        till.sync()
+        give_cash_back(server, store, till, member, 1000)
+        till.online = False
+        with pytest.raises(OfflineRefused, match="NT\\$300 of cash-back can be used per sale"):
+            till.service.sale(till.cashier, member, Money(1000), cash_back=Money(301))
+        till.pay(member, 200)  # stored value, offline
+        till.service.sale(till.cashier, member, Money(1000), cash_back=Money(250))
+        with till.local.store.session() as session:
+            usage = localdb.offline_usage(session, member)
+        assert (usage.member_spent, usage.member_debits) == (450, 2)
+        with pytest.raises(OfflineRefused, match="only NT\\$50 more cash-back"):
+            till.service.sale(till.cashier, member, Money(1000), cash_back=Money(100))
+        till.service.sale(till.cashier, member, Money(1000), cash_back=Money(50))
+        with pytest.raises(OfflineRefused, match="at most 3 times"):
+            till.service.sale(till.cashier, member, Money(1000), cash_back=Money(1))
+    finally:
+        till.close()
