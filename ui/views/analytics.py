@@ -7,19 +7,15 @@ functions as ``loyalty report …``); this widget only lays the result out.
 
 from __future__ import annotations
 
-from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
-    QAbstractItemView,
     QFormLayout,
     QGridLayout,
     QGroupBox,
     QHBoxLayout,
-    QHeaderView,
     QLabel,
     QPushButton,
     QSizePolicy,
     QTableWidget,
-    QTableWidgetItem,
     QVBoxLayout,
     QWidget,
 )
@@ -30,19 +26,14 @@ from ui.context import AppContext
 from ui.ops import Op
 from ui.queries import Analytics, analytics
 from ui.widgets.bar_chart import Bar, BarChart
+from ui.widgets.tables import cell, read_only_table
 
 
 def _table(name: str, headers: list[str], parent: QWidget) -> QTableWidget:
-    table = QTableWidget(0, len(headers), parent)
-    table.setObjectName(name)
-    table.setHorizontalHeaderLabels(headers)
-    table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
-    table.setSelectionMode(QAbstractItemView.SelectionMode.NoSelection)
-    table.verticalHeader().setVisible(False)
+    table = read_only_table(name, headers, parent, selectable=False)
     rows = table.verticalHeader()
     rows.setMinimumSectionSize(1)
     rows.setDefaultSectionSize(table.fontMetrics().height() + 4)  # compact: all fit on screen
-    table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Stretch)
     # the grid's column stretch decides the width, not the headers' natural widths
     table.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Expanding)
     return table
@@ -53,10 +44,7 @@ def _fill(table: QTableWidget, rows: list[list[str]], show_all: bool = False) ->
     table.setRowCount(len(rows))
     for r, values in enumerate(rows):
         for c, value in enumerate(values):
-            item = QTableWidgetItem(value)
-            if c > 0:
-                item.setTextAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
-            table.setItem(r, c, item)
+            table.setItem(r, c, cell(value, right=c > 0))
     if show_all:
         table.setMinimumHeight(table.horizontalHeader().sizeHint().height()
                                + sum(table.rowHeight(r) for r in range(len(rows)))

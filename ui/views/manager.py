@@ -7,17 +7,13 @@ from datetime import datetime, time, timedelta
 
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (
-    QAbstractItemView,
     QCheckBox,
     QFormLayout,
     QHBoxLayout,
-    QHeaderView,
     QLabel,
     QLineEdit,
     QListWidget,
     QPushButton,
-    QTableWidget,
-    QTableWidgetItem,
     QTabWidget,
     QVBoxLayout,
     QWidget,
@@ -35,25 +31,7 @@ from ui.sync_status import DemoSync, SyncState
 from ui.views.analytics import AnalyticsTab
 from ui.widgets.confirm import ConfirmPanel
 from ui.widgets.status_bar import format_when
-
-
-def _table(name: str, headers: list[str], parent: QWidget) -> QTableWidget:
-    table = QTableWidget(0, len(headers), parent)
-    table.setObjectName(name)
-    table.setHorizontalHeaderLabels(headers)
-    table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
-    table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
-    table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
-    table.verticalHeader().setVisible(False)
-    table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Stretch)
-    return table
-
-
-def _cell(text: str, right: bool = False) -> QTableWidgetItem:
-    item = QTableWidgetItem(text)
-    if right:
-        item.setTextAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
-    return item
+from ui.widgets.tables import cell, read_only_table
 
 
 class ManagerView(QWidget):
@@ -151,7 +129,7 @@ class ManagerView(QWidget):
         row.addWidget(self.report_day, 1)
         row.addWidget(refresh)
         layout.addLayout(row)
-        self.report_table = _table("reportTable", [
+        self.report_table = read_only_table("reportTable", [
             self.tr("Cashier"), self.tr("Sales"), self.tr("Sales amount"),
             self.tr("Points discount"), self.tr("Stored value spent"), self.tr("Other tender"),
             self.tr("Points issued"), self.tr("Points redeemed"), self.tr("Top-ups"),
@@ -178,7 +156,7 @@ class ManagerView(QWidget):
                       f"{t.points_redeemed:,}", str(t.top_ups), self.money(t.top_up_amount),
                       str(t.voids), str(t.enrolments)]
             for c, value in enumerate(values):
-                self.report_table.setItem(r, c, _cell(value, right=c > 0))
+                self.report_table.setItem(r, c, cell(value, right=c > 0))
 
     # liability ----------------------------------------------------------------------------
     def _liability_tab(self) -> QWidget:
@@ -214,7 +192,7 @@ class ManagerView(QWidget):
     def _void_tab(self) -> QWidget:
         tab = QWidget(self)
         layout = QVBoxLayout(tab)
-        self.void_table = _table("voidTable", [
+        self.void_table = read_only_table("voidTable", [
             self.tr("Time"), self.tr("Kind"), self.tr("Member"), self.tr("Amount"),
             self.tr("Status")], tab)
         layout.addWidget(self.void_table, 1)
@@ -253,7 +231,7 @@ class ManagerView(QWidget):
                       self.money(amount if isinstance(amount, int) else 0),
                       self.tr("voided") if recent.voided else ""]
             for c, value in enumerate(values):
-                self.void_table.setItem(r, c, _cell(value, right=c == 3))
+                self.void_table.setItem(r, c, cell(value, right=c == 3))
 
     def review_void(self) -> None:
         row = self.void_table.currentRow()
@@ -297,7 +275,7 @@ class ManagerView(QWidget):
     def _devices_tab(self) -> QWidget:
         tab = QWidget(self)
         layout = QVBoxLayout(tab)
-        self.device_table = _table("deviceTable", [
+        self.device_table = read_only_table("deviceTable", [
             self.tr("Device"), self.tr("Kind"), self.tr("State"), self.tr("Details")], tab)
         layout.addWidget(self.device_table, 1)
         test = QPushButton(self.tr("Print a test receipt"), tab)
@@ -319,7 +297,7 @@ class ManagerView(QWidget):
         self.device_table.setRowCount(len(rows))
         for r, values in enumerate(rows):
             for c, value in enumerate(values):
-                self.device_table.setItem(r, c, _cell(value))
+                self.device_table.setItem(r, c, cell(value))
 
     def test_print(self) -> None:
         receipt = sample_receipt()
