@@ -8,12 +8,12 @@ possible. Worst-case loss per terminal and offline period is therefore bounded b
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
 from dataclasses import asdict, dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from terminal.errors import LoyaltyError
+from terminal.errors import LoyaltyError, Param
 from terminal.money import TWD, Currency, format_minor, require_int
 
 
@@ -109,78 +109,63 @@ def check_offline_debit(
     def money(value: int) -> str:
         return format_minor(value, currency)
 
-    if cash_back:
-        _check_with_cash_back(limits, amount, cash_back, now, last_sync, hotlisted, usage,
-                              money, currency)
-        return
-    if hotlisted:
-        raise OfflineRefused("This member can use stored value only while the terminal is "
-                             "online (the account has an open balance to settle).",
-                             reason="hotlisted")
-    if last_sync is None:
-        raise OfflineRefused("Stored value cannot be used offline: this terminal has not "
-                             "synced with the server yet.", reason="never_synced")
-    if now - last_sync > timedelta(hours=limits.max_offline_hours):
-        raise OfflineRefused(f"Stored value cannot be used offline: the last sync was more "
-                             f"than {limits.max_offline_hours} hours ago.", reason="stale",
-                             hours=limits.max_offline_hours)
-    if amount > limits.per_transaction:
-        raise OfflineRefused(f"Offline, at most {money(limits.per_transaction)} of stored "
-                             f"value can be used per sale.", reason="per_transaction",
-                             maximum=limits.per_transaction, currency=currency.code)
-    if usage.member_debits + 1 > limits.per_member_debits:
-        raise OfflineRefused(f"Offline, a member can pay with stored value at most "
-                             f"{limits.per_member_debits} times until the terminal syncs.",
-                             reason="member_debits", count=limits.per_member_debits)
-    if usage.member_spent + amount > limits.per_member_total:
-        left = max(0, limits.per_member_total - usage.member_spent)
-        raise OfflineRefused(f"Offline, this member can use only {money(left)} more stored "
-                             f"value until the terminal syncs.", reason="member_total",
-                             left=left, currency=currency.code)
-    if usage.terminal_spent + amount > limits.per_terminal_total:
-        left = max(0, limits.per_terminal_total - usage.terminal_spent)
-        raise OfflineRefused(f"Offline, this terminal can accept only {money(left)} more "
-                             f"stored value until it syncs.", reason="terminal_total",
-                             left=left, currency=currency.code)
-
-
-def _check_with_cash_back(limits: OfflineLimits, amount: int, cash_back: int, now: datetime,
-                          last_sync: datetime | None, hotlisted: bool, usage: OfflineUsage,
-                          money: Callable[[int], str], currency: Currency) -> None:
-    """The same limits for a sale that spends cash-back (with or without offline stored
-    value): its own reasons (``cash_back_…``), as the server was not asked about it."""
     total = amount + cash_back
     what = "cash-back" if not amount else "stored value and cash-back"
+
+    def refuse(reason: str, stored_value: str, with_cash_back: str,
+               **params: Param) -> OfflineRefused:
+        """The stored-value refusal, or its cash-back twin (reason ``cash_back_…``), which
+        speaks of the sync, not of being offline: the server is never asked about cash-back."""
+        if cash_back:
+            return OfflineRefused(with_cash_back, reason=f"cash_back_{reason}", **params)
+        return OfflineRefused(stored_value, reason=reason, **params)
+
     if hotlisted:
-        raise OfflineRefused("This member cannot pay with cash-back now: the account has a "
-                             "negative balance to settle first (the manager sees why).",
-                             reason="cash_back_hotlisted")
+        raise refuse("hotlisted",
+                     "This member can use stored value only while the terminal is online (the "
+                     "account has an open balance to settle).",
+                     "This member cannot pay with cash-back now: the account has a negative "
+                     "balance to settle first (the manager sees why).")
     if last_sync is None:
-        raise OfflineRefused("Cash-back cannot be used yet: this terminal has not synced with "
-                             "the server.", reason="cash_back_never_synced")
+        raise refuse("never_synced",
+                     "Stored value cannot be used offline: this terminal has not synced with "
+                     "the server yet.",
+                     "Cash-back cannot be used yet: this terminal has not synced with the "
+                     "server.")
     if now - last_sync > timedelta(hours=limits.max_offline_hours):
-        raise OfflineRefused(f"Cash-back cannot be used now: the last sync was more than "
-                             f"{limits.max_offline_hours} hours ago.",
-                             reason="cash_back_stale", hours=limits.max_offline_hours)
+        hours = limits.max_offline_hours
+        raise refuse("stale",
+                     f"Stored value cannot be used offline: the last sync was more than "
+                     f"{hours} hours ago.",
+                     f"Cash-back cannot be used now: the last sync was more than {hours} hours "
+                     "ago.", hours=hours)
     if total > limits.per_transaction:
-        raise OfflineRefused(f"Until this terminal syncs, at most "
-                             f"{money(limits.per_transaction)} of {what} can be used per "
-                             "sale.", reason="cash_back_per_transaction",
-                             maximum=limits.per_transaction, currency=currency.code)
+        most = money(limits.per_transaction)
+        raise refuse("per_transaction",
+                     f"Offline, at most {most} of stored value can be used per sale.",
+                     f"Until this terminal syncs, at most {most} of {what} can be used per "
+                     "sale.", maximum=limits.per_transaction, currency=currency.code)
     if usage.member_debits + 1 > limits.per_member_debits:
-        raise OfflineRefused(f"Until this terminal syncs, a member can pay with stored value "
-                             f"or cash-back at most {limits.per_member_debits} times.",
-                             reason="cash_back_member_debits", count=limits.per_member_debits)
+        times = limits.per_member_debits
+        raise refuse("member_debits",
+                     f"Offline, a member can pay with stored value at most {times} times until "
+                     "the terminal syncs.",
+                     f"Until this terminal syncs, a member can pay with stored value or "
+                     f"cash-back at most {times} times.", count=times)
     if usage.member_spent + total > limits.per_member_total:
         left = max(0, limits.per_member_total - usage.member_spent)
-        raise OfflineRefused(f"Until this terminal syncs, this member can use only "
-                             f"{money(left)} more {what}.", reason="cash_back_member_total",
-                             left=left, currency=currency.code)
+        raise refuse("member_total",
+                     f"Offline, this member can use only {money(left)} more stored value until "
+                     "the terminal syncs.",
+                     f"Until this terminal syncs, this member can use only {money(left)} more "
+                     f"{what}.", left=left, currency=currency.code)
     if usage.terminal_spent + total > limits.per_terminal_total:
         left = max(0, limits.per_terminal_total - usage.terminal_spent)
-        raise OfflineRefused(f"Until this terminal syncs, it can accept only {money(left)} "
-                             f"more {what}.", reason="cash_back_terminal_total", left=left,
-                             currency=currency.code)
+        raise refuse("terminal_total",
+                     f"Offline, this terminal can accept only {money(left)} more stored value "
+                     "until it syncs.",
+                     f"Until this terminal syncs, it can accept only {money(left)} more "
+                     f"{what}.", left=left, currency=currency.code)
 
 
 def check_offline_voucher(limits: OfflineLimits, *, face_value: int, now: datetime,
