@@ -328,6 +328,11 @@
         <translation>折抵 {points} 點：−{discount}</translation>
     </message>
     <message>
+        <location filename="../../ui/views/checkout.py" line="475"/>
+        <source>{programme} ({rule}): −{discount}</source>
+        <translation>{programme}（{rule}）：−{discount}</translation>
+    </message>
+    <message>
         <location filename="../../ui/views/checkout.py" line="474"/>
         <source>Paid with stored value: {amount}</source>
         <translation>儲值金扣款：{amount}</translation>
@@ -1047,6 +1052,11 @@ or type the card number and press Enter.</source>
         <location filename="../../ui/widgets/member_panel.py" line="135"/>
         <source>Dormant for {days} days: offer the wake-up voucher.</source>
         <translation>已休眠 {days} 天：請提供喚醒優惠券。</translation>
+    </message>
+    <message>
+        <location filename="../../ui/widgets/member_panel.py" line="138"/>
+        <source>Benefit issued now: {what}</source>
+        <translation>已發放本期權益：{what}</translation>
     </message>
     <message>
         <location filename="../../ui/widgets/member_panel.py" line="137"/>

@@ -188,6 +188,8 @@ def describe(event: Event, zone: tzinfo, member_id: str | None = None) -> str:
             f"{c['field']} {c['value'] or '(none)'}" for c in b.get("state_changes", []))
     elif event.kind is EventKind.CHECK_IN:
         text = "check-in"
+    elif event.kind is EventKind.BENEFIT:
+        text = "periodic benefit issued"
     elif event.kind is EventKind.PLAN:
         text = f"bought {b['plan_id']} until {b['valid_until']}, fee {nt(int(b['fee']))}"
     else:

@@ -74,3 +74,35 @@ def test_programmes_through_the_cli(tmp_path: Path) -> None:
         ids = [e["id"] for e in ok_json(shop, "history", member)["events"]]
         assert moved["event_id"] in ids
     assert ok_json(shop, "verify")["ok"] is True
+
+
+def test_a_membership_discount_in_the_dry_run_the_sale_and_the_history(tmp_path: Path) -> None:
+    shop = new_shop(tmp_path / "shop")
+    pull(shop)
+    card = ok_json(shop, "enrol", "--name", "王小華")["member"]["card_number"]
+    ok_json(shop, "plan", card, "plus")  # 3 % off
+    dry = ok_json(shop, "sale", "--member", card, "--amount", "99", "--dry-run")["plan"]
+    assert (dry["programme_discount"], dry["due"], dry["other_tender"]) == (2, 97, 97)
+    assert dry["programme_discounts"] == [{"programme_id": "plus", "rule": "member_discount",
+                                           "amount": 2}]
+    line = loyalty(shop, "sale", "--member", card, "--amount", "99", "--dry-run").stdout
+    assert "plus · member_discount NT$2 off, due NT$97" in line
+    sale = ok_json(shop, "sale", "--member", card, "--amount", "99")
+    assert sale["plan"]["other_tender"] == 97
+    assert "Plus · member_discount: -2 off" in loyalty(shop, "history", card).stdout
+    assert "programme discounts NT$2" in loyalty(shop, "report", "day").stdout
+
+
+def test_visit_issues_the_subscription_benefit_once(tmp_path: Path) -> None:
+    shop = new_shop(tmp_path / "shop")
+    document = {"version": 3, "programmes": [
+        {"id": "club", "type": "subscription", "name": "咖啡月訂", "params": {
+            "fee": 299, "days": 60, "monthly_reward": {"points": 40}}}]}
+    with sqlite3.connect(shop / DB_NAME) as conn:
+        conn.execute("INSERT OR REPLACE INTO meta (key, value) VALUES (?, ?)",
+                     (PULLED_META_KEY, json.dumps(document)))
+    card = ok_json(shop, "enrol", "--name", "王小華")["member"]["card_number"]
+    assert ok_json(shop, "visit", card)["event"] is None  # not subscribed
+    ok_json(shop, "plan", card, "club")  # this month's benefit comes with the purchase
+    assert ok_json(shop, "visit", card)["event"] is None
+    assert "no benefit due now" in loyalty(shop, "visit", card).stdout
