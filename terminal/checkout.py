@@ -304,6 +304,17 @@ class CheckoutService:
             session.record_member_code_window(member.id, window, current - CODE_WINDOWS_KEPT)
             return replace(self._view(session, member), identified_by=IdentifiedBy.PHONE_CODE)
 
+    def find_by_phone(self, phone: str) -> MemberView:
+        """The member with this phone number (said at the till, typed by the cashier). A phone
+        number is no proof of anything: stored value then needs the member's PIN, as by card."""
+        clean = normalise_phone(phone)
+        with self.store.session() as session:
+            member = session.member_by_phone(clean) if clean else None
+            if member is None:
+                raise UnknownMember(f"No member has phone number {clean or phone.strip()}.",
+                                    reason="no_phone", phone=clean or phone.strip())
+            return replace(self._view(session, member), identified_by=IdentifiedBy.PHONE_NUMBER)
+
     def member_view(self, member_id: str) -> MemberView:
         with self.store.session() as session:
             return self._view(session, self._member(session, member_id))
@@ -689,6 +700,8 @@ class CheckoutService:
             }
             if plan.cash_back_paid:
                 body["cash_back_paid"] = plan.cash_back_paid
+            if identified_by is not None:  # absent: the caller did not say (older events too)
+                body["identified_by"] = identified_by.value
             if plan.programme_discount:  # itemised in "programme_discounts" (attribution)
                 body["programme_discount"] = plan.programme_discount
             if stamps_added:

@@ -1464,6 +1464,11 @@ or type the card number and press Enter.</source>
         <translation>沒有會員使用卡號 {card}。</translation>
     </message>
     <message>
+        <location filename="../../ui/errors.py" line="104"/>
+        <source>No member has phone number {phone}.</source>
+        <translation>沒有會員使用電話號碼 {phone}。</translation>
+    </message>
+    <message>
         <location filename="../../ui/errors.py" line="103"/>
         <source>Card {card} already belongs to a member.</source>
         <translation>卡號 {card} 已屬於其他會員。</translation>

@@ -170,6 +170,10 @@ def describe(event: Event, zone: tzinfo, member_id: str | None = None) -> str:
                 f"-{b['points_redeemed']} points, stored value {nt(int(b['stored_value_paid']))}")
         if b.get("cash_back_paid"):
             text += f", cash-back {nt(int(b['cash_back_paid']))}"
+        if b.get("programme_discount"):
+            text += f", {nt(int(b['programme_discount']))} off by programmes"
+        if b.get("identified_by"):  # older sales did not record it
+            text += f" (member by {str(b['identified_by']).replace('_', ' ')})"
     elif event.kind is EventKind.TOP_UP:
         text = f"top-up {nt(int(b['amount']))}"
     elif event.kind is EventKind.VOID:

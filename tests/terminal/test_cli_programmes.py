@@ -106,3 +106,17 @@ def test_visit_issues_the_subscription_benefit_once(tmp_path: Path) -> None:
     ok_json(shop, "plan", card, "club")  # this month's benefit comes with the purchase
     assert ok_json(shop, "visit", card)["event"] is None
     assert "no benefit due now" in loyalty(shop, "visit", card).stdout
+
+
+def test_a_sale_records_how_the_member_was_identified(tmp_path: Path) -> None:
+    shop = new_shop(tmp_path / "shop")
+    enrolled = ok_json(shop, "enrol", "--name", "王小華", "--phone", "0912-345-678")
+    card, member_id = enrolled["member"]["card_number"], enrolled["member"]["id"]
+    for code in (card, "0912 345 678", member_id):
+        ok_json(shop, "sale", "--member", code, "--amount", "100")
+    history = ok_json(shop, "history", card)["events"]
+    said = [e["body"].get("identified_by") for e in history if e["kind"] == "sale"]
+    assert said == ["manual", "phone_number", "card"]  # newest first
+    text = loyalty(shop, "history", card).stdout
+    assert "(member by card)" in text and "(member by phone number)" in text
+    assert "No member has phone number 0987654321" in refused(shop, "member", "0987654321")
