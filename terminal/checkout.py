@@ -448,9 +448,15 @@ class CheckoutService:
         identified, so the benefit can be used in that very sale.
         """
         require_role(actor, Role.CASHIER, "issue members' benefits")
+        today = self.today()
         with self.store.session(write=True) as session:
             member = self._member(session, member_id)
             body: dict[str, object] = {"member_id": member_id}
+            document = self._document(session, body)
+            if document is None or not any(  # most scans: no need to read the member's state
+                    Trigger.VISIT in p.kind.triggers and p.active_on(today)
+                    for p in document.programmes):
+                return None
             outcome = self._evaluate(session, member, Context(Trigger.VISIT), body)
             if outcome is None or not (outcome.postings or outcome.state_changes):
                 return None
