@@ -70,7 +70,16 @@ from terminal.members import (
 )
 from terminal.money import Money, format_minor, require_int
 from terminal.ports import LedgerSession, LedgerStore, StoredValueGuard
-from terminal.programmes import Context, Document, Line, MemberState, Result, Trigger, evaluate
+from terminal.programmes import (
+    Context,
+    Discount,
+    Document,
+    Line,
+    MemberState,
+    Result,
+    Trigger,
+    evaluate,
+)
 from terminal.programmes.at_checkout import (
     PULLED_META_KEY,
     PulledProgrammes,
@@ -136,6 +145,13 @@ class SalePlan:
     other_tender: int
     points_earned: int
     cash_back_paid: int = 0
+    programme_discount: int = 0  # taken off by programmes (tier, membership), after points
+    programme_discounts: tuple[Discount, ...] = ()  # each with its programme and rule
+
+    @property
+    def due(self) -> int:
+        """What the member pays, by stored value, cash-back and other tender together."""
+        return self.amount - self.discount - self.programme_discount
 
 
 @dataclass(frozen=True, slots=True)
@@ -288,6 +304,17 @@ class CheckoutService:
             session.record_member_code_window(member.id, window, current - CODE_WINDOWS_KEPT)
             return replace(self._view(session, member), identified_by=IdentifiedBy.PHONE_CODE)
 
+    def find_by_phone(self, phone: str) -> MemberView:
+        """The member with this phone number (said at the till, typed by the cashier). A phone
+        number is no proof of anything: stored value then needs the member's PIN, as by card."""
+        clean = normalise_phone(phone)
+        with self.store.session() as session:
+            member = session.member_by_phone(clean) if clean else None
+            if member is None:
+                raise UnknownMember(f"No member has phone number {clean or phone.strip()}.",
+                                    reason="no_phone", phone=clean or phone.strip())
+            return replace(self._view(session, member), identified_by=IdentifiedBy.PHONE_NUMBER)
+
     def member_view(self, member_id: str) -> MemberView:
         with self.store.session() as session:
             return self._view(session, self._member(session, member_id))
@@ -407,6 +434,35 @@ class CheckoutService:
             body.update(outcome.attribution_body())
             body["programme_prompts"] = _prompts(outcome)
             event = self._append(session, actor, EventKind.CHECK_IN, body,
+                                 list(outcome.postings))
+            return EventResult(event, self._view(session, member))
+
+    def issue_due_benefits(self, actor: Staff, member_id: str) -> EventResult | None:
+        """Issue the periodic benefits that fell due for the member now identified at the
+        till (a subscription's monthly benefit): one ``benefit`` event, or None when nothing
+        is due or no programme document was pulled.
+
+        Once per period: the event records the benefit's award key in its body, and the
+        member's state is derived from the member's events, so a second scan, a restart or
+        the month's first sale finds it given. The till calls this when a member is
+        identified, so the benefit can be used in that very sale.
+        """
+        require_role(actor, Role.CASHIER, "issue members' benefits")
+        today = self.today()
+        with self.store.session(write=True) as session:
+            member = self._member(session, member_id)
+            body: dict[str, object] = {"member_id": member_id}
+            document = self._document(session, body)
+            if document is None or not any(  # most scans: no need to read the member's state
+                    Trigger.VISIT in p.kind.triggers and p.active_on(today)
+                    for p in document.programmes):
+                return None
+            outcome = self._evaluate(session, member, Context(Trigger.VISIT), body)
+            if outcome is None or not (outcome.postings or outcome.state_changes):
+                return None
+            body.update(outcome.attribution_body())
+            body["programme_prompts"] = _prompts(outcome)
+            event = self._append(session, actor, EventKind.BENEFIT, body,
                                  list(outcome.postings))
             return EventResult(event, self._view(session, member))
 
@@ -553,13 +609,9 @@ class CheckoutService:
             member = self._member(session, member_id)
             lots = [lot for lot in session.lots(member_id) if lot.remaining > 0]
             balances = session.balances(member_id)
-            plan = self._plan(member, lots, balances, amount, redeem_points, stored_value,
-                              cash_back)
-            outcome = self._programmes_for_sale(session, member, plan, {}, lines)
-            if outcome is None:
-                return plan
-            return replace(plan, points_earned=_points_to(member_account(member_id),
-                                                          list(outcome.postings)))
+            plan, _ = self._plan(member, lots, balances, amount, redeem_points, stored_value,
+                                 cash_back, self._sale_programmes(session, member, {}, lines))
+            return plan
 
     def sale(
         self,
@@ -598,8 +650,10 @@ class CheckoutService:
                 lots = [lot for lot in lots if not is_expired(lot, today)]
             balances = session.balances(member_id)
             balance = balances[Asset.STORED_VALUE]
-            plan = self._plan(member, lots, balances, amount, redeem_points, stored_value,
-                              cash_back)
+            extra: dict[str, object] = {}  # the programmes' attribution, kept in the body
+            plan, outcome = self._plan(member, lots, balances, amount, redeem_points,
+                                       stored_value, cash_back,
+                                       self._sale_programmes(session, member, extra, lines))
             event_id = new_id()
             if ((plan.stored_value_paid or plan.cash_back_paid)
                     and self.stored_value_guard is not None):
@@ -622,8 +676,6 @@ class CheckoutService:
                 postings.append(Posting(account, Asset.CASH_BACK, -plan.cash_back_paid))
                 postings.append(Posting(ShopAccount.CASH_BACK_REDEEMED, Asset.CASH_BACK,
                                         plan.cash_back_paid))
-            extra: dict[str, object] = {}  # the programmes' attribution, kept in the body
-            outcome = self._programmes_for_sale(session, member, plan, extra, lines)
             stamps_added = 0
             if outcome is None:
                 earned = self._earn_postings(member_id, plan.points_earned, today)
@@ -632,7 +684,6 @@ class CheckoutService:
                 earned = list(outcome.postings)
                 extra.update(outcome.attribution_body(offset=len(postings)))
                 extra["programme_prompts"] = _prompts(outcome)
-                plan = replace(plan, points_earned=_points_to(account, earned))
                 member = self._keep_state_changes(session, member, outcome)
             postings.extend(earned)
             if stamps_added:
@@ -655,6 +706,10 @@ class CheckoutService:
             }
             if plan.cash_back_paid:
                 body["cash_back_paid"] = plan.cash_back_paid
+            if identified_by is not None:  # absent: the caller did not say (older events too)
+                body["identified_by"] = identified_by.value
+            if plan.programme_discount:  # itemised in "programme_discounts" (attribution)
+                body["programme_discount"] = plan.programme_discount
             if stamps_added:
                 body["stamps_added"] = stamps_added
             body.update(extra)
@@ -667,15 +722,18 @@ class CheckoutService:
                                    has_pin=session.member_pin(member_id).pin_hash is not None)
             return SaleResult(event, plan, view)
 
-    def _programmes_for_sale(self, session: LedgerSession, member: Member, plan: SalePlan,
-                             body: dict[str, object], lines: tuple[Line, ...]) -> Result | None:
-        """The pulled programme document's result for this sale; None: the rules apply."""
-        due = plan.amount - plan.discount
-        if lines and sum(line.amount for line in lines) != plan.amount:
-            raise InvalidInput("The sale lines do not add up to the sale amount.",
-                               reason="lines_total")
-        context = Context(Trigger.SALE, due, lines_after_discount(lines, due))
-        return self._evaluate(session, member, context, body)
+    def _sale_programmes(self, session: LedgerSession, member: Member,
+                         body: dict[str, object],
+                         lines: tuple[Line, ...]) -> Callable[[int, int], Result | None]:
+        """Evaluates the pulled programme document for a sale of ``amount`` with ``due`` left
+        after the points discount (None: no document, the rules apply)."""
+        def evaluate_sale(amount: int, due: int) -> Result | None:
+            if lines and sum(line.amount for line in lines) != amount:
+                raise InvalidInput("The sale lines do not add up to the sale amount.",
+                                   reason="lines_total")
+            context = Context(Trigger.SALE, due, lines_after_discount(lines, due))
+            return self._evaluate(session, member, context, body)
+        return evaluate_sale
 
     # programmes ------------------------------------------------------------------------
     def _document(self, session: LedgerSession, body: dict[str, object]) -> Document | None:
@@ -719,7 +777,13 @@ class CheckoutService:
 
     def _plan(self, member: Member, lots: list[Lot], balances: Mapping[Asset, int],
               amount: Money, redeem_points: int, stored_value: Money | None,
-              cash_back: Money | None = None) -> SalePlan:
+              cash_back: Money | None = None,
+              programmes: Callable[[int, int], Result | None] | None = None,
+              ) -> tuple[SalePlan, Result | None]:
+        """The sale's plan and the programmes' result. Points are taken off first; the
+        programmes then see what is left (``due``) and their discounts (a tier's or a paid
+        membership's percentage, floored to whole minor units by the programme) are taken
+        off that, before stored value and cash-back are checked against what is left."""
         total = self._money(amount, "sale amount", self.rules.max_sale_amount)
         points = require_int(redeem_points, "number of points")
         sv = 0 if stored_value is None else self._money(stored_value, "stored-value payment",
@@ -744,6 +808,10 @@ class CheckoutService:
                 reason="points", name=member.name, available=available, points=points,
             )
         due = total - discount
+        outcome = None if programmes is None else programmes(total, due)
+        offs = () if outcome is None else outcome.discounts
+        off = sum(d.amount for d in offs)
+        due -= off  # never below 0: a programme discount is capped at what is left
         if sv > due:
             raise InvalidAmount(
                 f"Stored value {format_minor(sv, self.rules.currency)} is more than the "
@@ -773,8 +841,10 @@ class CheckoutService:
                 reason="cash_back", name=member.name, balance=have, cash_back=cb,
                 currency=self.rules.currency.code,
             )
-        earned = self.rules.points_for(due, member.tier)
-        return SalePlan(member.id, total, points, discount, sv, due - sv - cb, earned, cb)
+        earned = (self.rules.points_for(due, member.tier) if outcome is None
+                  else _points_to(member_account(member.id), list(outcome.postings)))
+        return SalePlan(member.id, total, points, discount, sv, due - sv - cb, earned, cb,
+                        off, offs), outcome
 
     # stored value ----------------------------------------------------------------------
     def top_up(self, actor: Staff, member_id: str, amount: Money) -> EventResult:

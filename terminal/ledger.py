@@ -47,6 +47,7 @@ class EventKind(StrEnum):
     CHECK_IN = "check_in"  # a daily check-in (programmes)
     PLAN = "plan"  # a paid membership or subscription bought or renewed (programmes)
     PREFERENCE = "preference"  # a member's choice for the programmes, e.g. a charity
+    BENEFIT = "benefit"  # a periodic benefit issued when the member was seen at the till
 
 
 class ShopAccount(StrEnum):

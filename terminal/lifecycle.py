@@ -31,10 +31,11 @@ class Stage(Enum):
 
 @dataclass(frozen=True)
 class Prompt:
-    kind: str  # "birthday", "expiring", "dormant", "first_purchase", "churned"
+    kind: str  # "birthday", "expiring", "dormant", "first_purchase", "churned", "benefit"
     points: int = 0
     expires_on: date | None = None
     days: int = 0
+    text: str = ""  # "benefit": what was issued (programme · rule: value; as on receipts)
 
 
 @dataclass(frozen=True, slots=True)

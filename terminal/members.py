@@ -29,6 +29,8 @@ class IdentifiedBy(StrEnum):
 
     CARD = "card"
     PHONE_CODE = "phone_code"
+    PHONE_NUMBER = "phone_number"  # the member said their phone number; looked up by it
+    MANUAL = "manual"  # picked by staff (a member id, a search): a static fact like a card
 
 
 @dataclass(frozen=True, slots=True)

@@ -13,6 +13,7 @@ class CashierTotals:
     sales: int = 0
     sales_amount: int = 0
     points_discount: int = 0
+    programme_discount: int = 0  # tier and membership discounts (body.programme_discount)
     stored_value_spent: int = 0
     other_tender: int = 0
     points_earned: int = 0
@@ -62,6 +63,7 @@ def _apply(line: CashierTotals, kind: EventKind, body: Mapping[str, object], sig
         line.sales += sign
         line.sales_amount += sign * num("amount")
         line.points_discount += sign * num("discount")
+        line.programme_discount += sign * num("programme_discount")
         line.stored_value_spent += sign * num("stored_value_paid")
         line.other_tender += sign * num("other_tender")
         line.points_earned += sign * num("points_earned")

@@ -100,6 +100,8 @@ def catalogue() -> dict[str, str]:
         # members and codes
         "unknown_member/no_id": Q.translate("errors", "No member {member_id}."),
         "unknown_member/no_card": Q.translate("errors", "No member has card {card}."),
+        "unknown_member/no_phone": Q.translate(
+            "errors", "No member has phone number {phone}."),
         "duplicate_member/card": Q.translate("errors", "Card {card} already belongs to a member."),
         "duplicate_member/phone": Q.translate("errors", "Phone {phone} is already registered."),
         "invalid_input/phone": Q.translate("errors", "{phone} is not a phone number."),

@@ -5,10 +5,13 @@ Each takes what it needs explicitly and returns plain data for the screen.
 
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import TYPE_CHECKING
 
 from terminal.checkout import CheckoutService, MemberView
-from terminal.lifecycle import Thresholds, lifecycle_stage, prompts
+from terminal.lifecycle import Prompt, Thresholds, lifecycle_stage, prompts
+from terminal.programmes.explain import explain
+from terminal.staff import Staff
 from ui.member_facts import MemberCard
 from ui.queries import last_sale
 
@@ -25,9 +28,21 @@ def member_card(service: CheckoutService, store: SqliteLedgerStore,
     return MemberCard(view, stage, tuple(prompts(view, stage, last, today)), last)
 
 
-def find_member(service: CheckoutService, store: SqliteLedgerStore, code: str) -> MemberCard:
-    """The member behind a scanned or typed code, with stage and prompts."""
-    return member_card(service, store, service.identify(code))
+def find_member(service: CheckoutService, store: SqliteLedgerStore, code: str,
+                actor: Staff | None = None) -> MemberCard:
+    """The member behind a scanned or typed code, with stage and prompts; with a signed-in
+    ``actor``, the member's periodic benefits that fell due are issued first (once a period),
+    so the panel shows them and this sale can use them."""
+    view = service.identify(code)
+    issued = None if actor is None else service.issue_due_benefits(actor, view.member.id)
+    if issued is None or issued.member is None:
+        return member_card(service, store, view)
+    card = member_card(service, store, replace(issued.member, identified_by=view.identified_by))
+    what = "; ".join([f"{e.programme} · {e.rule}: {e.value(grouped=True)}"
+                      for e in explain(issued.event, view.member.id)]
+                     + [str(row[2]) for row in issued.event.body.get("programme_prompts", [])
+                        if row[1] == "gift"])
+    return replace(card, prompts=(Prompt("benefit", text=what), *card.prompts))
 
 
 def app_setup_matrix(service: CheckoutService, member_id: str) -> list[list[bool]]:

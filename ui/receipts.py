@@ -13,8 +13,7 @@ from terminal.programmes.explain import explain
 
 def programme_lines(event: Event, member_id: str) -> tuple[ProgrammeLine, ...]:
     """The receipt's attribution lines: what each programme gave, and by which rule."""
-    return tuple(ProgrammeLine(f"{e.programme} · {e.rule}",
-                               f"{'+' if e.amount > 0 else ''}{e.amount:,} {e.what}")
+    return tuple(ProgrammeLine(f"{e.programme} · {e.rule}", e.value(grouped=True))
                  for e in explain(event, member_id))
 
 
@@ -34,7 +33,7 @@ def sale_receipt(result: SaleResult, *, shop_name: str, cashier: str, zone: Zone
         member=mask_member(view.member.card_number),
         member_name=mask_name(view.member.name),
         lines=(ReceiptLine("消費 Purchase", plan.amount),),
-        discount=plan.discount,
+        discount=plan.discount + plan.programme_discount,
         paid=plan.other_tender,
         points_earned=plan.points_earned,
         points_redeemed=plan.points_redeemed,

@@ -328,6 +328,11 @@
         <translation>折抵 {points} 點：−{discount}</translation>
     </message>
     <message>
+        <location filename="../../ui/views/checkout.py" line="475"/>
+        <source>{programme} ({rule}): −{discount}</source>
+        <translation>{programme}（{rule}）：−{discount}</translation>
+    </message>
+    <message>
         <location filename="../../ui/views/checkout.py" line="474"/>
         <source>Paid with stored value: {amount}</source>
         <translation>儲值金扣款：{amount}</translation>
@@ -1049,6 +1054,11 @@ or type the card number and press Enter.</source>
         <translation>已休眠 {days} 天：請提供喚醒優惠券。</translation>
     </message>
     <message>
+        <location filename="../../ui/widgets/member_panel.py" line="138"/>
+        <source>Benefit issued now: {what}</source>
+        <translation>已發放本期權益：{what}</translation>
+    </message>
+    <message>
         <location filename="../../ui/widgets/member_panel.py" line="137"/>
         <source>Not seen for {days} days: win them back.</source>
         <translation>已 {days} 天未來店：請設法喚回。</translation>
@@ -1452,6 +1462,11 @@ or type the card number and press Enter.</source>
         <location filename="../../ui/errors.py" line="102"/>
         <source>No member has card {card}.</source>
         <translation>沒有會員使用卡號 {card}。</translation>
+    </message>
+    <message>
+        <location filename="../../ui/errors.py" line="104"/>
+        <source>No member has phone number {phone}.</source>
+        <translation>沒有會員使用電話號碼 {phone}。</translation>
     </message>
     <message>
         <location filename="../../ui/errors.py" line="103"/>

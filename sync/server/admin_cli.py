@@ -43,8 +43,13 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--store", required=True, help="store id: only its terminals see them")
 
     p = sub.add_parser("member-secret",
-                       help="print a member's code secret for the phone app (LMS1: URI)")
-    p.add_argument("member_id")
+                       help="print a member's code secret for the phone app (LMS1: URI), "
+                            "or --issue-missing: make one for every member without one")
+    p.add_argument("member_id", nargs="?")
+    p.add_argument("--issue-missing", action="store_true",
+                   help="members from before secrets existed get one (terminals pull them); "
+                        "prints their ids, not the secrets")
+    p.add_argument("--store", help="with --issue-missing: only this store's members")
 
     p = sub.add_parser("compact-changes",
                        help="keep only the newest pull-feed row of each member/voucher/config")
@@ -179,7 +184,16 @@ def main(argv: Sequence[str] | None = None) -> int:
         elif args.command == "import-members":
             members = _load_members(Path(args.file))
             work = lambda c: service.import_members(c, members, args.store)  # noqa: E731
+        elif args.command == "member-secret" and args.issue_missing:
+            if args.member_id:
+                print("error: give a member id or --issue-missing, not both", file=sys.stderr)
+                return 2
+            work = lambda c: service.issue_missing_member_secrets(c, args.store)  # noqa: E731
         elif args.command == "member-secret":
+            if not args.member_id or args.store:
+                print("error: member-secret needs a member id (or --issue-missing [--store S])",
+                      file=sys.stderr)
+                return 2
             work = lambda c: service.member_secret(c, args.member_id)  # noqa: E731
         elif args.command == "compact-changes":
             work = lambda c: {"deleted": service.compact_changes(c)}  # noqa: E731

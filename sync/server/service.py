@@ -57,7 +57,7 @@ from typing import Any
 
 import msgspec
 from psycopg.types.json import Json
-from sqlalchemy import Connection, delete, func, select, text, tuple_, update
+from sqlalchemy import Connection, bindparam, delete, func, select, text, tuple_, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
@@ -1174,6 +1174,32 @@ def member_secret(conn: Connection, member_id: str) -> dict[str, Any]:
         record_changes(conn, [{"kind": "member", "key": member_id, "store_id": row.store_id}])
     return {"member_id": member_id, "code_secret": secret,
             "uri": f"{SECRET_URI_PREFIX}{member_id}:{secret}"}
+
+
+def issue_missing_member_secrets(conn: Connection, store_id: str | None = None,
+                                 batch: int = 1000) -> dict[str, Any]:
+    """A code secret for every member without one (members from before secrets existed),
+    of ``store_id`` or of every store; the stores' terminals get them by their next pull.
+
+    Returns the members' ids, never the secrets (``member-secret ID`` prints one for the
+    member's app). Running it again issues nothing: only members still without one count."""
+    if store_id is not None and conn.execute(
+            select(t.stores.c.id).where(t.stores.c.id == store_id)).first() is None:
+        raise NotFound(f"No store {store_id}.", "unknown_store")
+    query = (select(t.members.c.id, t.members.c.store_id)
+             .where(t.members.c.code_secret.is_(None)).order_by(t.members.c.id))
+    if store_id is not None:
+        query = query.where(t.members.c.store_id == store_id)
+    rows = conn.execute(query).all()
+    statement = (update(t.members).where(t.members.c.id == bindparam("member"))
+                 .values(code_secret=bindparam("secret")))
+    for start in range(0, len(rows), batch):
+        part = rows[start:start + batch]
+        conn.execute(statement, [{"member": r.id, "secret": new_member_secret().hex()}
+                                 for r in part])
+        record_changes(conn, [{"kind": "member", "key": r.id, "store_id": r.store_id}
+                              for r in part])
+    return {"issued": len(rows), "ids": [r.id for r in rows]}
 
 
 SECRET_URI_PREFIX = "LMS1:"

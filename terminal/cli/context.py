@@ -7,7 +7,7 @@ import json
 import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date
 from pathlib import Path
 from typing import Any
@@ -18,6 +18,7 @@ from terminal.config import TerminalConfig, load_config
 from terminal.errors import InvalidInput, LoyaltyError, UnknownMember
 from terminal.ledger import Event
 from terminal.member_codes import RotatingCode
+from terminal.members import CARD_LENGTH, IdentifiedBy
 from terminal.money import Money, format_minor, parse_minor
 from terminal.ports import StoredValueGuard
 from terminal.store.local import LocalStore, open_local_store
@@ -59,10 +60,14 @@ class Terminal:
 
     def member_from_code(self, code: str) -> MemberView:
         """A card number (the usual case), a phone code (``LM1:``, checked and used up like
-        at the till) or a member id (for support staff; counts as a card for PINs)."""
+        at the till), a phone number (``09…`` or ``+886…``, not 12 digits) or a member id (for
+        support staff); the last two count as a card for PINs. The view says which it was
+        (``identified_by``), and a sale records it."""
         text = code.strip()
         if len(text) == 36 and text.count("-") == 4:
-            return self.service.member_view(text)
+            return replace(self.service.member_view(text), identified_by=IdentifiedBy.MANUAL)
+        if text[:1] in "0+" and len(text.replace(" ", "").replace("-", "")) != CARD_LENGTH:
+            return self.service.find_by_phone(text)
         parsed = parse_code(text)
         if not isinstance(parsed, CardCode | RotatingCode):
             raise UnknownMember(f"{code!r} is not a member code.")

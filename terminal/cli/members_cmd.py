@@ -170,6 +170,10 @@ def describe(event: Event, zone: tzinfo, member_id: str | None = None) -> str:
                 f"-{b['points_redeemed']} points, stored value {nt(int(b['stored_value_paid']))}")
         if b.get("cash_back_paid"):
             text += f", cash-back {nt(int(b['cash_back_paid']))}"
+        if b.get("programme_discount"):
+            text += f", {nt(int(b['programme_discount']))} off by programmes"
+        if b.get("identified_by"):  # older sales did not record it
+            text += f" (member by {str(b['identified_by']).replace('_', ' ')})"
     elif event.kind is EventKind.TOP_UP:
         text = f"top-up {nt(int(b['amount']))}"
     elif event.kind is EventKind.VOID:
@@ -188,6 +192,8 @@ def describe(event: Event, zone: tzinfo, member_id: str | None = None) -> str:
             f"{c['field']} {c['value'] or '(none)'}" for c in b.get("state_changes", []))
     elif event.kind is EventKind.CHECK_IN:
         text = "check-in"
+    elif event.kind is EventKind.BENEFIT:
+        text = "periodic benefit issued"
     elif event.kind is EventKind.PLAN:
         text = f"bought {b['plan_id']} until {b['valid_until']}, fee {nt(int(b['fee']))}"
     else:

@@ -53,7 +53,7 @@ def report_day(args: argparse.Namespace) -> int:
     t = report.total
     lines = [f"End-of-day report {day.isoformat()}",
              f"  sales {t.sales}  amount {nt(t.sales_amount)}  points discount "
-             f"{nt(t.points_discount)}",
+             f"{nt(t.points_discount)}  programme discounts {nt(t.programme_discount)}",
              f"  stored value spent {nt(t.stored_value_spent)}  other tender "
              f"{nt(t.other_tender)}",
              f"  points issued {t.points_earned}  redeemed {t.points_redeemed}",

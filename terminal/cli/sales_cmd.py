@@ -101,11 +101,14 @@ def cmd_sale(args: argparse.Namespace) -> int:
 
 
 def vars_of(plan: SalePlan) -> dict[str, object]:
-    return dataclasses.asdict(plan)
+    return {**dataclasses.asdict(plan), "due": plan.due}
 
 
 def plan_line(plan: SalePlan) -> str:
+    programmes = "".join(f"{d.programme_id} · {d.rule} {nt(d.amount)} off, "
+                         for d in plan.programme_discounts)
     return (f"{nt(plan.amount)} — {plan.points_redeemed} points for {nt(plan.discount)} off, "
+            f"{programmes}due {nt(plan.due)}: "
             f"stored value {nt(plan.stored_value_paid)}, cash-back {nt(plan.cash_back_paid)}, "
             f"other tender {nt(plan.other_tender)}, "
             f"+{plan.points_earned} points")

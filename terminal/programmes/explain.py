@@ -21,8 +21,15 @@ class Explained:
     amount: int  # to the member (or to the charity); negative when taken back
 
     def text(self) -> str:
-        sign = "+" if self.amount > 0 else ""
-        return f"{self.programme} · {self.rule}: {sign}{self.amount} {self.what}"
+        return f"{self.programme} · {self.rule}: {self.value()}"
+
+    def value(self, grouped: bool = False) -> str:
+        """``+25 points``; a discount is money off the sale: ``-50 off`` (a void's ``--50``
+        reads ``+50 off``: given back)."""
+        amount = f"{abs(self.amount):,}" if grouped else str(abs(self.amount))
+        if self.what == "discount":
+            return f"{'-' if self.amount > 0 else '+'}{amount} off"
+        return f"{'-' if self.amount < 0 else '+'}{amount} {self.what}"
 
 
 def explain(event: Event, member_id: str | None = None) -> list[Explained]:

@@ -19,6 +19,7 @@ class Trigger(StrEnum):
     ENROL = "enrol"
     CHECK_IN = "check_in"
     PLAN_PURCHASE = "plan_purchase"  # buying or renewing a paid membership or subscription
+    VISIT = "visit"  # the member identified at the till: periodic benefits fall due
 
 
 @dataclass(frozen=True, slots=True)

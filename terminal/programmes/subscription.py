@@ -1,5 +1,7 @@
 """Subscription 權益訂閱: a fee buys ``days`` during which each calendar month brings a benefit
-(a voucher, points …), granted at the member's first visit or check-in of that month."""
+(a voucher, points …), granted once a month: when the member is first identified at the till
+that month (``Trigger.VISIT``), so it can be used in that very sale, or else with the month's
+first sale or check-in."""
 
 from __future__ import annotations
 
@@ -11,7 +13,7 @@ from terminal.programmes.model import Trigger
 from terminal.programmes.tally import Tally
 
 TYPE = "subscription"
-TRIGGERS = frozenset({Trigger.SALE, Trigger.CHECK_IN, Trigger.PLAN_PURCHASE})
+TRIGGERS = frozenset({Trigger.SALE, Trigger.CHECK_IN, Trigger.PLAN_PURCHASE, Trigger.VISIT})
 
 
 @dataclass(frozen=True, slots=True)

@@ -4,9 +4,11 @@ phone app. Runs against SQLite and PostgreSQL."""
 
 from __future__ import annotations
 
+import json
 import re
 from pathlib import Path
 
+from sqlalchemy import create_engine, text
 from synckit import Ledger, RawTerminal, Server
 from test_admin_cli import admin
 
@@ -103,3 +105,49 @@ def test_a_pin_change_leaves_a_hotlisted_member_hotlisted(server: Server,
     assert till.push([till.member_pin(member, "scrypt$new")]).status_code == 200
     assert ledger.scalar("SELECT hotlisted FROM members WHERE id = :m", m=member)
     assert ledger.scalar("SELECT pin_hash FROM members WHERE id = :m", m=member) == "scrypt$new"
+
+
+def test_issue_missing_gives_secrets_to_members_from_before_secrets(
+        server: Server, ledger: Ledger) -> None:
+    """GIVEN members of two stores whose rows have no secret (enrolled before secrets
+    existed) WHEN the admin runs member-secret --issue-missing [--store S] THEN each gets one,
+    the store's terminals pull it, the secrets are not printed, and a second run issues none."""
+    store, other = server.new_store("Main"), server.new_store("Other")
+    till, far = RawTerminal.create(server, store), RawTerminal.create(server, other)
+    kept, enrol_kept = till.enrol(code_secret=new_member_secret().hex())
+    old_1, enrol_1 = till.enrol()
+    old_2, enrol_2 = till.enrol()
+    old_far, enrol_far = far.enrol()
+    assert till.push([enrol_kept, enrol_1, enrol_2]).status_code == 200
+    assert far.push([enrol_far]).status_code == 200
+    before = ledger.scalar("SELECT code_secret FROM members WHERE id = :m", m=kept)
+    engine = create_engine(server.database_url)
+    try:
+        with engine.begin() as conn:  # as the rows of a server from before secrets
+            conn.execute(text("UPDATE members SET code_secret = NULL WHERE id <> :m"),
+                         {"m": kept})
+    finally:
+        engine.dispose()
+    till.pull_all(expect={kept, old_1, old_2})  # the feed so far
+
+    code, issued = admin(server.database_url, "member-secret", "--issue-missing",
+                         "--store", store)
+    assert code == 0
+    assert issued == {"issued": 2, "ids": sorted([old_1, old_2])}
+    for member in (old_1, old_2):
+        secret = ledger.scalar("SELECT code_secret FROM members WHERE id = :m", m=member)
+        assert HEX64.match(secret) and secret not in json.dumps(issued)
+    assert ledger.scalar("SELECT code_secret FROM members WHERE id = :m", m=old_far) is None
+    assert ledger.scalar("SELECT code_secret FROM members WHERE id = :m", m=kept) == before
+    pulled = till.pull_all(till.cursor, expect={old_1, old_2})
+    for member in (old_1, old_2):
+        assert pulled[member]["code_secret"] == ledger.scalar(
+            "SELECT code_secret FROM members WHERE id = :m", m=member)
+    assert admin(server.database_url, "member-secret", "--issue-missing", "--store",
+                 store)[1] == {"issued": 0, "ids": []}
+    code, everywhere = admin(server.database_url, "member-secret", "--issue-missing")
+    assert code == 0 and everywhere == {"issued": 1, "ids": [old_far]}
+    assert admin(server.database_url, "member-secret", "--issue-missing", "--store",
+                 "nope")[0] == 1
+    assert admin(server.database_url, "member-secret")[0] == 2  # neither an id nor the flag
+    assert admin(server.database_url, "member-secret", old_1, "--issue-missing")[0] == 2

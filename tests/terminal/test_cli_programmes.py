@@ -74,3 +74,49 @@ def test_programmes_through_the_cli(tmp_path: Path) -> None:
         ids = [e["id"] for e in ok_json(shop, "history", member)["events"]]
         assert moved["event_id"] in ids
     assert ok_json(shop, "verify")["ok"] is True
+
+
+def test_a_membership_discount_in_the_dry_run_the_sale_and_the_history(tmp_path: Path) -> None:
+    shop = new_shop(tmp_path / "shop")
+    pull(shop)
+    card = ok_json(shop, "enrol", "--name", "王小華")["member"]["card_number"]
+    ok_json(shop, "plan", card, "plus")  # 3 % off
+    dry = ok_json(shop, "sale", "--member", card, "--amount", "99", "--dry-run")["plan"]
+    assert (dry["programme_discount"], dry["due"], dry["other_tender"]) == (2, 97, 97)
+    assert dry["programme_discounts"] == [{"programme_id": "plus", "rule": "member_discount",
+                                           "amount": 2}]
+    line = loyalty(shop, "sale", "--member", card, "--amount", "99", "--dry-run").stdout
+    assert "plus · member_discount NT$2 off, due NT$97" in line
+    sale = ok_json(shop, "sale", "--member", card, "--amount", "99")
+    assert sale["plan"]["other_tender"] == 97
+    assert "Plus · member_discount: -2 off" in loyalty(shop, "history", card).stdout
+    assert "programme discounts NT$2" in loyalty(shop, "report", "day").stdout
+
+
+def test_visit_issues_the_subscription_benefit_once(tmp_path: Path) -> None:
+    shop = new_shop(tmp_path / "shop")
+    document = {"version": 3, "programmes": [
+        {"id": "club", "type": "subscription", "name": "咖啡月訂", "params": {
+            "fee": 299, "days": 60, "monthly_reward": {"points": 40}}}]}
+    with sqlite3.connect(shop / DB_NAME) as conn:
+        conn.execute("INSERT OR REPLACE INTO meta (key, value) VALUES (?, ?)",
+                     (PULLED_META_KEY, json.dumps(document)))
+    card = ok_json(shop, "enrol", "--name", "王小華")["member"]["card_number"]
+    assert ok_json(shop, "visit", card)["event"] is None  # not subscribed
+    ok_json(shop, "plan", card, "club")  # this month's benefit comes with the purchase
+    assert ok_json(shop, "visit", card)["event"] is None
+    assert "no benefit due now" in loyalty(shop, "visit", card).stdout
+
+
+def test_a_sale_records_how_the_member_was_identified(tmp_path: Path) -> None:
+    shop = new_shop(tmp_path / "shop")
+    enrolled = ok_json(shop, "enrol", "--name", "王小華", "--phone", "0912-345-678")
+    card, member_id = enrolled["member"]["card_number"], enrolled["member"]["id"]
+    for code in (card, "0912 345 678", member_id):
+        ok_json(shop, "sale", "--member", code, "--amount", "100")
+    history = ok_json(shop, "history", card)["events"]
+    said = [e["body"].get("identified_by") for e in history if e["kind"] == "sale"]
+    assert said == ["manual", "phone_number", "card"]  # newest first
+    text = loyalty(shop, "history", card).stdout
+    assert "(member by card)" in text and "(member by phone number)" in text
+    assert "No member has phone number 0987654321" in refused(shop, "member", "0987654321")

@@ -378,6 +378,8 @@ SCENARIOS: dict[str, Callable[[Shop], LoyaltyError]] = {
         lambda: s.service.identify(card_number_for_serial(9_999_999))),
     "unknown_member/e_invoice_carrier": lambda s: refusal(
         lambda: s.service.identify("/AB12345")),
+    "unknown_member/no_phone": lambda s: refusal(
+        lambda: s.service.find_by_phone("0900-000-001")),
     "unknown_member/voucher_first": lambda s: refusal(
         lambda: s.service.identify(voucher(s))),
     "member_code_refused/unknown_member": lambda s: refusal(lambda: s.service.identify(

@@ -398,7 +398,8 @@ class CheckoutView(QWidget):
                 self.say(message, True)
                 self.focus_code()
 
-        Op(lambda: find_member(service, store, code)).success(self._live(shown)).failure(
+        actor = self.ctx.session.actor
+        Op(lambda: find_member(service, store, code, actor)).success(self._live(shown)).failure(
             self._live(failed)).run(
             self.ctx.runner)
 
@@ -470,6 +471,9 @@ class CheckoutView(QWidget):
         if plan.points_redeemed:
             lines.append(self.tr("Redeem {points} points: −{discount}").format(
                 points=f"{plan.points_redeemed:,}", discount=self.money(plan.discount)))
+        for off in plan.programme_discounts:
+            lines.append(self.tr("{programme} ({rule}): −{discount}").format(
+                programme=off.programme_id, rule=off.rule, discount=self.money(off.amount)))
         if plan.stored_value_paid:
             lines.append(self.tr("Paid with stored value: {amount}").format(
                 amount=self.money(plan.stored_value_paid)))

@@ -134,4 +134,6 @@ class MemberPanel(QFrame):
         if prompt.kind == "dormant":
             return self.tr("Dormant for {days} days: offer the wake-up voucher.").format(
                 days=prompt.days)
+        if prompt.kind == "benefit":
+            return self.tr("Benefit issued now: {what}").format(what=prompt.text)
         return self.tr("Not seen for {days} days: win them back.").format(days=prompt.days)

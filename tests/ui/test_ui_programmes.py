@@ -1,0 +1,97 @@
+"""Programmes at the checkout screen over a real store: the sale preview shows a tier's
+discount and what is left to pay; a scan issues a subscription's monthly benefit once."""
+
+from __future__ import annotations
+
+import json
+from datetime import timedelta
+from pathlib import Path
+from typing import Any
+
+from pytestqt.qtbot import QtBot
+from ui_testkit import DemoShop, MakeTerminal, member_now, scan, sign_in, wait_idle
+
+from terminal.checkout import CheckoutService, utc_now
+from terminal.ledger import EventKind
+from terminal.programmes.at_checkout import PULLED_META_KEY
+from terminal.staff import Role
+from terminal.store.local import open_local_store
+
+DOCUMENT: dict[str, Any] = {
+    "version": 1,
+    "programmes": [
+        {"id": "tiers", "type": "tiers", "name": "等級", "params": {"tiers": [
+            {"name": "basic", "threshold": 0},
+            {"name": "gold", "threshold": 30_000, "discount_percent": 5}]}},
+        {"id": "club", "type": "subscription", "name": "咖啡月訂", "params": {
+            "fee": 299, "days": 90, "monthly_reward": {"points": 40}}},
+    ],
+}
+
+
+def prepare(shop_dir: Path, card: str, *, tier: str = "", subscribe: bool = False) -> str:
+    """Pull the document into the shop's store; set the member's tier by hand, or sell the
+    member the subscription 35 days ago (so this month's benefit is not given yet)."""
+    local = open_local_store(shop_dir, create=False)
+    try:
+        with local.store.session(write=True) as session:
+            session.set_meta(PULLED_META_KEY, json.dumps(DOCUMENT))
+            member = session.member_by_card(card)
+            assert member is not None
+            if tier:
+                session.set_member_tier(member.id, tier)
+        if subscribe:
+            service = CheckoutService(local.store, terminal_id=local.terminal_id,
+                                      clock=lambda: utc_now() - timedelta(days=35))
+            service.buy_plan(service.staff_named(None, Role.CASHIER), member.id, "club")
+        return member.id
+    finally:
+        local.close()
+
+
+def test_the_sale_preview_takes_the_tier_discount_off(
+        qtbot: QtBot, make_terminal: MakeTerminal, demo_shop: DemoShop,
+        shop_dir: Path) -> None:
+    card = demo_shop.cards[3]
+    prepare(shop_dir, card, tier="gold")
+    terminal = make_terminal()
+    sign_in(qtbot, terminal)
+    scan(qtbot, terminal, card)
+    checkout = terminal.window.checkout
+    checkout.amount_input.setText("1000")
+    checkout.review_sale()
+    qtbot.waitUntil(lambda: checkout.confirm.pending, timeout=5000)
+    body = checkout.confirm.body.text()
+    assert "tiers (discount_gold): −NT$50" in body
+    assert "To pay by other tender: NT$950" in body
+    checkout.confirm.confirm()
+    qtbot.waitUntil(lambda: "Sale recorded" in checkout.result.text(), timeout=5000)
+    receipt = terminal.ctx.printed[-1]
+    assert (receipt.discount, receipt.paid) == (50, 950)
+
+
+def test_a_scan_issues_the_months_subscription_benefit_once(
+        qtbot: QtBot, make_terminal: MakeTerminal, demo_shop: DemoShop,
+        shop_dir: Path) -> None:
+    card = demo_shop.cards[5]
+    member_id = prepare(shop_dir, card, subscribe=True)
+    terminal = make_terminal()
+    before = member_now(terminal, card).points
+    sign_in(qtbot, terminal)
+    scan(qtbot, terminal, card)
+    panel = terminal.window.checkout.panel
+    assert "Benefit issued now: 咖啡月訂 · monthly_benefit: +40 points" in panel.prompts.text()
+    assert member_now(terminal, card).points == before + 40
+    assert panel.points.text() == f"{before + 40:,}"
+    terminal.window.checkout.panel.clear()
+    scan(qtbot, terminal, card)  # the same member again: nothing more
+    wait_idle(qtbot, terminal)
+    assert "Benefit issued" not in panel.prompts.text()
+    assert member_now(terminal, card).points == before + 40
+    local = open_local_store(shop_dir, create=False)
+    try:
+        service = CheckoutService(local.store, terminal_id=local.terminal_id)
+        kinds = [e.kind for e in service.history(member_id, 100)]
+    finally:
+        local.close()
+    assert kinds.count(EventKind.BENEFIT) == 1
