@@ -8,7 +8,7 @@ from __future__ import annotations
 import json
 import time
 import uuid
-from datetime import date
+from datetime import date, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -19,6 +19,7 @@ from synckit import Ledger, RawTerminal, Server, Till, eventually, make_till
 from test_admin_cli import admin
 from test_programmes_admin import demo, put
 
+from terminal.ledger import format_time
 from terminal.money import Money
 from terminal.programmes import MemberState
 from terminal.store.verify import verify_store
@@ -334,3 +335,44 @@ def test_pull_still_answers_old_clients(sqlite_server: Server) -> None:
                      headers={"Authorization": f"Bearer {term.token}"}).json()
     assert {"cursor", "has_more", "withheld", "as_of_seq", "members", "vouchers", "config",
             "facts"} <= set(page)
+
+
+def test_member_facts_merge_by_time_and_count_each_event_once(sqlite_server: Server,
+                                                              tmp_path: Path) -> None:
+    """Foreign facts interleave with the till's own events by time; a fact of an event the
+    till already has (own or pulled twice) counts once; a foreign void removes a foreign
+    sale."""
+    from sync.client import localdb
+
+    store = sqlite_server.new_store()
+    till = make_till(tmp_path / "till", sqlite_server, store)
+    try:
+        member = till.enrol()
+        own_sale = spend(till, member, 100)
+        with till.local.store.session() as session:
+            enrol_time = session.member_facts(member)[0].occurred_at
+        before = format_time(enrol_time - timedelta(hours=1))
+        after = format_time(enrol_time + timedelta(seconds=1))
+
+        def fact(event_id: str, kind: str, when: str, **more: Any) -> dict[str, Any]:
+            return {"id": event_id, "member_id": member, "terminal_id": "t2", "kind": kind,
+                    "occurred_at": when, **more}
+
+        facts = [fact("f-early", "sale", before, amount=300),
+                 fact(own_sale, "sale", after, amount=999),  # already here: ours counts
+                 fact("f-late", "sale", after, amount=50),
+                 fact("f-void", "void", after, voids="f-early"),
+                 fact("f-new-kind", "hologram", after)]  # kept, not folded
+        for _ in range(2):  # a page pulled twice changes nothing
+            with till.local.store.session(write=True) as session:
+                assert localdb.apply_facts(session, facts) == 5
+        with till.local.store.session() as session:
+            ids = [f.id for f in session.member_facts(member)]
+        assert ids[0] == "f-early" and ids.count(own_sale) == 1
+        assert ids.index(own_sale) < ids.index("f-late") < ids.index("f-void")
+        assert "f-new-kind" not in ids and len(foreign_rows(till)) == 5
+        seen = state(till, member)
+        assert (seen.rolling_spend, seen.purchases) == (100 + 50, 2)
+        assert verify_store(till.local.store).ok
+    finally:
+        till.close()
