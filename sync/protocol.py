@@ -187,3 +187,55 @@ def member_digest(balances: dict[str, int], lots: Sequence[Sequence[Any]]) -> st
     parts += [f"{lot[0]}:{lot[1]}:{lot[2]}" for lot in sorted(
         (lot for lot in lots if lot[2]), key=lambda lot: str(lot[0]))]
     return hashlib.sha256("|".join(parts).encode()).hexdigest()[:32]
+
+
+# --- member event facts (pull) --------------------------------------------------------------
+
+#: The pull feed's change kind for a pushed batch of member events: one ``changes`` row per
+#: batch and member store, keyed ``<terminal id>@<first seq>+<span>`` (:func:`event_range_key`).
+MEMBER_EVENTS = "member_events"
+MAX_FACT_CHANGES = 64
+
+
+class WireFact(msgspec.Struct, omit_defaults=True, forbid_unknown_fields=True):
+    """What another till's event of a member tells the member's programme state: exactly
+    :class:`terminal.programmes.member_state.EventFacts` (and whose event it is), never the
+    body. ``changes`` are ``[field, value, key]``, the body's ``referred_by`` among them."""
+
+    id: Id
+    member_id: Id
+    terminal_id: Id
+    kind: Annotated[str, msgspec.Meta(max_length=24)]
+    occurred_at: Annotated[str, msgspec.Meta(min_length=20, max_length=40)]
+    voids: Id | None = None
+    amount: Annotated[int, msgspec.Meta(ge=-MAX_AMOUNT, le=MAX_AMOUNT)] = 0
+    discount: Annotated[int, msgspec.Meta(ge=-MAX_AMOUNT, le=MAX_AMOUNT)] = 0
+    changes: Annotated[list[tuple[str, str, str]],
+                       msgspec.Meta(max_length=MAX_FACT_CHANGES)] = msgspec.field(
+        default_factory=list)
+
+
+def event_range_key(terminal_id: str, first_seq: int, last_seq: int) -> str:
+    """The feed key of a terminal's events ``first_seq..last_seq`` (at most 61 characters for
+    a 36-character terminal id: the span of one push is below 5,000)."""
+    return f"{terminal_id}@{first_seq}+{last_seq - first_seq}"
+
+
+def parse_event_range_key(key: str) -> tuple[str, int, int] | None:
+    """(terminal id, first seq, last seq) of an :func:`event_range_key`; None if malformed."""
+    terminal_id, _, span = key.rpartition("@")
+    first, _, width = span.partition("+")
+    if not terminal_id or not first.isdigit() or not width.isdigit():
+        return None
+    return terminal_id, int(first), int(first) + int(width)
+
+
+def facts_to_wire(facts: Sequence[WireFact]) -> list[dict[str, Any]]:
+    """Plain JSON values for the pull page (defaults left out)."""
+    out: list[dict[str, Any]] = msgspec.to_builtins(list(facts))
+    return out
+
+
+def facts_from_wire(values: object) -> list[WireFact]:
+    """The pull page's ``facts``, checked (``msgspec.ValidationError`` when malformed)."""
+    return msgspec.convert(values, list[WireFact])

@@ -20,10 +20,12 @@ from datetime import datetime
 from itertools import islice
 from typing import Any
 
+import msgspec
 from sqlalchemy import delete, func, select
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
 from sync import protocol
+from terminal.errors import LoyaltyError
 from terminal.ledger import Event, format_time, parse_time
 from terminal.limits import OfflineLimits, OfflineUsage
 from terminal.members import CARD_BLOCK, CARD_PREFIX, is_card_number
@@ -174,6 +176,40 @@ def apply_config(session: SqliteSession, config: Mapping[str, Any]) -> None:
             session.set_meta(keys[name], json.dumps(value, sort_keys=True))
 
 
+class MalformedPull(LoyaltyError):
+    """A pull page this terminal cannot read: nothing of it is kept, the cursor stays."""
+
+    code = "malformed_pull"
+
+
+def apply_facts(session: SqliteSession, values: object) -> int:
+    """Keep the pulled facts of members' events made at other terminals (each event once:
+    an event already here is left as it is, its facts never change); returns how many came.
+    Facts of an event kind this version does not know are kept too (and ignored when the
+    state is folded): a later version may read them."""
+    try:
+        facts = protocol.facts_from_wire(values)
+    except msgspec.ValidationError as exc:
+        raise MalformedPull(f"The server's member event facts are malformed: {exc}.") from None
+    if facts:
+        session.raw.executemany(
+            "INSERT OR IGNORE INTO foreign_facts (id, member_id, terminal_id, occurred_at, "
+            "kind, voids, amount, discount, changes) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            [(f.id, f.member_id, f.terminal_id, _fact_time(f.occurred_at), f.kind, f.voids,
+              f.amount, f.discount, json.dumps([list(c) for c in f.changes]))
+             for f in facts])
+    return len(facts)
+
+
+def _fact_time(text: str) -> str:
+    """The time in this store's one format (the facts are ordered by it)."""
+    try:
+        return format_time(parse_time(text))
+    except ValueError:
+        raise MalformedPull(f"A member event fact's time {text[:40]!r} is not a time.") \
+            from None
+
+
 def apply_pull(session: SqliteSession, page: Mapping[str, Any]) -> None:
     as_of = int(page["as_of_seq"])
     for member in page.get("members", []):
@@ -181,6 +217,7 @@ def apply_pull(session: SqliteSession, page: Mapping[str, Any]) -> None:
     for voucher in page.get("vouchers", []):
         apply_voucher(session, voucher)
     apply_config(session, page.get("config") or {})
+    apply_facts(session, page.get("facts") or [])
     session.set_meta(CURSOR, str(page["cursor"]))
 
 

@@ -5,7 +5,9 @@
   retry after a lost reply is harmless). A refusal or conflict stops the push and is reported;
   the events stay waiting. If the server's head for us is behind what we thought it had
   (a restored server), we rewind and send again.
-* Pull applies pages of changes, each page and its cursor in one local transaction.
+* Pull applies pages of changes, each page and its cursor in one local transaction: members'
+  snapshots, vouchers, config, and the facts of the store's members' events made at other
+  terminals (their programme state counts every till).
 * Check sends a digest per member snapshot; members that differ are reloaded.
 """
 
@@ -37,6 +39,7 @@ class RoundReport:
     already: int = 0
     flagged: int = 0
     pulled_members: int = 0
+    pulled_facts: int = 0  # facts of members' events made at other terminals
     reloaded: int = 0
     waiting: int = 0
     #: the server holds back changes until an older transaction of its database ends
@@ -115,6 +118,7 @@ def pull_all(store: SqliteLedgerStore, transport: Transport, report: RoundReport
         with store.session(write=True) as session:
             localdb.apply_pull(session, page)
         report.pulled_members += len(page.get("members", []))
+        report.pulled_facts += len(page.get("facts") or [])
         if not page.get("has_more"):
             report.behind = bool(page.get("withheld"))
             return

@@ -57,7 +57,18 @@ from typing import Any
 
 import msgspec
 from psycopg.types.json import Json
-from sqlalchemy import Connection, bindparam, delete, func, select, text, tuple_, update
+from sqlalchemy import (
+    Connection,
+    and_,
+    bindparam,
+    delete,
+    func,
+    or_,
+    select,
+    text,
+    tuple_,
+    update,
+)
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
@@ -69,6 +80,7 @@ from terminal.ledger import GENESIS_HASH, Asset, ShopAccount, format_time, hash_
 from terminal.limits import OfflineLimits
 from terminal.member_codes import new_member_secret
 from terminal.programmes import ProgrammeError, parse_document
+from terminal.programmes.member_state import state_changes
 
 SERVER_TERMINAL = "server"
 ADJUST_NAMESPACE = uuid.UUID("5b0c1f4e-3a55-4f7e-9a40-0f5a7a3c9e11")
@@ -330,8 +342,11 @@ _PG_READ = text(
 
 def _members_named(event: WireEvent) -> set[str]:
     """The members an event touches: its postings' member accounts, the member a PIN change
-    or an enrolment is for."""
+    or an enrolment is for, and the body's member (whose store the event feed needs)."""
     named = {account[7:] for account, *_rest in event.postings if account.startswith("member:")}
+    owner = event.body.get("member_id")
+    if isinstance(owner, str) and owner:
+        named.add(owner[:64])
     if event.kind == protocol.MEMBER_PIN:
         member = event.body.get("member_id")
         if isinstance(member, str) and member:
@@ -772,7 +787,23 @@ def _change_rows(batch: _Batch) -> list[dict[str, str | None]]:
         for m in sorted(batch.touched_members)]
     rows += [{"kind": "voucher", "key": v, "store_id": None}
              for v in sorted(batch.touched_vouchers)]
-    return rows
+    return rows + _member_event_rows(batch)
+
+
+def _member_event_rows(batch: _Batch) -> list[dict[str, str | None]]:
+    """One feed row per member store of the batch's events that name a member (usually one):
+    the range of those events' sequence numbers, expanded into facts at pull time."""
+    spans: dict[str, tuple[int, int]] = {}
+    own = batch.terminal.id
+    for row in batch.event_rows:  # EVENT_COLUMNS: id, terminal_id, seq, …, member_id (6)
+        seq, member = row[2], row[6]
+        store = None if member is None else batch.member_store.get(member)
+        if row[1] != own or seq is None or store is None:
+            continue
+        first, last = spans.get(store, (seq, seq))
+        spans[store] = (min(first, seq), max(last, seq))
+    return [{"kind": protocol.MEMBER_EVENTS, "key": protocol.event_range_key(own, *span),
+             "store_id": store} for store, span in sorted(spans.items())]
 
 
 def _write(conn: Connection, batch: _Batch, vouchers: dict[str, dict[str, Any]]) -> None:
@@ -898,8 +929,9 @@ def pull(conn: Connection, terminal: TerminalAuth, cursor: str, limit: int) -> d
             "AND (store_id IS NULL OR store_id = :store) "
             "ORDER BY txid, id LIMIT :limit"),
             {"tx": str(tx), "id": last_id, "limit": limit, "store": terminal.store_id}).all()
+        rows, cut = _within_fact_budget(rows, terminal)
         next_cursor = f"{rows[-1].txid}.{rows[-1].id}" if rows else f"{tx}.{last_id}"
-        if len(rows) < limit:
+        if len(rows) < limit and not cut:
             tx, last_id = (int(rows[-1].txid), int(rows[-1].id)) if rows else (tx, last_id)
             withheld = bool(conn.execute(_WITHHELD, {"tx": str(tx), "id": last_id,
                                                      "store": terminal.store_id}).scalar())
@@ -909,6 +941,7 @@ def pull(conn: Connection, terminal: TerminalAuth, cursor: str, limit: int) -> d
                                    t.changes.c.store_id.is_(None)
                                    | (t.changes.c.store_id == terminal.store_id))
                             .order_by(t.changes.c.id).limit(limit)).all()
+        rows, cut = _within_fact_budget(rows, terminal)
         next_cursor = str(rows[-1].id) if rows else str(last_id)
     member_ids = sorted({r.key for r in rows if r.kind == "member"})
     voucher_ids = sorted({r.key for r in rows if r.kind == "voucher"})
@@ -916,13 +949,83 @@ def pull(conn: Connection, terminal: TerminalAuth, cursor: str, limit: int) -> d
     head = terminal_head(conn, terminal)
     return {
         "cursor": next_cursor,
-        "has_more": len(rows) == limit,
+        "has_more": len(rows) == limit or cut,
         "withheld": withheld,
         "as_of_seq": int(head),
         "members": member_payloads(conn, member_ids, terminal.store_id),
         "vouchers": _voucher_payloads(conn, voucher_ids),
         "config": {k: v for k in config_keys if (v := get_config(conn, k)) is not None},
+        "facts": protocol.facts_to_wire(member_event_facts(conn, terminal, _ranges(rows))),
     }
+
+
+#: The member event facts a pull page carries at most (past the first feed row): a feed row
+#: stands for a whole pushed batch, up to 5,000 events.
+FACTS_PER_PAGE = 5000
+
+
+def _ranges(rows: Sequence[Any]) -> list[tuple[str, int, int]]:
+    """The event ranges of the page's ``member_events`` rows (a malformed key is skipped)."""
+    found = (protocol.parse_event_range_key(r.key) for r in rows
+             if r.kind == protocol.MEMBER_EVENTS)
+    return [r for r in found if r is not None]
+
+
+def _within_fact_budget(rows: Sequence[Any], terminal: TerminalAuth
+                        ) -> tuple[Sequence[Any], bool]:
+    """The page's rows up to :data:`FACTS_PER_PAGE` events of other terminals (at least one
+    row), and whether rows were left for the next page. The requester's own batches weigh
+    nothing: they expand to no facts."""
+    weight = 0
+    for index, row in enumerate(rows):
+        if row.kind != protocol.MEMBER_EVENTS:
+            continue
+        span = protocol.parse_event_range_key(row.key)
+        if span is None or span[0] == terminal.id:
+            continue
+        weight += span[2] - span[1] + 1
+        if weight > FACTS_PER_PAGE and index > 0:
+            return rows[:index], True
+    return rows, False
+
+
+def member_event_facts(conn: Connection, terminal: TerminalAuth,
+                       ranges: Sequence[tuple[str, int, int]]) -> list[protocol.WireFact]:
+    """The facts of the events in ``ranges`` (terminal, first seq, last seq) whose member is
+    of ``terminal``'s store, made at other terminals; ordered by terminal and sequence."""
+    wanted = [r for r in ranges if r[0] != terminal.id]
+    e, m = t.events.c, t.members.c
+    out: list[protocol.WireFact] = []
+    for chunk in _chunks(wanted, 100):
+        rows = conn.execute(
+            select(e.id, e.terminal_id, e.member_id, e.kind, e.occurred_at, e.body)
+            .join(t.members, m.id == e.member_id)
+            .where(or_(*(and_(e.terminal_id == tid, e.seq.between(first, last))
+                         for tid, first, last in chunk)),
+                   m.store_id == terminal.store_id)
+            .order_by(e.terminal_id, e.seq))
+        out += [_fact(row) for row in rows]
+    return out
+
+
+def _fact(row: Any) -> protocol.WireFact:
+    body = msgspec.json.decode(row.body)
+    if not isinstance(body, dict):
+        body = {}
+    voids = body.get("voided_event_id") if row.kind == "void" else None
+    changes = state_changes(body.get("state_changes"), body.get("referred_by"))
+    return protocol.WireFact(
+        row.id, row.member_id, row.terminal_id, row.kind, row.occurred_at,
+        None if voids is None else str(voids)[:64], _int(body.get("amount")),
+        _int(body.get("discount")),
+        [(c.field, c.value, c.key) for c in changes[:protocol.MAX_FACT_CHANGES]])
+
+
+def _int(value: object) -> int:
+    if isinstance(value, int) and not isinstance(value, bool) \
+            and abs(value) <= protocol.MAX_AMOUNT:
+        return value
+    return 0
 
 
 def terminal_head(conn: Connection, terminal: TerminalAuth) -> int:

@@ -5,8 +5,11 @@ sale bodies give the rolling 12-month spend, the visit days and the number of pu
 ``state_changes`` each event body keeps (written with the event, in its transaction) give the
 tier and its review period, the once-only rewards already given, the plans' last days and the
 referrer. A voided event counts for nothing: its rewards may be given again and its spend
-leaves the rolling total. Only this terminal's events are known (events of other tills reach
-it as balances, not history).
+leaves the rolling total. The events are this terminal's and, once synced, the facts of the
+member's events made at the store's other tills (the server hands them out with the pull;
+the store merges both by time, each event once): a member who spends at two tills has one
+rolling spend, and a once-only reward given at one till is not given again at the other.
+Events made elsewhere since the last sync are not known yet.
 """
 
 from __future__ import annotations
@@ -35,7 +38,8 @@ def year_before(day: date) -> date:
 @dataclass(frozen=True, slots=True)
 class EventFacts:
     """What the state needs of one of the member's own events (``body.member_id`` is the
-    member): the store reads just these, not the postings (a long history stays cheap)."""
+    member): the store reads just these, not the postings (a long history stays cheap); the
+    sync server sends the same of other tills' events (``sync.protocol.WireFact``)."""
 
     id: str
     kind: EventKind

@@ -22,7 +22,7 @@ MIGRATIONS = Path(__file__).with_name("migrations")
 
 # The newest migration. Kept here so that opening an up-to-date database does not import
 # Alembic (half a second of start-up); a test checks it matches the migrations folder.
-SCHEMA_HEAD = "0005"
+SCHEMA_HEAD = "0006"
 
 
 class DatabaseTooNew(LoyaltyError):

@@ -10,6 +10,7 @@ sale's CPU time (docs/benchmarks.md). Repository methods never commit:
 
 from __future__ import annotations
 
+import heapq
 import json
 import sqlite3
 from collections.abc import Iterator, Sequence
@@ -36,6 +37,7 @@ from terminal.lots import Lot
 from terminal.member_pins import MemberPin
 from terminal.members import Member
 from terminal.programmes.member_state import EventFacts, state_changes
+from terminal.programmes.model import StateChange
 from terminal.staff import Role, Staff
 from terminal.store import tables as t
 
@@ -295,7 +297,36 @@ class SqliteSession:
 
     def member_facts(self, member_id: str) -> list[EventFacts]:
         """The member's own events, oldest first, as far as its programme state needs them:
-        SQLite's JSON functions pick the few body fields, no postings are read."""
+        this terminal's (in journal order) merged by time with those other tills made
+        (pulled into ``foreign_facts``), each event once."""
+        own = self._own_member_facts(member_id)
+        foreign = self._foreign_member_facts(member_id)
+        if not foreign:
+            return own
+        known = {f.id for f in own}
+        fresh = sorted((f for f in foreign if f.id not in known), key=lambda f: f.occurred_at)
+        return list(heapq.merge(own, fresh, key=lambda f: f.occurred_at))
+
+    def _foreign_member_facts(self, member_id: str) -> list[EventFacts]:
+        rows = self.raw.execute(
+            "SELECT id, kind, occurred_at, voids, amount, discount, changes FROM foreign_facts "
+            "WHERE member_id = ? ORDER BY occurred_at, id", (member_id,))
+        out = []
+        for event_id, kind, occurred_at, voids, amount, discount, changes in rows:
+            try:
+                event_kind = EventKind(kind)
+            except ValueError:
+                continue  # a kind this version does not know changes none of its state
+            parsed = json.loads(changes) if changes and changes != "[]" else []
+            out.append(EventFacts(event_id, event_kind, parse_time(occurred_at), voids,
+                                  int(amount), int(discount),
+                                  tuple(StateChange(str(f), str(v), str(k))
+                                        for f, v, k in parsed)))
+        return out
+
+    def _own_member_facts(self, member_id: str) -> list[EventFacts]:
+        """This terminal's events of the member: SQLite's JSON functions pick the few body
+        fields, no postings are read."""
         rows = self.raw.execute(
             "SELECT id, kind, occurred_at, voids, json_extract(body, '$.amount'), "
             "json_extract(body, '$.discount'), json_extract(body, '$.state_changes'), "

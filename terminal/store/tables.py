@@ -193,3 +193,22 @@ event_members = Table(
     Column("event_seq", Integer, ForeignKey("events.seq"), primary_key=True),
     sqlite_with_rowid=False,
 )
+
+# --- other tills' events (migration 0006) -----------------------------------------------------
+# What the programme state needs of the store's members' events made at other terminals
+# (pulled: sync.client.localdb.apply_facts). Not part of this terminal's journal: ``verify``
+# never reads them. ``changes`` is JSON: ``[[field, value, key], …]``.
+foreign_facts = Table(
+    "foreign_facts",
+    metadata,
+    Column("id", String(64), primary_key=True),
+    Column("member_id", String(64), nullable=False),
+    Column("terminal_id", String(64), nullable=False),
+    Column("occurred_at", String(40), nullable=False),
+    Column("kind", String(24), nullable=False),
+    Column("voids", String(64)),
+    Column("amount", Integer, nullable=False),
+    Column("discount", Integer, nullable=False),
+    Column("changes", Text, nullable=False),
+    Index("ix_foreign_facts_member", "member_id", "occurred_at"),
+)

@@ -172,7 +172,8 @@ class Till:
         while True:
             with self.transport() as transport:
                 report = run_round(self.local.store, self.creds, transport)
-            for name in ("pushed", "already", "flagged", "pulled_members", "reloaded"):
+            for name in ("pushed", "already", "flagged", "pulled_members", "pulled_facts",
+                         "reloaded"):
                 setattr(total, name, getattr(total, name) + getattr(report, name))
             total.problems += report.problems
             total.waiting, total.behind = report.waiting, report.behind
