@@ -17,7 +17,6 @@ from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from itertools import islice
 
 from sync import protocol
 from sync.client import localdb
@@ -81,11 +80,13 @@ def push_all(store: SqliteLedgerStore, creds: Credentials, transport: Transport,
 
 def _encode_after(store: SqliteLedgerStore, creds: Credentials, after: int,
                   batch: int) -> tuple[bytes | None, int]:
+    """The push body of the ``batch`` events after ``after``, read as wire rows (the same
+    bytes as encoding each ``Event.to_wire()``, without building the domain objects)."""
     with store.session() as session:
-        events = list(islice(session.journal(after, batch=min(batch, 5000)), batch))
+        events = session.journal_wire(after, batch)
     if not events:
         return None, after
-    return protocol.encode_push([e.to_wire() for e in events], creds.store_id), events[-1].seq
+    return protocol.encode_push(events, creds.store_id), int(events[-1]["seq"])
 
 
 def _acknowledge(response: protocol.PushResponse, pushed: int,

@@ -12,12 +12,14 @@ from __future__ import annotations
 
 import heapq
 import json
+import re
 import sqlite3
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from datetime import date, datetime
 from typing import Any
 
+import msgspec
 from sqlalchemy import Connection, Engine, func, select
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
@@ -42,6 +44,21 @@ from terminal.staff import Role, Staff
 from terminal.store import tables as t
 
 VOUCHER_KEYS_META = "sync.public_keys"  # written by sync.client.localdb
+# what the store writes (format_time, date.isoformat): passed through as they are
+_WIRE_TIME = re.compile(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{6}Z", re.ASCII)
+_ISO_DATE = re.compile(r"\d{4}-\d\d-\d\d", re.ASCII)
+_ASSETS = frozenset(a.value for a in Asset)
+_KINDS = frozenset(k.value for k in EventKind)
+_json_decode = msgspec.json.Decoder().decode
+
+
+def _body(text: str) -> Any:
+    """A stored body as ``json.loads`` reads it, ~5x faster (``json.loads`` still reads
+    what msgspec refuses: ``NaN``, ``Infinity``, a float out of range)."""
+    try:
+        return _json_decode(text)
+    except msgspec.DecodeError:
+        return json.loads(text)
 
 
 def _date(text: str | None) -> date | None:
@@ -367,6 +384,43 @@ class SqliteSession:
                 return
             yield from self._events(rows)
             last = rows[-1].seq
+
+    def journal_wire(self, after_seq: int, limit: int) -> list[dict[str, Any]]:
+        """Up to ``limit`` events after ``after_seq`` in sequence order, each exactly as
+        :meth:`Event.to_wire` would give it, read straight from the rows (for the sync
+        client, which needs only the wire form: no Event, Posting, enum or datetime objects,
+        ~10x cheaper per event than :meth:`journal`). A value not in the form the store
+        writes (a time, an expiry) is normalised as the domain path would; an unknown kind
+        or asset raises the same ValueError."""
+        raw = self.raw
+        rows = raw.execute(
+            "SELECT seq, id, terminal_id, cashier_id, occurred_at, kind, body, prev_hash, hash "
+            "FROM events WHERE seq > ? ORDER BY seq LIMIT ?", (after_seq, limit)).fetchall()
+        if not rows:
+            return []
+        postings: dict[int, list[list[Any]]] = {row[0]: [] for row in rows}
+        for seq, account, asset, amount, lot, expires in raw.execute(
+                "SELECT event_seq, account, asset, amount, lot, expires_on FROM postings "
+                "WHERE event_seq BETWEEN ? AND ? ORDER BY id", (rows[0][0], rows[-1][0])):
+            lines = postings.get(seq)
+            if lines is not None:
+                if asset not in _ASSETS:
+                    asset = Asset(asset).value
+                if expires is not None and not _ISO_DATE.fullmatch(expires):
+                    expires = date.fromisoformat(expires).isoformat()
+                lines.append([account, asset, amount, lot, expires])
+        out = []
+        for seq, event_id, terminal_id, cashier_id, occurred_at, kind, body, prev, digest \
+                in rows:
+            if not _WIRE_TIME.fullmatch(occurred_at):
+                occurred_at = format_time(parse_time(occurred_at))
+            if kind not in _KINDS:
+                kind = EventKind(kind).value
+            out.append({"id": event_id, "terminal_id": terminal_id, "seq": seq,
+                        "cashier_id": cashier_id, "occurred_at": occurred_at, "kind": kind,
+                        "body": _body(body), "postings": postings[seq], "prev_hash": prev,
+                        "hash": digest})
+        return out
 
     def _events(self, rows: Sequence[Any]) -> list[Event]:
         if not rows:

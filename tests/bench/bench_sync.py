@@ -267,6 +267,7 @@ def main() -> int:
         conn.execute(f"CREATE SCHEMA {schema}")
     url = schema_url(args.postgres_url, schema)
     out = io.StringIO()
+    print("load average at start: {:.1f} {:.1f} {:.1f}".format(*os.getloadavg()), file=out)
     workdir = Path(tempfile.mkdtemp(prefix="bench-sync-"))
     server = Server(url, subprocess_mode=True, workdir=workdir, workers=args.workers).start()
     try:
@@ -286,6 +287,7 @@ def main() -> int:
         server.stop()
         with psycopg.connect(args.postgres_url, autocommit=True) as conn:
             conn.execute(f"DROP SCHEMA {schema} CASCADE")
+    print("load average at end: {:.1f} {:.1f} {:.1f}".format(*os.getloadavg()), file=out)
     print(out.getvalue(), end="")
     return 0
 
