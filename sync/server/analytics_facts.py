@@ -1,0 +1,175 @@
+"""The analytics facts (issue 7): the nightly analytics fold the events pushed since their
+last run into ``sale_facts`` (one narrow row per member's sale that no void voids), so that
+the reports read those instead of scanning the whole ``events`` table each night.
+
+Why a per-terminal watermark picks up every event exactly once: a terminal's events are
+accepted in ``seq`` order (each push checks ``seq`` = head + 1 under a lock on the terminal's
+row, and commits its events with the new head), so in any snapshot the visible events of one
+terminal are a prefix of its ``seq``. A fold reads, in ONE statement (one snapshot), the
+highest visible ``seq`` of each terminal; every event up to it is committed and visible to
+the later statements of the fold, and it folds exactly ``folded_seq < seq <= that bound``,
+then moves ``analytics_cursor.folded_seq`` to the bound in the same transaction. Events
+committed meanwhile are above the bound and wait for the next fold.
+
+Events without a ``seq`` are the server's own (terminal ``server``: ``adjust`` events for
+overdrafts and double-redeemed vouchers); they are never sales or voids, so the fold skips
+them.
+
+Voids: ``sale_voids`` keeps every voided id; a fold first records the new voids and deletes
+the facts they void (a late void of an already-folded sale), then adds the new sales that no
+void names (a sale whose void was folded before it, or in the same fold, is never added).
+Exactly the old definition: a sale counts unless some ``void`` event names it.
+
+``member_sales`` sums the facts per member and store (purchases, spend, last purchase, and
+the first purchase from the end of the enrolment day in the store's zone, ``return_from``),
+rebuilt from the facts for each member a fold touched (new sale, removed fact). A report
+uses a row as it is only when it is exact for that report: every purchase before the end of
+the report day (``last_at`` before it) and the same ``return_from`` (the member and store
+were known when it was summed; on SQLite the zone's offset of the same day); the others are
+summed again from the facts (by member, through the index). So the nightly reads one row
+per member and store, not one per sale.
+
+The push path never writes these tables (its throughput is measured on its own).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy import Connection, text
+
+FOLD_LOCK = 0x4C41_4E46  # pg_advisory_xact_lock key: "LANF"; folds run one at a time
+
+
+def event_expressions(dialect: str) -> dict[str, str]:
+    """Per-event SQL shared by the fold and the full scan: ``t`` (alias ``e``) an event's time
+    as canonical UTC text (what terminals send: ``…T12:34:56.123456Z``; other forms are
+    converted), ``amount`` a sale's amount (alias ``e``), ``voided`` a void's voided id
+    (alias ``v``), ``return_from`` the end of a member's enrolment day (alias ``m``) in a
+    store's zone (alias ``z``: ``timezone``, and ``back``, the zone's offset reversed as a
+    SQLite date() modifier: SQLite has no zone data)."""
+    if dialect == "postgresql":
+        return {
+            "t": "CASE WHEN length(e.occurred_at) = 27 AND right(e.occurred_at, 1) = 'Z' "
+                 "THEN e.occurred_at ELSE to_char(CAST(e.occurred_at AS timestamptz) AT TIME "
+                 "ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS.US') || 'Z' END",
+            "amount": "CAST(CAST(e.body AS json) ->> 'amount' AS bigint)",
+            "voided": "CAST(v.body AS json) ->> 'voided_event_id'",
+            "return_from": "to_char((CAST(m.enrolled_on AS date) + 1)::timestamp AT TIME ZONE "
+                           "z.timezone AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS') "
+                           "|| '.000000Z'",
+        }
+    return {
+        "t": "CASE WHEN length(e.occurred_at) = 27 AND substr(e.occurred_at, 27) = 'Z' "
+             "THEN e.occurred_at ELSE strftime('%Y-%m-%dT%H:%M:%S', e.occurred_at) "
+             "|| '.000000Z' END",
+        "amount": "CAST(json_extract(e.body, '$.amount') AS INTEGER)",
+        "voided": "json_extract(v.body, '$.voided_event_id')",
+        "return_from": "strftime('%Y-%m-%dT%H:%M:%S', m.enrolled_on, '+1 day', z.back) "
+                       "|| '.000000Z'",
+    }
+
+
+def _drop(conn: Connection) -> None:
+    for table in ("af_range", "af_voids", "af_touched", "af_zones"):
+        conn.execute(text(f"DROP TABLE IF EXISTS {table}"))
+
+
+def fold(conn: Connection, zones: str, params: dict[str, Any]) -> dict[str, Any]:
+    """Fold every terminal's events since the last fold into ``sale_facts``, and rebuild the
+    ``member_sales`` rows of the members whose facts changed, in the caller's transaction.
+    ``zones``: a ``SELECT`` of ``store_id, timezone, back`` per store (with ``params``).
+    Returns counts: ``events`` folded, facts ``added`` and ``removed``, ``summaries``
+    (``member_sales`` rows) rebuilt, and ``backfill`` (True on the first fold, which folds
+    the whole history)."""
+    pg = conn.dialect.name == "postgresql"
+    d = event_expressions(conn.dialect.name)
+    if pg:
+        conn.execute(text("SELECT pg_advisory_xact_lock(:k)"), {"k": FOLD_LOCK})
+    backfill = conn.execute(text("SELECT 1 FROM analytics_cursor LIMIT 1")).first() is None
+    _drop(conn)
+    # ONE statement: the bound of each terminal is a prefix visible in one snapshot
+    conn.execute(text("""
+        CREATE TEMP TABLE af_range AS
+        SELECT b.terminal_id AS terminal_id, COALESCE(c.folded_seq, 0) AS lo, b.hi AS hi
+        FROM (SELECT tm.id AS terminal_id,
+                     (SELECT max(e.seq) FROM events e WHERE e.terminal_id = tm.id) AS hi
+              FROM terminals tm) b
+        LEFT JOIN analytics_cursor c ON c.terminal_id = b.terminal_id
+        WHERE b.hi > COALESCE(c.folded_seq, 0)"""))
+    if pg:
+        conn.execute(text("ANALYZE af_range"))  # a backfill scans, a nightly uses the index
+    new = ("FROM af_range r JOIN events {a} ON {a}.terminal_id = r.terminal_id "
+           "AND {a}.seq > r.lo AND {a}.seq <= r.hi")
+    events = int(conn.execute(text("SELECT COALESCE(sum(hi - lo), 0) FROM af_range")).scalar()
+                 or 0)
+    conn.execute(text(f"""
+        CREATE TEMP TABLE af_voids AS
+        SELECT DISTINCT {d['voided']} AS event_id {new.format(a='v')}
+        WHERE v.kind = 'void' AND {d['voided']} IS NOT NULL"""))
+    conn.execute(text("""
+        INSERT INTO sale_voids (event_id)
+        SELECT n.event_id FROM af_voids n
+        WHERE NOT EXISTS (SELECT 1 FROM sale_voids s WHERE s.event_id = n.event_id)"""))
+    # the members whose facts change: a void removes a fact, a sale adds one
+    conn.execute(text(f"""
+        CREATE TEMP TABLE af_touched AS
+        SELECT f.member_id AS member_id FROM sale_facts f
+        WHERE f.event_id IN (SELECT event_id FROM af_voids)
+        UNION
+        SELECT e.member_id {new.format(a='e')}
+        WHERE e.kind = 'sale' AND e.member_id IS NOT NULL AND e.store_id IS NOT NULL"""))
+    removed = conn.execute(text(
+        "DELETE FROM sale_facts WHERE event_id IN (SELECT event_id FROM af_voids)")).rowcount
+    # a sale without a member or a store is in no report (neither in the full scan)
+    added = conn.execute(text(f"""
+        INSERT INTO sale_facts (event_id, member_id, store_id, t, amount)
+        SELECT e.id, e.member_id, e.store_id, {d['t']}, COALESCE({d['amount']}, 0)
+        {new.format(a='e')}
+        WHERE e.kind = 'sale' AND e.member_id IS NOT NULL AND e.store_id IS NOT NULL
+          AND NOT EXISTS (SELECT 1 FROM sale_voids s WHERE s.event_id = e.id)""")).rowcount
+    conn.execute(text("""
+        UPDATE analytics_cursor SET folded_seq = (
+            SELECT r.hi FROM af_range r WHERE r.terminal_id = analytics_cursor.terminal_id)
+        WHERE terminal_id IN (SELECT terminal_id FROM af_range)"""))
+    conn.execute(text("""
+        INSERT INTO analytics_cursor (terminal_id, folded_seq)
+        SELECT r.terminal_id, r.hi FROM af_range r
+        WHERE NOT EXISTS (SELECT 1 FROM analytics_cursor c
+                          WHERE c.terminal_id = r.terminal_id)"""))
+    summaries = _resum(conn, zones, params, d, everyone=backfill)
+    _drop(conn)
+    return {"events": events, "added": int(added), "removed": int(removed),
+            "summaries": summaries, "backfill": backfill and events > 0}
+
+
+def _resum(conn: Connection, zones: str, params: dict[str, Any], d: dict[str, str],
+           everyone: bool) -> int:
+    """Rebuild ``member_sales`` for the members in ``af_touched`` (``everyone``: all)."""
+    pg = conn.dialect.name == "postgresql"
+    conn.execute(text(f"CREATE TEMP TABLE af_zones AS {zones}"), params)
+    if everyone:
+        conn.execute(text("DELETE FROM member_sales"))
+        which = ""
+    else:
+        if pg:
+            conn.execute(text("ANALYZE af_touched"))
+        conn.execute(text("DELETE FROM member_sales "
+                          "WHERE member_id IN (SELECT member_id FROM af_touched)"))
+        which = "WHERE f.member_id IN (SELECT member_id FROM af_touched)"
+    count = conn.execute(text(f"""
+        INSERT INTO member_sales (member_id, store_id, purchases, spend, last_at,
+                                  return_from, return_at)
+        SELECT f.member_id, f.store_id, count(*), sum(f.amount), max(f.t), f.return_from,
+               min(CASE WHEN f.t >= f.return_from THEN f.t END)
+        FROM (SELECT f.member_id AS member_id, f.store_id AS store_id, f.t AS t,
+                     f.amount AS amount, {d['return_from']} AS return_from
+              FROM sale_facts f
+              LEFT JOIN members m ON m.id = f.member_id
+              LEFT JOIN af_zones z ON z.store_id = f.store_id
+              {which}) f
+        GROUP BY f.member_id, f.store_id, f.return_from""")).rowcount
+    if pg and (everyone or count > 100_000):
+        conn.execute(text("ANALYZE sale_facts"))
+        conn.execute(text("ANALYZE member_sales"))
+    return int(count)
