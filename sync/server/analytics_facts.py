@@ -111,14 +111,19 @@ def fold(conn: Connection, zones: str, params: dict[str, Any]) -> dict[str, Any]
         INSERT INTO sale_voids (event_id)
         SELECT n.event_id FROM af_voids n
         WHERE NOT EXISTS (SELECT 1 FROM sale_voids s WHERE s.event_id = n.event_id)"""))
-    # the members whose facts change: a void removes a fact, a sale adds one
+    # the members whose facts change (a void removes a fact, a sale adds one), and those
+    # summed before the server knew them
     conn.execute(text(f"""
         CREATE TEMP TABLE af_touched AS
         SELECT f.member_id AS member_id FROM sale_facts f
         WHERE f.event_id IN (SELECT event_id FROM af_voids)
         UNION
         SELECT e.member_id {new.format(a='e')}
-        WHERE e.kind = 'sale' AND e.member_id IS NOT NULL AND e.store_id IS NOT NULL"""))
+        WHERE e.kind = 'sale' AND e.member_id IS NOT NULL AND e.store_id IS NOT NULL
+        UNION
+        SELECT s.member_id FROM member_sales s
+        WHERE s.return_from IS NULL
+          AND EXISTS (SELECT 1 FROM members m WHERE m.id = s.member_id)"""))
     removed = conn.execute(text(
         "DELETE FROM sale_facts WHERE event_id IN (SELECT event_id FROM af_voids)")).rowcount
     # a sale without a member or a store is in no report (neither in the full scan)

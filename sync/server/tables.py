@@ -29,6 +29,7 @@ from sqlalchemy import (
     Table,
     Text,
     UniqueConstraint,
+    text,
 )
 from sqlalchemy.types import UserDefinedType
 
@@ -205,6 +206,8 @@ member_sales = Table(
     # or store was unknown), and the first purchase from then on
     Column("return_from", String(40)),
     Column("return_at", String(40)),
+    Index("ix_member_sales_unresolved", "member_id",
+          postgresql_where=text("return_from IS NULL"), sqlite_where=text("return_from IS NULL")),
 )
 
 sale_voids = Table(

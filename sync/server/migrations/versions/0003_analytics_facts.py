@@ -46,6 +46,10 @@ def upgrade() -> None:
     sa.Column('return_at', sa.String(length=40), nullable=True),
     sa.PrimaryKeyConstraint('member_id', 'store_id')
     )
+    # rows summed while the member (or store) was unknown: summed again once it is known
+    op.create_index('ix_member_sales_unresolved', 'member_sales', ['member_id'], unique=False,
+                    postgresql_where=sa.text('return_from IS NULL'),
+                    sqlite_where=sa.text('return_from IS NULL'))
     op.create_table('sale_voids',
     sa.Column('event_id', sa.Text(), nullable=False),
     sa.PrimaryKeyConstraint('event_id')
@@ -60,6 +64,7 @@ def upgrade() -> None:
 def downgrade() -> None:
     op.drop_table('analytics_cursor')
     op.drop_table('sale_voids')
+    op.drop_index('ix_member_sales_unresolved', table_name='member_sales')
     op.drop_table('member_sales')
     with op.batch_alter_table('sale_facts', schema=None) as batch_op:
         batch_op.drop_index('ix_sale_facts_member_id')
