@@ -40,7 +40,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from sqlalchemy import Connection, text
 
 from sync.server import service
-from sync.server.analytics_facts import event_expressions, fold
+from sync.server.analytics_facts import WORK_MEM, event_expressions, fold
 from sync.server.errors import BadRequest, NotFound
 from terminal import lifecycle
 from terminal.analytics import SEGMENTS, Liability, Rate, redemption_rate, segment_of
@@ -51,7 +51,6 @@ from terminal.rules import Rules
 REPORTS = ("rfm", "lifecycle", "retention", "redemption")
 ALL = "all"
 HORIZONS = (1, 7, 30)
-WORK_MEM = "256MB"  # PostgreSQL, for the analytics transaction only (SET LOCAL)
 
 
 @dataclass(frozen=True, slots=True)
@@ -290,6 +289,35 @@ def _scopes(conn: Connection, store_id: str | None) -> dict[str, str]:
     return out
 
 
+def _ranks(column: str, order: str) -> str:
+    """``rank() - 1`` of each distinct value of ``column`` per scope (the buyers before it
+    in ``order``), from the counts per value: a few thousand groups to sort, not a row per
+    member and scope."""
+    return f"""
+        SELECT scope, {column} AS v, CAST(sum(count(*)) OVER (
+                   PARTITION BY scope ORDER BY {column} {order}) - count(*) AS BIGINT) AS before
+        FROM an_activity WHERE idle IS NOT NULL GROUP BY scope, {column}"""
+
+
+# quintiles as rank() - 1 (ties share the lower rank) × 5 // buyers + 1, per axis
+RFM_SQL = f"""
+    WITH n AS (SELECT scope, count(*) AS n FROM an_activity WHERE idle IS NOT NULL
+               GROUP BY scope),
+         rr AS ({_ranks('idle', 'DESC')}),
+         rf AS ({_ranks('purchases', 'ASC')}),
+         rm AS ({_ranks('spend', 'ASC')}),
+         b AS (
+            SELECT a.scope AS scope, rr.before * 5 / n.n + 1 AS r,
+                   rf.before * 5 / n.n + 1 AS f, rm.before * 5 / n.n + 1 AS m
+            FROM an_activity a
+            JOIN n ON n.scope = a.scope
+            JOIN rr ON rr.scope = a.scope AND rr.v = a.idle
+            JOIN rf ON rf.scope = a.scope AND rf.v = a.purchases
+            JOIN rm ON rm.scope = a.scope AND rm.v = a.spend
+            WHERE a.idle IS NOT NULL)
+    SELECT scope, r, f, m, count(*) FROM b GROUP BY scope, r, f, m"""
+
+
 def rfm_report(conn: Connection, scopes: dict[str, str],
                numbers: dict[int, str]) -> dict[str, Any]:
     out: dict[str, Any] = {}
@@ -297,18 +325,7 @@ def rfm_report(conn: Connection, scopes: dict[str, str],
         out[scope] = {"members": 0, "buyers": 0, "segments": dict.fromkeys(SEGMENTS, 0),
                       "scores": {axis: {str(s): 0 for s in range(1, 6)}
                                  for axis in ("recency", "frequency", "monetary")}}
-    rows = conn.execute(text("""
-        WITH b AS (
-            SELECT scope,
-                   count(*) OVER (PARTITION BY scope) AS n,
-                   rank() OVER (PARTITION BY scope ORDER BY idle DESC) AS rr,
-                   rank() OVER (PARTITION BY scope ORDER BY purchases) AS rf,
-                   rank() OVER (PARTITION BY scope ORDER BY spend) AS rm
-            FROM an_activity WHERE idle IS NOT NULL)
-        SELECT scope, (rr - 1) * 5 / n + 1, (rf - 1) * 5 / n + 1, (rm - 1) * 5 / n + 1,
-               count(*)
-        FROM b GROUP BY scope, (rr - 1) * 5 / n + 1, (rf - 1) * 5 / n + 1,
-                        (rm - 1) * 5 / n + 1"""))
+    rows = conn.execute(text(RFM_SQL))
     for scope, r, f, m, count in rows:
         entry = out.get(numbers.get(int(scope), ""))
         if entry is None:

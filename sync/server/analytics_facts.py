@@ -39,6 +39,8 @@ from typing import Any
 from sqlalchemy import Connection, text
 
 FOLD_LOCK = 0x4C41_4E46  # pg_advisory_xact_lock key: "LANF"; folds run one at a time
+LARGE_FOLD = 200_000  # events: from there on PostgreSQL reads them in one scan
+WORK_MEM = "256MB"  # PostgreSQL, for the analytics transaction only (SET LOCAL)
 
 
 def event_expressions(dialect: str) -> dict[str, str]:
@@ -87,6 +89,9 @@ def fold(conn: Connection, zones: str, params: dict[str, Any]) -> dict[str, Any]
     if pg:
         conn.execute(text("SELECT pg_advisory_xact_lock(:k)"), {"k": FOLD_LOCK})
     backfill = conn.execute(text("SELECT 1 FROM analytics_cursor LIMIT 1")).first() is None
+    if backfill:  # a full fold, from nothing
+        for table in ("sale_facts", "sale_voids", "member_sales"):
+            conn.execute(text(f"DELETE FROM {table}"))
     _drop(conn)
     # ONE statement: the bound of each terminal is a prefix visible in one snapshot
     conn.execute(text("""
@@ -97,22 +102,32 @@ def fold(conn: Connection, zones: str, params: dict[str, Any]) -> dict[str, Any]
               FROM terminals tm) b
         LEFT JOIN analytics_cursor c ON c.terminal_id = b.terminal_id
         WHERE b.hi > COALESCE(c.folded_seq, 0)"""))
-    if pg:
-        conn.execute(text("ANALYZE af_range"))  # a backfill scans, a nightly uses the index
     new = ("FROM af_range r JOIN events {a} ON {a}.terminal_id = r.terminal_id "
            "AND {a}.seq > r.lo AND {a}.seq <= r.hi")
     events = int(conn.execute(text("SELECT COALESCE(sum(hi - lo), 0) FROM af_range")).scalar()
                  or 0)
+    large = pg and events > LARGE_FOLD
+    if pg:
+        conn.execute(text("ANALYZE af_range"))
+        conn.execute(text(f"SET LOCAL work_mem = '{WORK_MEM}'"))
+        conn.execute(text("SET LOCAL hash_mem_multiplier = 4"))
+    if large:
+        # the planner cannot see how long each till's range is: a nightly's few events are
+        # read through the (terminal_id, seq) index, a backfill's millions in one scan
+        conn.execute(text("SET LOCAL enable_nestloop = off"))
     conn.execute(text(f"""
         CREATE TEMP TABLE af_voids AS
         SELECT DISTINCT {d['voided']} AS event_id {new.format(a='v')}
         WHERE v.kind = 'void' AND {d['voided']} IS NOT NULL"""))
+    if pg:
+        conn.execute(text("ANALYZE af_voids"))
+    # ON CONFLICT, not NOT EXISTS: an anti-join against the table being filled re-reads
+    # the rows it has just added (quadratic on a backfill)
     conn.execute(text("""
-        INSERT INTO sale_voids (event_id)
-        SELECT n.event_id FROM af_voids n
-        WHERE NOT EXISTS (SELECT 1 FROM sale_voids s WHERE s.event_id = n.event_id)"""))
+        INSERT INTO sale_voids (event_id) SELECT event_id FROM af_voids WHERE true
+        ON CONFLICT (event_id) DO NOTHING"""))
     # the members whose facts change (a void removes a fact, a sale adds one), and those
-    # summed before the server knew them
+    # summed before the server knew them (a backfill sums everyone)
     conn.execute(text(f"""
         CREATE TEMP TABLE af_touched AS
         SELECT f.member_id AS member_id FROM sale_facts f
@@ -120,10 +135,12 @@ def fold(conn: Connection, zones: str, params: dict[str, Any]) -> dict[str, Any]
         UNION
         SELECT e.member_id {new.format(a='e')}
         WHERE e.kind = 'sale' AND e.member_id IS NOT NULL AND e.store_id IS NOT NULL
+          AND NOT :backfill
         UNION
         SELECT s.member_id FROM member_sales s
         WHERE s.return_from IS NULL
-          AND EXISTS (SELECT 1 FROM members m WHERE m.id = s.member_id)"""))
+          AND EXISTS (SELECT 1 FROM members m WHERE m.id = s.member_id)"""),
+        {"backfill": backfill})
     removed = conn.execute(text(
         "DELETE FROM sale_facts WHERE event_id IN (SELECT event_id FROM af_voids)")).rowcount
     # a sale without a member or a store is in no report (neither in the full scan)
@@ -133,6 +150,8 @@ def fold(conn: Connection, zones: str, params: dict[str, Any]) -> dict[str, Any]
         {new.format(a='e')}
         WHERE e.kind = 'sale' AND e.member_id IS NOT NULL AND e.store_id IS NOT NULL
           AND NOT EXISTS (SELECT 1 FROM sale_voids s WHERE s.event_id = e.id)""")).rowcount
+    if large:
+        conn.execute(text("SET LOCAL enable_nestloop = on"))
     conn.execute(text("""
         UPDATE analytics_cursor SET folded_seq = (
             SELECT r.hi FROM af_range r WHERE r.terminal_id = analytics_cursor.terminal_id)

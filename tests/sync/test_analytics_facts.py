@@ -24,7 +24,7 @@ from sqlalchemy import Connection, Engine, event, text
 from synckit import RawTerminal, Server
 
 from sync import protocol
-from sync.server import analytics, service
+from sync.server import analytics, analytics_facts, service
 from sync.server.db import make_engine
 from sync.server.main import main as server_main
 from sync.server.migrate import alembic_config, upgrade
@@ -187,7 +187,10 @@ def test_facts_equal_the_full_scan_round_after_round(server: Server, engine: Eng
                 analytics.report(conn, name, store_id=store, as_of=DAYS[1], source="events")
 
 
-def test_folding_twice_changes_nothing(server: Server, engine: Engine) -> None:
+def test_folding_twice_changes_nothing(server: Server, engine: Engine,
+                                      monkeypatch: pytest.MonkeyPatch) -> None:
+    # PostgreSQL reads a large fold in one scan: make this small backfill one
+    monkeypatch.setattr(analytics_facts, "LARGE_FOLD", 10)
     history = generate(server, seed=3, members=15, sales=80)
     history.push_round(random.Random(1), everything=True)
     first = nightly(engine, DAYS[3], "facts")
@@ -199,6 +202,7 @@ def test_folding_twice_changes_nothing(server: Server, engine: Engine) -> None:
     assert "note" not in again
     assert state(engine) == before
     assert again["reports"] == first["reports"]
+    assert first["reports"] == nightly(engine, DAYS[3], "events")["reports"]
 
 
 def test_a_late_void_of_a_folded_sale(server: Server, engine: Engine) -> None:
@@ -406,3 +410,30 @@ def test_sales_of_a_member_the_server_learns_of_later(server: Server, engine: En
     cohort = known["reports"]["retention"][store][0]
     assert (cohort["d1"]["part"], cohort["d7"]["part"]) == (1, 1)  # back on 2 November
     assert known["reports"] == nightly(engine, day, "events")["reports"]
+
+
+RANK_RFM = """
+    WITH b AS (
+        SELECT scope,
+               count(*) OVER (PARTITION BY scope) AS n,
+               rank() OVER (PARTITION BY scope ORDER BY idle DESC) AS rr,
+               rank() OVER (PARTITION BY scope ORDER BY purchases) AS rf,
+               rank() OVER (PARTITION BY scope ORDER BY spend) AS rm
+        FROM an_activity WHERE idle IS NOT NULL)
+    SELECT scope, (rr - 1) * 5 / n + 1, (rf - 1) * 5 / n + 1, (rm - 1) * 5 / n + 1, count(*)
+    FROM b GROUP BY scope, (rr - 1) * 5 / n + 1, (rf - 1) * 5 / n + 1, (rm - 1) * 5 / n + 1"""
+
+
+def test_rfm_ranks_from_counts_equal_the_window_ranks(server: Server, engine: Engine) -> None:
+    """The RFM quintiles from counts per value equal ``rank()`` over every buyer (ties)."""
+    history = generate(server, seed=13, members=60, sales=300)
+    history.push_round(random.Random(4), everything=True)
+    with engine.begin() as conn:
+        for day in DAYS:
+            analytics.fold_facts(conn, day)
+            analytics.build_activity(conn, day)
+            fast = sorted(tuple(int(v) for v in r) for r in conn.execute(
+                text(analytics.RFM_SQL)))
+            ranked = sorted(tuple(int(v) for v in r) for r in conn.execute(text(RANK_RFM)))
+            assert fast == ranked and (day < DAYS[1] or fast)
+            analytics.drop_activity(conn)
