@@ -73,7 +73,7 @@ def event_expressions(dialect: str) -> dict[str, str]:
 
 
 def _drop(conn: Connection) -> None:
-    for table in ("af_range", "af_voids", "af_touched", "af_zones"):
+    for table in ("af_range", "af_voids", "af_touched", "af_zones", "af_sales"):
         conn.execute(text(f"DROP TABLE IF EXISTS {table}"))
 
 
@@ -126,30 +126,28 @@ def fold(conn: Connection, zones: str, params: dict[str, Any]) -> dict[str, Any]
     conn.execute(text("""
         INSERT INTO sale_voids (event_id) SELECT event_id FROM af_voids WHERE true
         ON CONFLICT (event_id) DO NOTHING"""))
-    # the members whose facts change (a void removes a fact, a sale adds one), and those
-    # summed before the server knew them (a backfill sums everyone)
-    conn.execute(text(f"""
+    # members whose facts a new void removes: summed again from their facts
+    conn.execute(text("""
         CREATE TEMP TABLE af_touched AS
-        SELECT f.member_id AS member_id FROM sale_facts f
-        WHERE f.event_id IN (SELECT event_id FROM af_voids)
-        UNION
-        SELECT e.member_id {new.format(a='e')}
-        WHERE e.kind = 'sale' AND e.member_id IS NOT NULL AND e.store_id IS NOT NULL
-          AND NOT :backfill
-        UNION
-        SELECT s.member_id FROM member_sales s
-        WHERE s.return_from IS NULL
-          AND EXISTS (SELECT 1 FROM members m WHERE m.id = s.member_id)"""),
-        {"backfill": backfill})
+        SELECT DISTINCT f.member_id AS member_id FROM sale_facts f
+        WHERE f.event_id IN (SELECT event_id FROM af_voids)"""))
     removed = conn.execute(text(
         "DELETE FROM sale_facts WHERE event_id IN (SELECT event_id FROM af_voids)")).rowcount
     # a sale without a member or a store is in no report (neither in the full scan)
-    added = conn.execute(text(f"""
-        INSERT INTO sale_facts (event_id, member_id, store_id, t, amount)
-        SELECT e.id, e.member_id, e.store_id, {d['t']}, COALESCE({d['amount']}, 0)
+    sales = f"""
+        SELECT e.id AS event_id, e.member_id AS member_id, e.store_id AS store_id,
+               {d['t']} AS t, COALESCE({d['amount']}, 0) AS amount
         {new.format(a='e')}
         WHERE e.kind = 'sale' AND e.member_id IS NOT NULL AND e.store_id IS NOT NULL
-          AND NOT EXISTS (SELECT 1 FROM sale_voids s WHERE s.event_id = e.id)""")).rowcount
+          AND NOT EXISTS (SELECT 1 FROM sale_voids s WHERE s.event_id = e.id)"""
+    columns = "event_id, member_id, store_id, t, amount"
+    conn.execute(text(f"CREATE TEMP TABLE af_zones AS {zones}"), params)
+    if backfill:
+        added = conn.execute(text(f"INSERT INTO sale_facts ({columns}) {sales}")).rowcount
+    else:
+        conn.execute(text(f"CREATE TEMP TABLE af_sales AS {sales}"))
+        added = conn.execute(text(
+            f"INSERT INTO sale_facts ({columns}) SELECT {columns} FROM af_sales")).rowcount
     if large:
         conn.execute(text("SET LOCAL enable_nestloop = on"))
     conn.execute(text("""
@@ -161,21 +159,61 @@ def fold(conn: Connection, zones: str, params: dict[str, Any]) -> dict[str, Any]
         SELECT r.terminal_id, r.hi FROM af_range r
         WHERE NOT EXISTS (SELECT 1 FROM analytics_cursor c
                           WHERE c.terminal_id = r.terminal_id)"""))
-    summaries = _resum(conn, zones, params, d, everyone=backfill)
+    if backfill:
+        summaries = _resum(conn, d, everyone=True)
+    else:
+        summaries = _add_sales(conn, d) + _resum(conn, d, everyone=False)
     _drop(conn)
     return {"events": events, "added": int(added), "removed": int(removed),
             "summaries": summaries, "backfill": backfill and events > 0}
 
 
-def _resum(conn: Connection, zones: str, params: dict[str, Any], d: dict[str, str],
-           everyone: bool) -> int:
-    """Rebuild ``member_sales`` for the members in ``af_touched`` (``everyone``: all)."""
+def _add_sales(conn: Connection, d: dict[str, str]) -> int:
+    """Add the new sales (``af_sales``) to their members' ``member_sales`` rows: counts and
+    sums add up, the last purchase and the first return are the later and the earlier. A
+    row whose ``return_from`` would differ (SQLite: the zone's offset moved) gets none: it is
+    summed again from its facts (:func:`_resum`)."""
+    return int(conn.execute(text(f"""
+        INSERT INTO member_sales (member_id, store_id, purchases, spend, last_at,
+                                  return_from, return_at)
+        SELECT * FROM (
+            SELECT s.member_id, s.store_id, count(*), sum(s.amount), max(s.t), s.return_from,
+                   min(CASE WHEN s.t >= s.return_from THEN s.t END)
+            FROM (SELECT f.member_id AS member_id, f.store_id AS store_id, f.t AS t,
+                         f.amount AS amount, {d['return_from']} AS return_from
+                  FROM af_sales f
+                  LEFT JOIN members m ON m.id = f.member_id
+                  LEFT JOIN af_zones z ON z.store_id = f.store_id) s
+            GROUP BY s.member_id, s.store_id, s.return_from) g
+        WHERE true
+        ON CONFLICT (member_id, store_id) DO UPDATE SET
+            purchases = member_sales.purchases + excluded.purchases,
+            spend = member_sales.spend + excluded.spend,
+            last_at = CASE WHEN excluded.last_at > member_sales.last_at
+                           THEN excluded.last_at ELSE member_sales.last_at END,
+            return_at = CASE WHEN member_sales.return_from = excluded.return_from THEN
+                            CASE WHEN member_sales.return_at IS NULL
+                                      OR excluded.return_at < member_sales.return_at
+                                 THEN excluded.return_at ELSE member_sales.return_at END
+                        END,
+            return_from = CASE WHEN member_sales.return_from = excluded.return_from
+                               THEN member_sales.return_from END""")).rowcount)
+
+
+def _resum(conn: Connection, d: dict[str, str], everyone: bool) -> int:
+    """Sum ``member_sales`` again from the facts: for everyone (a backfill), or for the
+    members in ``af_touched`` (a void removed one of their facts) and those of rows without
+    a ``return_from`` whom the server now knows."""
     pg = conn.dialect.name == "postgresql"
-    conn.execute(text(f"CREATE TEMP TABLE af_zones AS {zones}"), params)
     if everyone:
         conn.execute(text("DELETE FROM member_sales"))
         which = ""
     else:
+        conn.execute(text("""
+            INSERT INTO af_touched (member_id)
+            SELECT DISTINCT s.member_id FROM member_sales s
+            WHERE s.return_from IS NULL
+              AND EXISTS (SELECT 1 FROM members m WHERE m.id = s.member_id)"""))
         if pg:
             conn.execute(text("ANALYZE af_touched"))
         conn.execute(text("DELETE FROM member_sales "
@@ -193,7 +231,7 @@ def _resum(conn: Connection, zones: str, params: dict[str, Any], d: dict[str, st
               LEFT JOIN af_zones z ON z.store_id = f.store_id
               {which}) f
         GROUP BY f.member_id, f.store_id, f.return_from""")).rowcount
-    if pg and (everyone or count > 100_000):
+    if pg and everyone:
         conn.execute(text("ANALYZE sale_facts"))
         conn.execute(text("ANALYZE member_sales"))
     return int(count)
