@@ -41,6 +41,8 @@ from sqlalchemy import Connection, text
 FOLD_LOCK = 0x4C41_4E46  # pg_advisory_xact_lock key: "LANF"; folds run one at a time
 LARGE_FOLD = 200_000  # events: from there on PostgreSQL reads them in one scan
 WORK_MEM = "256MB"  # PostgreSQL, for the analytics transaction only (SET LOCAL)
+PLAN_LARGE = ("enable_nestloop",)  # planner settings off during a large fold …
+PLAN_SMALL = ("enable_seqscan", "enable_hashjoin", "enable_mergejoin")  # … and a small one
 
 
 def event_expressions(dialect: str) -> dict[str, str]:
@@ -111,10 +113,12 @@ def fold(conn: Connection, zones: str, params: dict[str, Any]) -> dict[str, Any]
         conn.execute(text("ANALYZE af_range"))
         conn.execute(text(f"SET LOCAL work_mem = '{WORK_MEM}'"))
         conn.execute(text("SET LOCAL hash_mem_multiplier = 4"))
-    if large:
-        # the planner cannot see how long each till's range is: a nightly's few events are
-        # read through the (terminal_id, seq) index, a backfill's millions in one scan
-        conn.execute(text("SET LOCAL enable_nestloop = off"))
+    if pg:
+        # the planner cannot see how long each till's range is: a backfill's millions of
+        # events are read in one scan, a nightly's few thousand (and their members' rows)
+        # through the indexes, never by scanning the events or the members
+        for setting in (PLAN_LARGE if large else PLAN_SMALL):
+            conn.execute(text(f"SET LOCAL {setting} = off"))
     conn.execute(text(f"""
         CREATE TEMP TABLE af_voids AS
         SELECT DISTINCT {d['voided']} AS event_id {new.format(a='v')}
@@ -148,8 +152,6 @@ def fold(conn: Connection, zones: str, params: dict[str, Any]) -> dict[str, Any]
         conn.execute(text(f"CREATE TEMP TABLE af_sales AS {sales}"))
         added = conn.execute(text(
             f"INSERT INTO sale_facts ({columns}) SELECT {columns} FROM af_sales")).rowcount
-    if large:
-        conn.execute(text("SET LOCAL enable_nestloop = on"))
     conn.execute(text("""
         UPDATE analytics_cursor SET folded_seq = (
             SELECT r.hi FROM af_range r WHERE r.terminal_id = analytics_cursor.terminal_id)
@@ -163,6 +165,9 @@ def fold(conn: Connection, zones: str, params: dict[str, Any]) -> dict[str, Any]
         summaries = _resum(conn, d, everyone=True)
     else:
         summaries = _add_sales(conn, d) + _resum(conn, d, everyone=False)
+    if pg:
+        for setting in (PLAN_LARGE if large else PLAN_SMALL):
+            conn.execute(text(f"SET LOCAL {setting} = on"))
     _drop(conn)
     return {"events": events, "added": int(added), "removed": int(removed),
             "summaries": summaries, "backfill": backfill and events > 0}
