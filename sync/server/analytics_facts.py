@@ -41,8 +41,6 @@ from sqlalchemy import Connection, text
 FOLD_LOCK = 0x4C41_4E46  # pg_advisory_xact_lock key: "LANF"; folds run one at a time
 LARGE_FOLD = 200_000  # events: from there on PostgreSQL reads them in one scan
 WORK_MEM = "256MB"  # PostgreSQL, for the analytics transaction only (SET LOCAL)
-PLAN_LARGE = ("enable_nestloop",)  # planner settings off during a large fold …
-PLAN_SMALL = ("enable_seqscan", "enable_hashjoin", "enable_mergejoin")  # … and a small one
 
 
 def event_expressions(dialect: str) -> dict[str, str]:
@@ -104,21 +102,25 @@ def fold(conn: Connection, zones: str, params: dict[str, Any]) -> dict[str, Any]
               FROM terminals tm) b
         LEFT JOIN analytics_cursor c ON c.terminal_id = b.terminal_id
         WHERE b.hi > COALESCE(c.folded_seq, 0)"""))
-    new = ("FROM af_range r JOIN events {a} ON {a}.terminal_id = r.terminal_id "
-           "AND {a}.seq > r.lo AND {a}.seq <= r.hi")
     events = int(conn.execute(text("SELECT COALESCE(sum(hi - lo), 0) FROM af_range")).scalar()
                  or 0)
     large = pg and events > LARGE_FOLD
+    # the planner cannot see how long each till's range is: on PostgreSQL a nightly's few
+    # thousand events are read through the (terminal_id, seq) index (LATERAL, and OFFSET 0
+    # keeps it from being turned back into a join), a backfill's millions in one scan
+    if pg and not large:
+        new = ("FROM af_range r CROSS JOIN LATERAL (SELECT * FROM events x "
+               "WHERE x.terminal_id = r.terminal_id AND x.seq > r.lo AND x.seq <= r.hi "
+               "OFFSET 0) {a}")
+    else:
+        new = ("FROM af_range r JOIN events {a} ON {a}.terminal_id = r.terminal_id "
+               "AND {a}.seq > r.lo AND {a}.seq <= r.hi")
     if pg:
         conn.execute(text("ANALYZE af_range"))
         conn.execute(text(f"SET LOCAL work_mem = '{WORK_MEM}'"))
         conn.execute(text("SET LOCAL hash_mem_multiplier = 4"))
-    if pg:
-        # the planner cannot see how long each till's range is: a backfill's millions of
-        # events are read in one scan, a nightly's few thousand (and their members' rows)
-        # through the indexes, never by scanning the events or the members
-        for setting in (PLAN_LARGE if large else PLAN_SMALL):
-            conn.execute(text(f"SET LOCAL {setting} = off"))
+    if large:
+        conn.execute(text("SET LOCAL enable_nestloop = off"))
     conn.execute(text(f"""
         CREATE TEMP TABLE af_voids AS
         SELECT DISTINCT {d['voided']} AS event_id {new.format(a='v')}
@@ -165,9 +167,8 @@ def fold(conn: Connection, zones: str, params: dict[str, Any]) -> dict[str, Any]
         summaries = _resum(conn, d, everyone=True)
     else:
         summaries = _add_sales(conn, d) + _resum(conn, d, everyone=False)
-    if pg:
-        for setting in (PLAN_LARGE if large else PLAN_SMALL):
-            conn.execute(text(f"SET LOCAL {setting} = on"))
+    if large:
+        conn.execute(text("SET LOCAL enable_nestloop = on"))
     _drop(conn)
     return {"events": events, "added": int(added), "removed": int(removed),
             "summaries": summaries, "backfill": backfill and events > 0}
@@ -178,6 +179,11 @@ def _add_sales(conn: Connection, d: dict[str, str]) -> int:
     sums add up, the last purchase and the first return are the later and the earlier. A
     row whose ``return_from`` would differ (SQLite: the zone's offset moved) gets none: it is
     summed again from its facts (:func:`_resum`)."""
+    # each new sale's member by its key (PostgreSQL would rather scan every member)
+    members = ("LEFT JOIN LATERAL (SELECT x.enrolled_on FROM members x "
+               "WHERE x.id = f.member_id OFFSET 0) m ON true"
+               if conn.dialect.name == "postgresql" else
+               "LEFT JOIN members m ON m.id = f.member_id")
     return int(conn.execute(text(f"""
         INSERT INTO member_sales (member_id, store_id, purchases, spend, last_at,
                                   return_from, return_at)
@@ -187,7 +193,7 @@ def _add_sales(conn: Connection, d: dict[str, str]) -> int:
             FROM (SELECT f.member_id AS member_id, f.store_id AS store_id, f.t AS t,
                          f.amount AS amount, {d['return_from']} AS return_from
                   FROM af_sales f
-                  LEFT JOIN members m ON m.id = f.member_id
+                  {members}
                   LEFT JOIN af_zones z ON z.store_id = f.store_id) s
             GROUP BY s.member_id, s.store_id, s.return_from) g
         WHERE true
