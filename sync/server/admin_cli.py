@@ -99,7 +99,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("which", choices=["liability", "day", *analytics.REPORTS])
     p.add_argument("--date", help="YYYY-MM-DD (day report; the analytics' report day)")
     _analytics_options(p)
-    p = sub.add_parser("analytics-nightly", help="every analytics report, with timings (JSON)")
+    p = sub.add_parser("analytics-nightly", help="every analytics report, with timings (JSON); "
+                       "the first run backfills the analytics facts from every event")
     p.add_argument("--date", help="the report day, YYYY-MM-DD (default: today, UTC)")
     _analytics_options(p)
     return parser
@@ -113,16 +114,20 @@ def _analytics_options(p: argparse.ArgumentParser) -> None:
     p.add_argument("--new-days", type=int, default=analytics.DEFAULTS.new_days)
     p.add_argument("--dormant-days", type=int, default=analytics.DEFAULTS.dormant_days)
     p.add_argument("--churned-days", type=int, default=analytics.DEFAULTS.churned_days)
+    p.add_argument("--full-scan", action="store_true",
+                   help="scan every event instead of the folded analytics facts (slow; "
+                        "the same figures)")
 
 
 def _analytics_work(args: argparse.Namespace) -> Callable[[Connection], Any]:
     def work(conn: Connection) -> Any:
         limits = analytics.Thresholds(args.new_days, args.dormant_days, args.churned_days)
         day = analytics.parse_day(args.date)
+        source = "events" if args.full_scan else "facts"
         if args.command == "analytics-nightly":
-            return analytics.nightly(conn, day, limits)
+            return analytics.nightly(conn, day, limits, source=source)
         return analytics.report(conn, args.which, store_id=args.store, as_of=day,
-                                limits=limits)
+                                limits=limits, source=source)
     return work
 
 
@@ -241,6 +246,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 1
     finally:
         engine.dispose()
+    if args.command == "analytics-nightly" and isinstance(result, dict) and "note" in result:
+        print(f"note: {result['note']}", file=sys.stderr)
     if args.command == "report" and args.which in analytics.REPORTS and not args.json:
         print("\n".join(analytics.render(result)))
         return 0

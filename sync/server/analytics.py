@@ -19,7 +19,12 @@ data equals that till's own report:
   :func:`terminal.analytics.segment_of` over the (r, f) groups, never re-implemented;
 * redemption and liability are the current balances (the ``as_of`` day does not apply).
 
-On PostgreSQL a run is one long transaction over every sale: while it runs, the pull feed
+The reports read ``sale_facts`` (:mod:`sync.server.analytics_facts`), into which each run
+first folds the events pushed since the last one (the first run folds every event: a
+backfill); ``source="events"`` keeps the original full scan of ``events``, which gives the
+same figures (tests compare both).
+
+On PostgreSQL a run is one transaction over every fact: while it runs, the pull feed
 (which hands out changes below the oldest running transaction) waits for it.
 """
 
@@ -35,6 +40,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from sqlalchemy import Connection, text
 
 from sync.server import service
+from sync.server.analytics_facts import WORK_MEM, event_expressions, fold
 from sync.server.errors import BadRequest, NotFound
 from terminal import lifecycle
 from terminal.analytics import SEGMENTS, Liability, Rate, redemption_rate, segment_of
@@ -45,7 +51,6 @@ from terminal.rules import Rules
 REPORTS = ("rfm", "lifecycle", "retention", "redemption")
 ALL = "all"
 HORIZONS = (1, 7, 30)
-WORK_MEM = "256MB"  # PostgreSQL, for the analytics transaction only (SET LOCAL)
 
 
 @dataclass(frozen=True, slots=True)
@@ -75,31 +80,18 @@ def _dialect(conn: Connection) -> dict[str, str]:
     dates are converted per member, not per event."""
     if conn.dialect.name == "postgresql":
         return {
-            "t": "CASE WHEN length(e.occurred_at) = 27 AND right(e.occurred_at, 1) = 'Z' "
-                 "THEN e.occurred_at ELSE to_char(CAST(e.occurred_at AS timestamptz) AT TIME "
-                 "ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS.US') || 'Z' END",
-            "return_from": "to_char((CAST(m.enrolled_on AS date) + 1)::timestamp AT TIME ZONE "
-                           "z.timezone AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS') "
-                           "|| '.000000Z'",
             "local": "CAST(CAST({x} AS timestamptz) AT TIME ZONE timezone AS date)",
             "asof": "CAST(:as_of AS date)",
             "enrolled": "CAST(m.enrolled_on AS date)",
-            "amount": "CAST(CAST(e.body AS json) ->> 'amount' AS bigint)",
-            "voided": "CAST(v.body AS json) ->> 'voided_event_id'",
             "diff": "({a}) - ({b})",
+            **event_expressions(conn.dialect.name),
         }
     return {
-        "t": "CASE WHEN length(e.occurred_at) = 27 AND substr(e.occurred_at, 27) = 'Z' "
-             "THEN e.occurred_at ELSE strftime('%Y-%m-%dT%H:%M:%S', e.occurred_at) "
-             "|| '.000000Z' END",
-        "return_from": "strftime('%Y-%m-%dT%H:%M:%S', m.enrolled_on, '+1 day', z.back) "
-                       "|| '.000000Z'",
         "local": "date({x}, shift)",
         "asof": ":as_of",
         "enrolled": "m.enrolled_on",
-        "amount": "CAST(json_extract(e.body, '$.amount') AS INTEGER)",
-        "voided": "json_extract(v.body, '$.voided_event_id')",
         "diff": "CAST(julianday({a}) - julianday({b}) AS INTEGER)",
+        **event_expressions(conn.dialect.name),
     }
 
 
@@ -138,9 +130,74 @@ def _zones(conn: Connection, as_of: date, params: dict[str, Any]) -> tuple[str, 
     return " UNION ALL ".join(selects), numbers
 
 
-def build_activity(conn: Connection, as_of: date,
-                   store_id: str | None = None) -> dict[int, str]:
-    """(Re)create the temporary ``an_activity`` table for ``as_of`` (one store, or all scopes).
+SOURCES = ("facts", "events")
+
+
+def _fresh_summaries(conn: Connection) -> None:
+    """``an_sum``: each ``member_sales`` row of a known store and member enrolled by the
+    report day, ``stale`` when it is not exact for this report (a purchase after the end of
+    the report day, or another ``return_from``): those are summed again from the facts."""
+    conn.execute(text("DROP TABLE IF EXISTS an_sum"))
+    conn.execute(text("""
+        CREATE TEMP TABLE an_sum AS
+        SELECT s.member_id AS member_id, s.store_id AS store_id, z.no AS store_no,
+               z.timezone AS timezone, z.shift AS shift, s.purchases AS purchases,
+               s.spend AS spend, s.last_at AS last_at, s.return_at AS return_at,
+               CASE WHEN s.last_at < z.cutoff AND s.return_from = r.return_from THEN 0 ELSE 1
+               END AS stale
+        FROM member_sales s
+        JOIN an_zones z ON z.store_id = s.store_id
+        JOIN an_thresholds r ON r.member_id = s.member_id AND r.timezone = z.timezone"""))
+    if conn.dialect.name == "postgresql":
+        conn.execute(text("ANALYZE an_sum"))
+
+
+def _per_member(d: dict[str, str], source: str) -> str:
+    """The sales grouped per member and store, before the report day's end: from
+    ``member_sales`` (``an_sum``) and, for its stale rows, ``sale_facts`` (folded, voids
+    already removed); or the full scan of ``events`` (the original path, kept to check the
+    facts against)."""
+    if source == "facts":
+        return """
+        SELECT member_id, store_no, timezone, shift, purchases, spend, last_at, return_at
+        FROM an_sum WHERE stale = 0
+        UNION ALL
+        SELECT f.member_id AS member_id, z.no AS store_no, z.timezone AS timezone,
+               z.shift AS shift, count(*) AS purchases, sum(f.amount) AS spend,
+               max(f.t) AS last_at, min(CASE WHEN f.t >= r.return_from THEN f.t END) AS return_at
+        FROM an_sum st
+        JOIN sale_facts f ON f.member_id = st.member_id AND f.store_id = st.store_id
+        JOIN an_zones z ON z.store_id = f.store_id
+        JOIN an_thresholds r ON r.member_id = f.member_id AND r.timezone = z.timezone
+        WHERE st.stale = 1 AND f.t < z.cutoff
+        GROUP BY f.member_id, z.no, z.timezone, z.shift"""
+    t = d["t"]
+    return f"""
+        SELECT e.member_id AS member_id, z.no AS store_no, z.timezone AS timezone,
+               z.shift AS shift, count(*) AS purchases,
+               sum(COALESCE({d['amount']}, 0)) AS spend, max({t}) AS last_at,
+               min(CASE WHEN {t} >= r.return_from THEN {t} END) AS return_at
+        FROM events e
+        JOIN an_zones z ON z.store_id = e.store_id
+        JOIN an_thresholds r ON r.member_id = e.member_id AND r.timezone = z.timezone
+        WHERE e.kind = 'sale' AND {t} < z.cutoff
+          AND e.id NOT IN (SELECT {d['voided']} FROM events v
+                           WHERE v.kind = 'void' AND {d['voided']} IS NOT NULL)
+        GROUP BY e.member_id, z.no, z.timezone, z.shift"""
+
+
+def fold_facts(conn: Connection, as_of: date) -> dict[str, Any]:
+    """Fold the events pushed since the last run into the facts (the first run: all)."""
+    params: dict[str, Any] = {}
+    zones, _numbers = _zones(conn, as_of, params)
+    return fold(conn, zones, params)
+
+
+def build_activity(conn: Connection, as_of: date, store_id: str | None = None,
+                   source: str = "facts") -> dict[int, str]:
+    """(Re)create the temporary ``an_activity`` table for ``as_of`` (one store, or all scopes)
+    from ``source``: ``"facts"`` (``sale_facts``, as the last fold left them) or
+    ``"events"`` (the full scan).
 
     Per sale only text is compared: against the end of the report day in the store's zone
     (``an_zones.cutoff``) and against the end of the member's enrolment day in that zone
@@ -168,25 +225,16 @@ def build_activity(conn: Connection, as_of: date,
     if conn.dialect.name == "postgresql":
         conn.execute(text("ANALYZE an_zones"))
         conn.execute(text("ANALYZE an_thresholds"))
-    diff, enrolled, t = d["diff"], d["enrolled"], d["t"]
+    if source == "facts":
+        _fresh_summaries(conn)
+    diff, enrolled = d["diff"], d["enrolled"]
     where = f"WHERE {enrolled} <= {d['asof']}"
     if store_id is not None:
         where += " AND scope = :store"
         params["store"] = next((n for n, key in numbers.items() if key == store_id), -1)
     sql = f"""
     CREATE TEMP TABLE an_activity AS
-    WITH per AS (
-        SELECT e.member_id AS member_id, z.no AS store_no, z.timezone AS timezone,
-               z.shift AS shift, count(*) AS purchases,
-               sum(COALESCE({d['amount']}, 0)) AS spend, max({t}) AS last_at,
-               min(CASE WHEN {t} >= r.return_from THEN {t} END) AS return_at
-        FROM events e
-        JOIN an_zones z ON z.store_id = e.store_id
-        JOIN an_thresholds r ON r.member_id = e.member_id AND r.timezone = z.timezone
-        WHERE e.kind = 'sale' AND {t} < z.cutoff
-          AND e.id NOT IN (SELECT {d['voided']} FROM events v
-                           WHERE v.kind = 'void' AND {d['voided']} IS NOT NULL)
-        GROUP BY e.member_id, z.no, z.timezone, z.shift
+    WITH per AS ({_per_member(d, source)}
     ), days AS (
         SELECT member_id, store_no, purchases, spend,
                {d['local'].format(x='last_at')} AS last_day,
@@ -221,7 +269,7 @@ def build_activity(conn: Connection, as_of: date,
 
 
 def drop_activity(conn: Connection) -> None:
-    for table in ("an_activity", "an_thresholds", "an_zones"):
+    for table in ("an_activity", "an_sum", "an_thresholds", "an_zones"):
         conn.execute(text(f"DROP TABLE IF EXISTS {table}"))
 
 
@@ -241,6 +289,35 @@ def _scopes(conn: Connection, store_id: str | None) -> dict[str, str]:
     return out
 
 
+def _ranks(column: str, order: str) -> str:
+    """``rank() - 1`` of each distinct value of ``column`` per scope (the buyers before it
+    in ``order``), from the counts per value: a few thousand groups to sort, not a row per
+    member and scope."""
+    return f"""
+        SELECT scope, {column} AS v, CAST(sum(count(*)) OVER (
+                   PARTITION BY scope ORDER BY {column} {order}) - count(*) AS BIGINT) AS before
+        FROM an_activity WHERE idle IS NOT NULL GROUP BY scope, {column}"""
+
+
+# quintiles as rank() - 1 (ties share the lower rank) × 5 // buyers + 1, per axis
+RFM_SQL = f"""
+    WITH n AS (SELECT scope, count(*) AS n FROM an_activity WHERE idle IS NOT NULL
+               GROUP BY scope),
+         rr AS ({_ranks('idle', 'DESC')}),
+         rf AS ({_ranks('purchases', 'ASC')}),
+         rm AS ({_ranks('spend', 'ASC')}),
+         b AS (
+            SELECT a.scope AS scope, rr.before * 5 / n.n + 1 AS r,
+                   rf.before * 5 / n.n + 1 AS f, rm.before * 5 / n.n + 1 AS m
+            FROM an_activity a
+            JOIN n ON n.scope = a.scope
+            JOIN rr ON rr.scope = a.scope AND rr.v = a.idle
+            JOIN rf ON rf.scope = a.scope AND rf.v = a.purchases
+            JOIN rm ON rm.scope = a.scope AND rm.v = a.spend
+            WHERE a.idle IS NOT NULL)
+    SELECT scope, r, f, m, count(*) FROM b GROUP BY scope, r, f, m"""
+
+
 def rfm_report(conn: Connection, scopes: dict[str, str],
                numbers: dict[int, str]) -> dict[str, Any]:
     out: dict[str, Any] = {}
@@ -248,18 +325,7 @@ def rfm_report(conn: Connection, scopes: dict[str, str],
         out[scope] = {"members": 0, "buyers": 0, "segments": dict.fromkeys(SEGMENTS, 0),
                       "scores": {axis: {str(s): 0 for s in range(1, 6)}
                                  for axis in ("recency", "frequency", "monetary")}}
-    rows = conn.execute(text("""
-        WITH b AS (
-            SELECT scope,
-                   count(*) OVER (PARTITION BY scope) AS n,
-                   rank() OVER (PARTITION BY scope ORDER BY idle DESC) AS rr,
-                   rank() OVER (PARTITION BY scope ORDER BY purchases) AS rf,
-                   rank() OVER (PARTITION BY scope ORDER BY spend) AS rm
-            FROM an_activity WHERE idle IS NOT NULL)
-        SELECT scope, (rr - 1) * 5 / n + 1, (rf - 1) * 5 / n + 1, (rm - 1) * 5 / n + 1,
-               count(*)
-        FROM b GROUP BY scope, (rr - 1) * 5 / n + 1, (rf - 1) * 5 / n + 1,
-                        (rm - 1) * 5 / n + 1"""))
+    rows = conn.execute(text(RFM_SQL))
     for scope, r, f, m, count in rows:
         entry = out.get(numbers.get(int(scope), ""))
         if entry is None:
@@ -390,15 +456,28 @@ def _run(conn: Connection, name: str, scopes: dict[str, str], numbers: dict[int,
     return redemption_report(conn, scopes)
 
 
+def _source(source: str) -> str:
+    if source not in SOURCES:
+        raise BadRequest(f"No analytics source {source!r} (one of: {', '.join(SOURCES)}).")
+    return source
+
+
 def report(conn: Connection, name: str, *, store_id: str | None = None,
-           as_of: date | None = None, limits: Thresholds | None = None) -> dict[str, Any]:
-    """One report, computed now: ``{"report", "as_of", "stores", "scopes": {scope: …}}``."""
+           as_of: date | None = None, limits: Thresholds | None = None,
+           source: str = "facts") -> dict[str, Any]:
+    """One report, computed now: ``{"report", "as_of", "stores", "scopes": {scope: …}}``.
+    From the facts (folded first: the events pushed since the last fold), or with
+    ``source="events"`` the full scan of the events."""
     if name not in REPORTS:
         raise NotFound(f"No report {name!r} (one of: {', '.join(REPORTS)}).", "unknown_report")
     day = as_of or datetime.now(UTC).date()
     limits = limits or Thresholds()
     scopes = _scopes(conn, store_id)
-    numbers = build_activity(conn, day, store_id) if name != "redemption" else {}
+    numbers: dict[int, str] = {}
+    if name != "redemption":
+        if _source(source) == "facts":
+            fold_facts(conn, day)
+        numbers = build_activity(conn, day, store_id, source)
     try:
         body = _run(conn, name, scopes, numbers, limits)
     finally:
@@ -411,17 +490,29 @@ def report(conn: Connection, name: str, *, store_id: str | None = None,
     return out
 
 
+BACKFILL_NOTE = ("first run: the analytics facts were backfilled from every event (a full "
+                 "fold); later runs fold only the events pushed since")
+
+
 def nightly(conn: Connection, as_of: date | None = None, limits: Thresholds | None = None,
-            clock: Callable[[], float] = time.perf_counter) -> dict[str, Any]:
+            clock: Callable[[], float] = time.perf_counter,
+            source: str = "facts") -> dict[str, Any]:
     """Every report over every scope from ONE activity table; ``seconds`` has the wall time
-    of each step (``activity`` is the shared scan of events and members)."""
+    of each step: ``fold`` (the events pushed since the last run into ``sale_facts``; the
+    first run folds them all), ``activity`` (the shared scan of the facts and members) and
+    each report. ``source="events"``: the full scan of the events instead (no fold)."""
     day = as_of or datetime.now(UTC).date()
     limits = limits or Thresholds()
     scopes = _scopes(conn, None)
     seconds: dict[str, float] = {}
     start = clock()
-    numbers = build_activity(conn, day)
-    seconds["activity"] = clock() - start
+    folded: dict[str, Any] | None = None
+    if _source(source) == "facts":
+        folded = fold_facts(conn, day)
+        seconds["fold"] = clock() - start
+    step = clock()
+    numbers = build_activity(conn, day, source=source)
+    seconds["activity"] = clock() - step
     reports: dict[str, Any] = {}
     try:
         for name in REPORTS:
@@ -431,8 +522,13 @@ def nightly(conn: Connection, as_of: date | None = None, limits: Thresholds | No
     finally:
         drop_activity(conn)
     seconds["total"] = clock() - start
-    return {"as_of": day.isoformat(), "stores": scopes, "reports": reports,
-            "seconds": seconds}
+    out: dict[str, Any] = {"as_of": day.isoformat(), "stores": scopes, "reports": reports,
+                           "seconds": seconds, "source": source}
+    if folded is not None:
+        out["fold"] = folded
+        if folded["backfill"]:
+            out["note"] = BACKFILL_NOTE
+    return out
 
 
 def parse_day(value: str | None) -> date | None:

@@ -10,6 +10,8 @@ Alembic migrations in ``sync/server/migrations`` create and evolve it. Notes:
   ``xid8`` defaulting to ``pg_current_xact_id()`` and the pull hands out only rows below
   ``pg_snapshot_xmin(pg_current_snapshot())`` (see :mod:`sync.server.service`).
 * ``holds`` expire (``expires_at``): an expired hold no longer reduces the available balance.
+* ``sale_facts``, ``sale_voids``, ``member_sales`` and ``analytics_cursor`` belong to the
+  nightly analytics alone (:mod:`sync.server.analytics_facts`): the push never writes them.
 """
 
 from __future__ import annotations
@@ -27,6 +29,7 @@ from sqlalchemy import (
     Table,
     Text,
     UniqueConstraint,
+    text,
 )
 from sqlalchemy.types import UserDefinedType
 
@@ -181,4 +184,39 @@ changes = Table(
     Column("store_id", String(36)),  # the member's store; NULL: every terminal
     Index("ix_changes_txid_id", "txid", "id"),
     Index("ix_changes_kind_key", "kind", "key"),
+)
+
+sale_facts = Table(
+    "sale_facts", metadata,
+    Column("event_id", String(36), primary_key=True),
+    Column("member_id", String(64), nullable=False, index=True),
+    Column("store_id", String(36), nullable=False),
+    Column("t", String(40), nullable=False),  # canonical UTC text: …T12:34:56.123456Z
+    Column("amount", BigInteger, nullable=False),
+)
+
+member_sales = Table(
+    "member_sales", metadata,
+    Column("member_id", String(64), primary_key=True),
+    Column("store_id", String(36), primary_key=True),
+    Column("purchases", BigInteger, nullable=False),
+    Column("spend", BigInteger, nullable=False),
+    Column("last_at", String(40), nullable=False),
+    # the end of the member's enrolment day in the store's zone when summed (NULL: the member
+    # or store was unknown), and the first purchase from then on
+    Column("return_from", String(40)),
+    Column("return_at", String(40)),
+    Index("ix_member_sales_unresolved", "member_id",
+          postgresql_where=text("return_from IS NULL"), sqlite_where=text("return_from IS NULL")),
+)
+
+sale_voids = Table(
+    "sale_voids", metadata,
+    Column("event_id", Text, primary_key=True),  # a voided event's id
+)
+
+analytics_cursor = Table(
+    "analytics_cursor", metadata,
+    Column("terminal_id", String(36), primary_key=True),
+    Column("folded_seq", BigInteger, nullable=False),
 )

@@ -284,7 +284,7 @@ def test_admin_cli_reports(server: Server, history: tuple[str, Shop, str, Shop])
     nightly = json.loads(out)
     assert code == 0 and nightly["reports"]["lifecycle"] == get(
         server, "lifecycle", as_of=day)["scopes"]
-    assert set(nightly["seconds"]) == {"activity", "rfm", "lifecycle", "retention",
+    assert set(nightly["seconds"]) == {"fold", "activity", "rfm", "lifecycle", "retention",
                                        "redemption", "total"}
     code, _ = admin(server.database_url, "report", "rfm", "--store", "nowhere")
     assert code == 1
