@@ -257,7 +257,7 @@ def catalogue() -> dict[str, str]:
         "offline": Q.translate(
             "errors", "The terminal keeps working and tries again by itself; sales wait on "
             "this terminal until then."),
-        "refused/unauthorised": Q.translate(
+        "refused/bad_credential": Q.translate(
             "errors", "The server no longer accepts this terminal's credentials: the manager "
             "must register the terminal again."),
         "refused/bad_cursor": Q.translate(
