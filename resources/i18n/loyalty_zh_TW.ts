@@ -638,12 +638,12 @@
 <context>
     <name>MainWindow</name>
     <message>
-        <location filename="../../ui/app.py" line="247"/>
+        <location filename="../../ui/app.py" line="252"/>
         <source>Preparing the demo shop…</source>
         <translation>正在準備示範商店…</translation>
     </message>
     <message>
-        <location filename="../../ui/app.py" line="256"/>
+        <location filename="../../ui/app.py" line="261"/>
         <source>Demo shop: cashier {cashier} PIN {cashier_pin}, manager {manager} PIN {manager_pin}.</source>
         <translation>示範商店：收銀員 {cashier} PIN {cashier_pin}，店長 {manager} PIN {manager_pin}。</translation>
     </message>
@@ -1365,48 +1365,48 @@ or type the card number and press Enter.</source>
 <context>
     <name>PinChangePanel</name>
     <message>
-        <location filename="../../ui/widgets/pin_change.py" line="56"/>
-        <location filename="../../ui/widgets/pin_change.py" line="95"/>
+        <location filename="../../ui/widgets/pin_change.py" line="54"/>
+        <location filename="../../ui/widgets/pin_change.py" line="98"/>
         <source>Next (Enter)</source>
         <translation>下一步 (Enter)</translation>
     </message>
     <message>
-        <location filename="../../ui/widgets/pin_change.py" line="59"/>
+        <location filename="../../ui/widgets/pin_change.py" line="57"/>
         <source>Cancel (Esc)</source>
         <translation>取消 (Esc)</translation>
     </message>
     <message>
-        <location filename="../../ui/widgets/pin_change.py" line="82"/>
+        <location filename="../../ui/widgets/pin_change.py" line="80"/>
         <source>Member PIN for {name}: the member keys it in.</source>
         <translation>{name} 的會員密碼：請會員親自輸入。</translation>
     </message>
     <message>
-        <location filename="../../ui/widgets/pin_change.py" line="92"/>
+        <location filename="../../ui/widgets/pin_change.py" line="95"/>
         <source>Current PIN</source>
         <translation>目前的密碼</translation>
     </message>
     <message>
-        <location filename="../../ui/widgets/pin_change.py" line="92"/>
+        <location filename="../../ui/widgets/pin_change.py" line="95"/>
         <source>New PIN (4 to 12 digits)</source>
         <translation>新密碼（4 到 12 位數字）</translation>
     </message>
     <message>
-        <location filename="../../ui/widgets/pin_change.py" line="93"/>
+        <location filename="../../ui/widgets/pin_change.py" line="96"/>
         <source>New PIN again</source>
         <translation>再輸入一次新密碼</translation>
     </message>
     <message>
-        <location filename="../../ui/widgets/pin_change.py" line="94"/>
+        <location filename="../../ui/widgets/pin_change.py" line="97"/>
         <source>Save (Enter)</source>
         <translation>儲存 (Enter)</translation>
     </message>
     <message>
-        <location filename="../../ui/widgets/pin_change.py" line="113"/>
+        <location filename="../../ui/widgets/pin_change.py" line="116"/>
         <source>A PIN is 4 to 12 digits.</source>
         <translation>密碼為 4 到 12 位數字。</translation>
     </message>
     <message>
-        <location filename="../../ui/widgets/pin_change.py" line="124"/>
+        <location filename="../../ui/widgets/pin_change.py" line="127"/>
         <source>The two new PINs differ: key in the new PIN again.</source>
         <translation>兩次輸入的新密碼不同：請重新輸入新密碼。</translation>
     </message>

@@ -230,7 +230,7 @@ def test_a_cashier_changes_a_member_pin_only_with_the_old_one(
     assert button is not None and button.text() == "Change member PIN"  # type: ignore[attr-defined]
     click(qtbot, terminal, "memberPinButton")
     panel = checkout.pin_change
-    assert panel.pending and panel.step_label.text() == "Current PIN"
+    assert panel.pending and panel.step_text == "Current PIN"
     key_in(qtbot, terminal, "0000")
     key_in(qtbot, terminal, "1357")
     key_in(qtbot, terminal, "1358")  # the repeat differs: asked again, nothing sent
@@ -261,7 +261,7 @@ def test_a_manager_or_a_member_without_a_pin_needs_no_old_pin(
     scan(qtbot, terminal, card)
     checkout = terminal.window.checkout
     click(qtbot, terminal, "memberPinButton")
-    assert checkout.pin_change.step_label.text() == "New PIN (4 to 12 digits)"
+    assert checkout.pin_change.step_text == "New PIN (4 to 12 digits)"
     key_in(qtbot, terminal, "4680")
     key_in(qtbot, terminal, "4680")
     qtbot.waitUntil(lambda: "is saved" in checkout.result.text(), timeout=5000)

@@ -39,8 +39,6 @@ class PinChangePanel(QFrame):
         self.title = QLabel(self)
         self.title.setObjectName("pinChangeTitle")
         self.title.setWordWrap(True)
-        self.step_label = QLabel(self)
-        self.step_label.setObjectName("pinChangeStep")
         self.pin = QLineEdit(self)
         self.pin.setObjectName("pinChangeInput")
         self.pin.setEchoMode(QLineEdit.EchoMode.Password)
@@ -62,7 +60,7 @@ class PinChangePanel(QFrame):
         for button in (self.ok_button, self.cancel_button):
             button.setMinimumHeight(52)
             buttons.addWidget(button)
-        for widget in (self.title, self.step_label, self.pin, self.error):
+        for widget in (self.title, self.pin, self.error):
             layout.addWidget(widget)
         layout.addWidget(self.keypad, 1)
         layout.addLayout(buttons)
@@ -86,9 +84,14 @@ class PinChangePanel(QFrame):
         self.show()
         self.opened.emit()
 
+    @property
+    def step_text(self) -> str:
+        """What the field asks for now (its placeholder: no extra line on the page)."""
+        return self.pin.placeholderText()
+
     def _go(self, step: str) -> None:
         self._step = step
-        self.step_label.setText({
+        self.pin.setPlaceholderText({
             OLD: self.tr("Current PIN"), NEW: self.tr("New PIN (4 to 12 digits)"),
             AGAIN: self.tr("New PIN again")}[step])
         self.ok_button.setText(self.tr("Save (Enter)") if step == AGAIN
