@@ -9,6 +9,7 @@ tried without hardware.
 from __future__ import annotations
 
 import argparse
+import json
 import logging
 import os
 import shutil
@@ -30,9 +31,11 @@ from terminal.config import CONFIG_NAME, DEFAULT_CONFIG, TerminalConfig, load_co
 from terminal.demo import DEMO_CASHIER, DEMO_MANAGER, SteppingClock, seed_demo
 from terminal.errors import LoyaltyError
 from terminal.members import card_number_for_serial
+from terminal.programmes.at_checkout import PULLED_META_KEY
 from terminal.store.paths import resolve_data_dir
 from ui.bridge import DeviceBridge
 from ui.context import AppContext, Session
+from ui.demo_programmes import demo_document
 from ui.errors import error_text
 from ui.i18n import choose_font, install_translator, pick_language
 from ui.keyboard import IdleWatcher, WedgeKeyFilter
@@ -179,6 +182,8 @@ def _open_store(data_dir: Path, config: TerminalConfig, demo: bool
                                           clock=SteppingClock(service.clock()),
                                           timezone=config.timezone)
                 seed_demo(seeding)
+                with local.store.session(write=True) as session:  # as a pull stores it
+                    session.set_meta(PULLED_META_KEY, json.dumps(demo_document(config.rules)))
     except BaseException:
         local.close()
         raise

@@ -6,9 +6,10 @@ minor units) and a plain English ``message``. The UI shows a translated headline
 above a translated detail: the catalogue below maps ``code`` or ``code/reason`` (or
 ``code/reason/case``) to a translatable template whose ``{placeholders}`` are filled from the
 params. A placeholder may carry a format: ``{x:money}`` (NT$ through the UI's money
-formatter), ``{x:duration}``, ``{x:role}``, ``{x:kind}``, ``{x:what}`` (translated labels),
-or any Python number format (``{x:,}``). When a code has no template, or a param is missing
-or of the wrong type, the English message is shown instead: a detail is never lost.
+formatter), ``{x:duration}``, ``{x:role}``, ``{x:kind}``, ``{x:what}``, ``{x:asset}``
+(translated labels), or any Python number format (``{x:,}``). A sync refusal's key is
+``refused/<the server's reason>``. When a code has no template, or a param is missing or of
+the wrong type, the English message is shown instead: a detail is never lost.
 
 Any other exception is logged with its traceback and shown as one calm sentence.
 """
@@ -53,6 +54,8 @@ def headline(code: str) -> str:
         "member_pin_required": Q.translate("errors", "The member's PIN is needed."),
         "member_pin_locked": Q.translate("errors", "The member's PIN is locked for a while."),
         "config": Q.translate("errors", "The configuration has a problem."),
+        "offline": Q.translate("errors", "The sync server cannot be reached."),
+        "refused": Q.translate("errors", "The sync server refused."),
         "store_unavailable": Q.translate("errors", "The database cannot be opened."),
     }
     return table.get(code, "")
@@ -89,6 +92,8 @@ def catalogue() -> dict[str, str]:
             "errors", "Add between 1 and {maximum} stamps at a time."),
         "invalid_amount/percent_needs_amount": Q.translate(
             "errors", "A percent-off voucher needs the sale amount."),
+        "invalid_amount/cash_back_over_due": Q.translate(
+            "errors", "Cash-back {cash_back:money} is more than the {due:money} left to pay."),
         # balances
         "insufficient_balance/points": Q.translate(
             "errors", "{name} has {available:,} points; {points:,} cannot be redeemed."),
@@ -97,6 +102,12 @@ def catalogue() -> dict[str, str]:
             "paid with it."),
         "insufficient_balance/stamps": Q.translate(
             "errors", "{name} has {have} of the {size} stamps a full card needs."),
+        "insufficient_balance/cash_back": Q.translate(
+            "errors", "{name} has {balance:money} of cash-back; {cash_back:money} cannot be "
+            "paid with it."),
+        "insufficient_balance/server": Q.translate(
+            "errors", "The server holds less stored value for this member than "
+            "{stored_value:money} (spent at another till?): sync, then check the balance."),
         # members and codes
         "unknown_member/no_id": Q.translate("errors", "No member {member_id}."),
         "unknown_member/no_card": Q.translate("errors", "No member has card {card}."),
@@ -209,6 +220,51 @@ def catalogue() -> dict[str, str]:
             "last {hours} hours."),
         "offline_refused/voucher_face": Q.translate(
             "errors", "Offline, only vouchers worth up to {maximum:money} can be redeemed."),
+        "offline_refused/cash_back_hotlisted": Q.translate(
+            "errors", "This member cannot pay with cash-back now: the account has a negative "
+            "balance to settle first (the manager sees why)."),
+        "offline_refused/cash_back_never_synced": Q.translate(
+            "errors", "Cash-back cannot be used yet: this terminal has not synced with the "
+            "server."),
+        "offline_refused/cash_back_stale": Q.translate(
+            "errors", "Cash-back cannot be used now: the last sync was more than {hours} hours "
+            "ago."),
+        "offline_refused/cash_back_per_transaction": Q.translate(
+            "errors", "Until this terminal syncs, at most {maximum:money} of stored value and "
+            "cash-back together can be used per sale."),
+        "offline_refused/cash_back_member_debits": Q.translate(
+            "errors", "Until this terminal syncs, a member can pay with stored value or "
+            "cash-back at most {count} times."),
+        "offline_refused/cash_back_member_total": Q.translate(
+            "errors", "Until this terminal syncs, this member can use only {left:money} more "
+            "stored value and cash-back together."),
+        "offline_refused/cash_back_terminal_total": Q.translate(
+            "errors", "Until this terminal syncs, it can accept only {left:money} more stored "
+            "value and cash-back together."),
+        # programmes: check-in, plans, charity
+        "invalid_input/no_programmes": Q.translate(
+            "errors", "Check-ins and plans need the shop's programme document, and this "
+            "terminal has none it can use: sync, or ask the manager."),
+        "invalid_input/already_checked_in": Q.translate(
+            "errors", "{name} has already checked in today."),
+        "invalid_input/nothing_for_check_in": Q.translate(
+            "errors", "No programme gives anything for a check-in today."),
+        "invalid_input/no_plan": Q.translate(
+            "errors", "There is no membership or subscription {plan}."),
+        "invalid_input/plan_not_on_sale": Q.translate(
+            "errors", "{name} cannot be bought on {day}."),
+        "invalid_input/no_charity": Q.translate(
+            "errors", "There is no charity programme {programme}."),
+        # sync
+        "offline": Q.translate(
+            "errors", "The terminal keeps working and tries again by itself; sales wait on "
+            "this terminal until then."),
+        "refused/bad_credential": Q.translate(
+            "errors", "The server no longer accepts this terminal's credentials: the manager "
+            "must register the terminal again."),
+        "refused/bad_cursor": Q.translate(
+            "errors", "The server did not recognise where this terminal's last download "
+            "stopped: ask support to check the terminal."),
         # staff, PINs and permissions
         "wrong_pin": Q.translate(
             "errors", "Wrong PIN ({attempts_left} tries left before a {minutes} minute lock)."),
@@ -244,6 +300,9 @@ def catalogue() -> dict[str, str]:
             "full."),
         "not_voidable/stamps_exchanged": Q.translate(
             "errors", "These stamps were already exchanged for a reward: they cannot be voided."),
+        "not_voidable/spent": Q.translate(
+            "errors", "The {asset:asset} this event gave was already spent: it cannot be voided "
+            "in full."),
     }
 
 
@@ -264,11 +323,22 @@ def _labels(kind: str) -> dict[str, str]:
             "stamp_redeem": Q.translate("errors", "stamp card exchange"),
             "voucher_redeem": Q.translate("errors", "voucher redemption"),
             "transfer": Q.translate("errors", "points transfer"),
+            "member_pin": Q.translate("errors", "member PIN change"),
+            "check_in": Q.translate("errors", "check-in"),
+            "plan": Q.translate("errors", "plan purchase"),
+            "preference": Q.translate("errors", "member's choice"),
         }
+    if kind == "asset":  # terminal.ledger.Asset values
+        return {"points": Q.translate("errors", "points"),
+                "stored_value": Q.translate("errors", "stored value"),
+                "stamps": Q.translate("errors", "stamps"),
+                "cash_back": Q.translate("errors", "cash-back"),
+                "donation": Q.translate("errors", "donation")}
     if kind == "what":  # the amounts terminal.checkout checks
         return {"sale amount": Q.translate("errors", "sale amount"),
                 "top-up": Q.translate("errors", "top-up amount"),
-                "stored-value payment": Q.translate("errors", "stored-value payment")}
+                "stored-value payment": Q.translate("errors", "stored-value payment"),
+                "cash-back payment": Q.translate("errors", "cash-back payment")}
     raise KeyError(kind)
 
 
@@ -292,7 +362,7 @@ class _Filler(string.Formatter):
             minutes, seconds = divmod(value, 60)
             return Q.translate(
                 "errors", "{minutes} min {seconds} s").format(minutes=minutes, seconds=seconds)
-        if format_spec in ("role", "kind", "what"):
+        if format_spec in ("role", "kind", "what", "asset"):
             return _labels(format_spec)[str(value)]
         return str(super().format_field(value, format_spec))
 
@@ -304,6 +374,9 @@ def detail(error: LoyaltyError) -> str | None:
     for part in ("reason", "case"):
         if part in params:
             key += f"/{params[part]}"
+    reason_code = getattr(error, "reason_code", None)  # a sync refusal: the server's reason
+    if "reason" not in params and isinstance(reason_code, str):
+        key += f"/{reason_code}"
     template = catalogue().get(key)
     if template is None:
         return None

@@ -6,13 +6,16 @@ Each takes what it needs explicitly and returns plain data for the screen.
 from __future__ import annotations
 
 from dataclasses import replace
+from datetime import timedelta
 from typing import TYPE_CHECKING
 
 from terminal.checkout import CheckoutService, MemberView
 from terminal.lifecycle import Prompt, Thresholds, lifecycle_stage, prompts
+from terminal.programmes.at_checkout import PULLED_META_KEY
 from terminal.programmes.explain import explain
+from terminal.programmes.model import Trigger
 from terminal.staff import Staff
-from ui.member_facts import MemberCard
+from ui.member_facts import CharityOffer, MemberCard, Offers, PlanOffer
 from ui.queries import last_sale
 
 if TYPE_CHECKING:  # SQLAlchemy loads on the database worker, not at start-up
@@ -25,7 +28,34 @@ def member_card(service: CheckoutService, store: SqliteLedgerStore,
     sale = last_sale(store, view.member.id)
     last = sale.occurred_at.astimezone(service.zone).date() if sale is not None else None
     stage = lifecycle_stage(view.member.enrolled_on, last, today, Thresholds.of(service.rules))
-    return MemberCard(view, stage, tuple(prompts(view, stage, last, today)), last)
+    return MemberCard(view, stage, tuple(prompts(view, stage, last, today)), last,
+                      member_offers(service, store, view.member.id))
+
+
+def member_offers(service: CheckoutService, store: SqliteLedgerStore, member_id: str) -> Offers:
+    """Check-in, plans and charities of the pulled programme document that are on today;
+    the member's own state (plans' last days, chosen charity) is read only when it matters."""
+    with store.session() as session:
+        document = service.programmes.get(session.get_meta(PULLED_META_KEY)).document
+    if document is None:
+        return Offers()
+    today = service.today()
+    one_day = timedelta(days=1)
+    active = [p for p in document.programmes if p.active_on(today)]
+    check_in = any(Trigger.CHECK_IN in p.kind.triggers for p in active)
+    plans = [p for p in active if p.kind.plan]
+    charities = [p for p in active if p.type == "charity" and p.params.opt_in]
+    if not plans and not charities:
+        return Offers(check_in)
+    state = service.programme_state(member_id)
+    return Offers(
+        check_in,
+        tuple(PlanOffer(p.id, p.name, p.type, p.params.fee, p.params.days,
+                        state.plans.get(p.id), state.plans.get(p.id, today - one_day) >= today)
+              for p in plans),
+        tuple(CharityOffer(p.id, p.name, p.params.charity, p.params.spend_basis_points,
+                           p.params.points_percent) for p in charities),
+        state.charity or "")
 
 
 def find_member(service: CheckoutService, store: SqliteLedgerStore, code: str,

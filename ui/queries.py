@@ -20,6 +20,7 @@ from terminal.reports import DayReport, day_report
 from terminal.staff import Role
 
 if TYPE_CHECKING:  # SQLAlchemy loads on the database worker, not at start-up
+    from terminal.checkout import CheckoutService
     from terminal.store.repositories import SqliteLedgerStore
 
 
@@ -138,3 +139,26 @@ def analytics(store: SqliteLedgerStore, zone: ZoneInfo, now: datetime, threshold
         redemption=core.redemption_rate(issued, redeemed),
         owed=owed,
     )
+
+
+@dataclass(frozen=True)
+class CharityRow:
+    programme_id: str
+    charity: str  # the cause as the pulled document names it ('' when no longer listed)
+    pledged: int  # minor units the shop pledged
+    points: int  # points members gave
+
+
+def charity_report(store: SqliteLedgerStore, service: CheckoutService) -> list[CharityRow]:
+    """What each charity programme received over this terminal's journal, voids subtracted
+    (the same figures as ``loyalty report charity``)."""
+    from terminal.programmes.at_checkout import PULLED_META_KEY
+    from terminal.programmes.report import charity_totals
+
+    with store.session() as session:
+        totals = charity_totals(session.journal())
+        document = service.programmes.get(session.get_meta(PULLED_META_KEY)).document
+    causes = {p.id: str(p.params.charity) for p in (document.programmes if document else ())
+              if p.type == "charity"}
+    return [CharityRow(t.programme_id, causes.get(t.programme_id, ""), t.pledged, t.points)
+            for t in totals]

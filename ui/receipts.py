@@ -70,3 +70,33 @@ def top_up_receipt(result: EventResult, *, shop_name: str, cashier: str, zone: Z
         programmes=programme_lines(result.event, view.member.id),
         footer="謝謝光臨 Thank you!",
     )
+
+
+def plan_receipt(result: EventResult, *, plan_name: str, shop_name: str, cashier: str,
+                 zone: ZoneInfo, currency: str = "TWD") -> Receipt | None:
+    """A paid membership or subscription: the fee (paid by other tender), its last day, and
+    what came with it (a subscription's first monthly benefit)."""
+    view = result.member
+    if view is None:
+        return None
+    body = result.event.body
+    fee = body.get("fee")
+    value = fee if isinstance(fee, int) else 0
+    name = plan_name or str(body.get("plan_id", ""))
+    until = ProgrammeLine(f"{name} · 有效至 valid until", str(body.get("valid_until", "")))
+    return Receipt(
+        store_name=shop_name,
+        time=result.event.occurred_at.astimezone(zone).replace(tzinfo=None, microsecond=0),
+        cashier=cashier,
+        receipt_no=f"{result.event.terminal_id[-4:].upper()}-{result.event.seq:06d}",
+        total=value,
+        currency=currency,
+        member=mask_member(view.member.card_number),
+        member_name=mask_name(view.member.name),
+        lines=(ReceiptLine(f"會員方案 Plan {name}", value),),
+        paid=value,
+        points_balance=view.points,
+        stored_value_left=view.stored_value,
+        programmes=(until, *programme_lines(result.event, view.member.id)),
+        footer="謝謝光臨 Thank you!",
+    )

@@ -7,9 +7,12 @@ locking and busy timeout serialise them with the database worker's.
 
 from __future__ import annotations
 
+import logging
 import threading
 from collections.abc import Callable
 from typing import Any
+
+from PySide6.QtCore import QCoreApplication
 
 from sync.client import localdb
 from sync.client.credentials import Credentials
@@ -17,7 +20,10 @@ from sync.client.round import run_round
 from sync.client.transport import Transport
 from terminal.errors import LoyaltyError
 from terminal.store.repositories import SqliteLedgerStore
+from ui.errors import error_text
 from ui.sync_status import SyncState
+
+log = logging.getLogger(__name__)
 
 TransportFactory = Callable[[Credentials], Transport]
 
@@ -31,7 +37,7 @@ class ClientSyncPort:
             lambda c: Transport(c.server_url, c.token, timeout=timeout))
         self._lock = threading.Lock()
         self._online = False
-        self._detail = "not synced yet"
+        self._detail = QCoreApplication.translate("sync", "not synced yet")
         self._conflicts: tuple[str, ...] = ()
 
     def state(self) -> SyncState:
@@ -48,9 +54,10 @@ class ClientSyncPort:
                 run_round(self.store, self.creds, transport)
                 flags = transport.conflicts()
         except LoyaltyError as exc:
+            log.info("sync round failed: %s", exc.message)  # the technical detail, in English
             with self._lock:
                 self._online = False
-                self._detail = exc.message
+                self._detail = error_text(exc)  # in the screen's language
         else:
             with self._lock:
                 self._online = True
@@ -66,7 +73,8 @@ def describe_flag(flag: dict[str, Any]) -> str:
     if isinstance(amount, int) and amount:
         parts.append(str(amount))
     if flag.get("member_id"):
-        parts.append(f"member {flag['member_id']}")
+        parts.append(QCoreApplication.translate("sync", "member {member}").format(
+            member=flag["member_id"]))
     if flag.get("detail"):
         parts.append(str(flag["detail"]))
     return " · ".join(p for p in parts if p)

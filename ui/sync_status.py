@@ -14,7 +14,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Protocol
 
-from PySide6.QtCore import QObject, QTimer, Signal
+from PySide6.QtCore import QCoreApplication, QObject, QTimer, Signal
 
 from terminal.ports import LedgerSession, StoredValueGuard
 from ui.ops import Lane, Op, TaskRunner
@@ -44,7 +44,8 @@ class NoSync:
     """No server configured: the terminal works on its own, and says so."""
 
     def state(self) -> SyncState:
-        return SyncState(False, 0, None, "no sync server configured")
+        return SyncState(False, 0, None,
+                         QCoreApplication.translate("sync", "no sync server configured"))
 
     def sync_now(self) -> SyncState:
         return self.state()
@@ -74,7 +75,8 @@ class DemoSync:
     def state(self) -> SyncState:
         with self._lock:
             waiting = max(0, self._count() - self._synced_upto)
-            detail = "" if self._online else "demo: server switched off"
+            detail = "" if self._online else QCoreApplication.translate(
+                "sync", "demo: server switched off")
             return SyncState(self._online, waiting, self._last, detail)
 
     def sync_now(self) -> SyncState:

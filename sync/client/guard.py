@@ -68,8 +68,8 @@ class SyncGuard:
             return True
         except SyncRefused as exc:
             if exc.reason_code == "insufficient_balance":
-                raise InsufficientBalance(exc.message.removeprefix("The server refused: ")) \
-                    from None
+                raise InsufficientBalance(exc.message.removeprefix("The server refused: "),
+                                          reason="server", stored_value=amount) from None
             if exc.reason_code != "unknown_member":
                 raise LoyaltyError(exc.message) from None
             return False  # a member enrolled here and not yet pushed

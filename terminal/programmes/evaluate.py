@@ -23,9 +23,12 @@ def evaluate(document: Document, context: Context, state: MemberState,
     if context.trigger is Trigger.PLAN_PURCHASE:
         plan = document.programme(context.plan_id or "")
         if plan is None or not plan.kind.plan:
-            raise InvalidInput(f"There is no membership or subscription {context.plan_id!r}.")
+            raise InvalidInput(f"There is no membership or subscription {context.plan_id!r}.",
+                               reason="no_plan", plan=str(context.plan_id or ""))
         if not plan.active_on(today):
-            raise InvalidInput(f"{plan.name} cannot be bought on {today.isoformat()}.")
+            raise InvalidInput(f"{plan.name} cannot be bought on {today.isoformat()}.",
+                               reason="plan_not_on_sale", name=plan.name,
+                               day=today.isoformat())
     only = context.plan_id if context.trigger is Trigger.PLAN_PURCHASE else None
     tally = Tally(context, state, today, document.points_validity_days,
                   document.multiplier_stacking)

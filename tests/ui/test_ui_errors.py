@@ -23,11 +23,13 @@ from PySide6.QtCore import Qt, QTranslator
 from PySide6.QtWidgets import QApplication
 from pytestqt.qtbot import QtBot
 from sqlalchemy import text
-from ui_testkit import CASHIER, MANAGER, DemoShop, MakeTerminal, scan, sign_in
+from ui_testkit import CASHIER, MANAGER, DemoShop, MakeTerminal, SyncServer, scan, sign_in
 
 from sync.client import localdb
-from sync.client.credentials import Credentials, save_credentials
+from sync.client.credentials import Credentials, load_credentials, save_credentials
 from sync.client.guard import SyncGuard
+from sync.client.round import run_round
+from sync.client.transport import SyncRefused, Transport
 from terminal.checkout import CheckoutService
 from terminal.config import load_config
 from terminal.errors import InsufficientBalance, InvalidAmount, LoyaltyError, UnknownCode
@@ -36,6 +38,8 @@ from terminal.member_codes import make_member_code, parse_member_code, verify_me
 from terminal.member_pins import StoredValuePin
 from terminal.members import IdentifiedBy, card_number_for_serial
 from terminal.money import USD, Money
+from terminal.programmes.at_checkout import PULLED_META_KEY
+from terminal.programmes.from_rules import document_from_rules
 from terminal.staff import Role, Staff
 from terminal.store.local import LocalStore, open_local_store
 from terminal.vouchers import VoucherFields, VoucherKind, issue_voucher, new_signing_key
@@ -248,6 +252,93 @@ def code_without_secret(shop: Shop) -> LoyaltyError:
     return refusal(lambda: shop.service.identify(code))
 
 
+def pull(shop: Shop, *programmes: dict[str, Any]) -> None:
+    """A programme document as the sync layer stores it: the demo rules plus ``programmes``."""
+    document = document_from_rules(shop.service.rules)
+    document["programmes"] += list(programmes)
+    with shop.local.store.session(write=True) as session:
+        session.set_meta(PULLED_META_KEY, json.dumps(document))
+
+
+CHECK_IN = {"id": "daily", "type": "check_in", "name": "每日簽到",
+            "params": {"reward": {"points": 5}}}
+CASH_BACK = {"id": "cb", "type": "cash_back", "name": "回饋金", "params": {"basis_points": 500}}
+
+
+def checked_in_twice(shop: Shop) -> LoyaltyError:
+    pull(shop, CHECK_IN)
+    shop.service.check_in(shop.cashier, shop.member())
+    return refusal(lambda: shop.service.check_in(shop.cashier, shop.member()))
+
+
+def plan_not_on_sale(shop: Shop) -> LoyaltyError:
+    later = (datetime.now(UTC) + timedelta(days=30)).date().isoformat()
+    pull(shop, {"id": "plus", "type": "membership", "name": "Plus", "valid_from": later,
+                "params": {"fee": 1200, "days": 365}})
+    return refusal(lambda: shop.service.buy_plan(shop.cashier, shop.member(), "plus"))
+
+
+def cash_back_refusal(shop: Shop, over_due: bool) -> LoyaltyError:
+    """A member with NT$50 of cash-back (5 % of a NT$1,000 sale) spends more than allowed."""
+    pull(shop, CASH_BACK)
+    member = fresh_member(shop)
+    shop.service.sale(shop.cashier, member, Money(1_000))
+    if over_due:
+        return refusal(lambda: shop.service.plan_sale(member, Money(40), cash_back=Money(50)))
+    return refusal(lambda: shop.service.plan_sale(member, Money(500), cash_back=Money(51)))
+
+
+def cash_back_spent(shop: Shop) -> LoyaltyError:
+    """The sale that gave the cash-back cannot be voided once it is spent."""
+    pull(shop, CASH_BACK)
+    member = fresh_member(shop)
+    first = shop.service.sale(shop.cashier, member, Money(1_000)).event.id
+    shop.service.sale(shop.cashier, member, Money(100), cash_back=Money(50))
+    return refusal(lambda: shop.service.void(shop.manager, first))
+
+
+def start_server(shop: Shop) -> SyncServer:
+    workdir = shop.data_dir.parent / "server"
+    workdir.mkdir(exist_ok=True)
+    return SyncServer(workdir).start()
+
+
+def server_short(shop: Shop) -> LoyaltyError:
+    """The real server holds part of a member's stored value for another till's debit: this
+    till's online debit of the whole balance is refused by the server."""
+    server = start_server(shop)
+    try:
+        member = fresh_member(shop, stored_value=500)
+        server.register(shop.data_dir, shop.local.terminal_id)
+        creds = load_credentials(shop.data_dir)
+        assert creds is not None
+        with Transport(creds.server_url, creds.token, timeout=30) as transport:
+            assert not run_round(shop.local.store, creds, transport).problems
+            transport.authorise(member, 400, str(uuid.uuid4()))  # another till's hold
+        service = CheckoutService(shop.local.store, terminal_id=shop.local.terminal_id,
+                                  rules=shop.service.rules,
+                                  stored_value_guard=SyncGuard(shop.data_dir, timeout=5))
+        return refusal(lambda: service.sale(shop.cashier, member, Money(500),
+                                            stored_value=Money(500),
+                                            identified_by=IdentifiedBy.PHONE_CODE))
+    finally:
+        server.stop()
+
+
+def sync_refused(shop: Shop, reason: str) -> LoyaltyError:
+    """A sync request the real server refuses: a wrong token, or a cursor it never gave."""
+    server = start_server(shop)
+    try:
+        server.register(shop.data_dir, shop.local.terminal_id)
+        creds = load_credentials(shop.data_dir)
+        assert creds is not None
+        token = "not-the-token" if reason == "bad_credential" else creds.token
+        with Transport(creds.server_url, token, timeout=30) as transport:
+            return refusal(lambda: transport.pull("not-a-cursor"))
+    finally:
+        server.stop()
+
+
 def offline_limit(**kwargs: object) -> LoyaltyError:
     now = datetime.now(UTC)
     arguments: dict[str, object] = {"amount": 500, "now": now, "last_sync": now,
@@ -394,12 +485,48 @@ SCENARIOS: dict[str, Callable[[Shop], LoyaltyError]] = {
                                                           tries=5),
     "member_pin_locked/locked": lambda s: pin_refusal(s, pin="2580", given="0000", tries=6),
     "not_voidable/stamps_exchanged": stamps_exchanged,
+    # programmes: check-in, plans, charity
+    "invalid_input/no_programmes": lambda s: refusal(
+        lambda: s.service.check_in(s.cashier, s.member())),
+    "invalid_input/already_checked_in": checked_in_twice,
+    "invalid_input/nothing_for_check_in": lambda s: (pull(s), refusal(
+        lambda: s.service.check_in(s.cashier, s.member())))[1],
+    "invalid_input/no_plan": lambda s: (pull(s, CHECK_IN), refusal(
+        lambda: s.service.buy_plan(s.cashier, s.member(), "gold-club")))[1],
+    "invalid_input/plan_not_on_sale": plan_not_on_sale,
+    "invalid_input/no_charity": lambda s: (pull(s), refusal(
+        lambda: s.service.choose_charity(s.cashier, s.member(), "eden")))[1],
+    # cash-back
+    "invalid_amount/cash_back_over_due": lambda s: cash_back_refusal(s, over_due=True),
+    "insufficient_balance/cash_back": lambda s: cash_back_refusal(s, over_due=False),
+    "not_voidable/spent": cash_back_spent,
+    "offline_refused/cash_back_hotlisted": lambda s: offline_limit(
+        amount=0, cash_back=100, hotlisted=True),
+    "offline_refused/cash_back_never_synced": lambda s: offline_limit(
+        amount=0, cash_back=100, last_sync=None),
+    "offline_refused/cash_back_stale": lambda s: offline_limit(
+        amount=0, cash_back=100, last_sync=datetime.now(UTC) - timedelta(hours=25)),
+    "offline_refused/cash_back_per_transaction": lambda s: offline_limit(
+        amount=600, cash_back=500),
+    "offline_refused/cash_back_member_debits": lambda s: offline_limit(
+        amount=0, cash_back=100, usage=OfflineUsage(0, 3, 0)),
+    "offline_refused/cash_back_member_total": lambda s: offline_limit(
+        amount=0, cash_back=300, usage=OfflineUsage(1_800, 1, 0)),
+    "offline_refused/cash_back_terminal_total": lambda s: offline_limit(
+        amount=0, cash_back=300, usage=OfflineUsage(0, 0, 19_800)),
+    # the server and sync
+    "insufficient_balance/server": server_short,
+    "offline": lambda s: refusal(lambda: Transport(DEAD_URL, timeout=0.5).health()),
+    "refused/bad_credential": lambda s: sync_refused(s, "bad_credential"),
+    "refused/bad_cursor": lambda s: sync_refused(s, "bad_cursor"),
 }
 
 
 def key_of(error: LoyaltyError) -> str:
     parts = [error.code] + [str(error.params[p]) for p in ("reason", "case")
                             if p in error.params]
+    if isinstance(error, SyncRefused):
+        parts.append(error.reason_code)
     return "/".join(parts)
 
 
@@ -498,3 +625,21 @@ def test_the_checkout_screen_explains_a_refusal_in_chinese(
     assert f"儲值金餘額為 NT${balance:,}，無法扣款 NT${balance + 100:,}" in text
     assert not ENGLISH.search(text)
 
+
+
+# -- sync details ---------------------------------------------------------------------------
+def test_the_sync_status_says_why_it_is_offline_in_chinese(
+        shop: Shop, chinese: QTranslator) -> None:
+    """The real sync client against an address nothing listens on: the detail the status bar
+    and the manager's Sync tab show is translated; the English stays in the log."""
+    from ui.sync_client import ClientSyncPort
+    from ui.sync_status import NoSync
+
+    creds = Credentials(DEAD_URL, shop.local.terminal_id, "store-1", "Test store", "token")
+    port = ClientSyncPort(shop.local.store, creds, timeout=0.5)
+    assert port.state().detail == "尚未同步"
+    state = port.sync_now()
+    assert not state.online
+    assert state.detail == f"{headline('offline')}\n{catalogue()['offline']}"
+    assert not ENGLISH.search(state.detail), state.detail
+    assert NoSync().state().detail == "未設定同步伺服器"

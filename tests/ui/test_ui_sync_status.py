@@ -25,7 +25,8 @@ def test_the_offline_banner_shows_while_the_server_is_unreachable_and_goes_after
         terminal = make_terminal()
         window = terminal.window
         qtbot.waitUntil(lambda: window.banner.isVisible()
-                        and "Cannot reach the server" in window.banner.toolTip(), timeout=10000)
+                        and "The sync server cannot be reached." in window.banner.toolTip(),
+                        timeout=10000)
         status = window.status
         assert "Offline" in status.online.text()
         waiting = int(status.waiting.text().split()[0])

@@ -35,10 +35,13 @@ from ui.member_facts import MemberCard
 from ui.member_ops import app_setup_matrix, demo_phone_code, find_member, member_card
 from ui.ops import Op
 from ui.receipts import sale_receipt, top_up_receipt
+from ui.views.member_flows import MemberFlows
+from ui.widgets.choice import ChoicePanel
 from ui.widgets.confirm import ConfirmPanel
 from ui.widgets.keypad import Keypad, apply_key
 from ui.widgets.member_code import AppSetupPanel, MemberPinPanel
 from ui.widgets.member_panel import MemberPanel
+from ui.widgets.pin_change import PinChangePanel
 
 log = logging.getLogger(__name__)
 
@@ -190,14 +193,20 @@ class CheckoutView(QWidget):
         self.confirm = ConfirmPanel(self.pages)
         self.member_pin = MemberPinPanel(self.pages)
         self.app_setup = AppSetupPanel(self.pages)
+        self.choice = ChoicePanel(self.pages)
+        self.pin_change = PinChangePanel(self.pages)
         for page in (self.enrol_form, self.top_up_form, self.confirm, self.member_pin,
-                     self.app_setup):
+                     self.app_setup, self.choice, self.pin_change):
             self.pages.addWidget(page)
+        for inline in (self.choice, self.pin_change):
+            inline.opened.connect(lambda p=inline: self.pages.setCurrentWidget(p))
+            inline.closed.connect(lambda: self.pages.setCurrentWidget(self.keypad))
         self.confirm.opened.connect(lambda: self.pages.setCurrentWidget(self.confirm))
         self.confirm.closed.connect(lambda: self.pages.setCurrentWidget(self.keypad))
         self.member_pin.opened.connect(lambda: self.pages.setCurrentWidget(self.member_pin))
         self.member_pin.closed.connect(lambda: self.pages.setCurrentWidget(self.keypad))
         self.app_setup.done.connect(self.close_forms)
+        self.flows = MemberFlows(self)
         root.addLayout(right, 4)
 
         for key, slot in (("F1", self.focus_code), ("F2", self.amount_input.setFocus),
@@ -547,16 +556,20 @@ class CheckoutView(QWidget):
     # enrolment ----------------------------------------------------------------------------
     def close_forms(self) -> None:
         self.member_pin.cancel()
+        self.choice.cancel()
+        self.pin_change.cancel()
         self.app_setup.clear()
         self.pages.setCurrentWidget(self.keypad)
 
     def _close_member_pages(self) -> None:
-        if self.pages.currentWidget() in (self.member_pin, self.app_setup):
+        if self.pages.currentWidget() in (self.member_pin, self.app_setup, self.choice,
+                                          self.pin_change):
             self.close_forms()
 
     def forms_open(self) -> bool:
         return self.pages.currentWidget() in (self.enrol_form, self.top_up_form,
-                                              self.member_pin, self.app_setup)
+                                              self.member_pin, self.app_setup, self.choice,
+                                              self.pin_change)
 
     def show_enrol(self) -> None:
         self.confirm.cancel()

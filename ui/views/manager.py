@@ -29,6 +29,7 @@ from ui.ops import Op
 from ui.queries import Liability, RecentEvent, liability, recent_voidable, report_for_day
 from ui.sync_status import DemoSync, SyncState
 from ui.views.analytics import AnalyticsTab
+from ui.views.charity_report import CharityTab
 from ui.widgets.confirm import ConfirmPanel
 from ui.widgets.status_bar import format_when
 from ui.widgets.tables import cell, read_only_table
@@ -71,6 +72,8 @@ class ManagerView(QWidget):
         self.tabs.addTab(self._sync_tab(), self.tr("Sync"))
         self.analytics = AnalyticsTab(ctx, self)
         self.tabs.addTab(self.analytics, self.tr("Analytics"))
+        self.charity = CharityTab(ctx, self)
+        self.tabs.addTab(self.charity, self.tr("Charity"))
         self.tabs.currentChanged.connect(lambda _i: self.refresh())
         root.addWidget(self.tabs, 1)
         self.message = QLabel(self)
@@ -102,6 +105,8 @@ class ManagerView(QWidget):
             self.refresh_devices()
         elif self.tabs.currentWidget() is self.analytics:
             self.analytics.shown()
+        elif self.tabs.currentWidget() is self.charity:
+            self.charity.load()
         else:
             self.show_sync(self.ctx.sync.state)
 

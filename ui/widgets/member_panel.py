@@ -10,7 +10,8 @@ from PySide6.QtWidgets import QFrame, QGridLayout, QLabel, QVBoxLayout, QWidget
 from terminal.checkout import MemberView
 from terminal.members import IdentifiedBy
 from terminal.money import Currency, format_minor
-from ui.member_facts import MemberCard, Prompt, Stage
+from ui.member_facts import MemberCard, Offers, Prompt, Stage
+from ui.widgets.member_actions import MemberActions
 
 
 class MemberPanel(QFrame):
@@ -34,9 +35,13 @@ class MemberPanel(QFrame):
         self.expiring = self._figure(grid, 1, self.tr("Expiring soon"), "memberExpiring")
         self.stored_value = self._figure(grid, 2, self.tr("Stored value"), "memberStoredValue")
         self.stamps = self._figure(grid, 3, self.tr("Stamps"), "memberStamps")
+        self.programmes = QLabel(self)
+        self.programmes.setObjectName("memberProgrammes")
+        self.programmes.setWordWrap(True)
         self.prompts = QLabel(self)
         self.prompts.setObjectName("memberPrompts")
         self.prompts.setWordWrap(True)
+        self.member_actions = MemberActions(self)
         self.placeholder = QLabel(self.tr("Scan a member card or phone code,\n"
                                           "or type the card number and press Enter."), self)
         self.placeholder.setObjectName("memberPlaceholder")
@@ -44,9 +49,11 @@ class MemberPanel(QFrame):
         for widget in (self.name, self.badges, self.contact):
             outer.addWidget(widget)
         outer.addLayout(grid)
+        outer.addWidget(self.programmes)
         outer.addWidget(self.prompts)
         outer.addWidget(self.placeholder)
         outer.addStretch(1)
+        outer.addWidget(self.member_actions)
         self.clear()
 
     def _figure(self, grid: QGridLayout, row: int, caption: str, name: str) -> QLabel:
@@ -66,9 +73,10 @@ class MemberPanel(QFrame):
 
     def clear(self) -> None:
         self.card = None
-        for label in (self.name, self.badges, self.contact, self.prompts):
+        for label in (self.name, self.badges, self.contact, self.programmes, self.prompts):
             label.clear()
             label.setVisible(False)
+        self.member_actions.setVisible(False)
         for value in self._figures():
             value.clear()
             value.setVisible(False)
@@ -97,9 +105,14 @@ class MemberPanel(QFrame):
         self.stored_value.setText(format_minor(view.stored_value, self.currency))
         self.stamps.setText(f"{view.stamps} / {self.stamp_card_size}")
         self.prompts.setText("\n".join("• " + self.prompt_text(p) for p in card.prompts))
+        programmes = self.programme_lines(card.offers)
+        self.programmes.setText("\n".join(programmes))
         for label in (self.name, self.badges, self.contact):
             label.setVisible(True)
+        self.programmes.setVisible(bool(programmes))
         self.prompts.setVisible(bool(card.prompts))
+        self.member_actions.show_offers(card.offers, view.has_pin)
+        self.member_actions.setVisible(True)
         for value in self._figures():
             value.setVisible(True)
             getattr(value, "_caption").setVisible(True)  # noqa: B009
@@ -110,8 +123,21 @@ class MemberPanel(QFrame):
             if view.identified_by is None and view.member.id == self.card.view.member.id:
                 # still the member identified at this visit (a top-up's view does not say how)
                 view = replace(view, identified_by=self.card.view.identified_by)
-            self.show_card(MemberCard(view, self.card.stage, self.card.prompts,
-                                      self.card.last_purchase))
+            self.show_card(replace(self.card, view=view))
+
+    def programme_lines(self, offers: Offers) -> list[str]:
+        """The member's plans (bought at least once) and chosen charity, one line each."""
+        lines = []
+        for plan in offers.plans:
+            if plan.valid_until is None:
+                continue
+            text = (self.tr("{plan}: valid until {date}") if plan.active
+                    else self.tr("{plan}: expired on {date}"))
+            lines.append(text.format(plan=plan.name, date=plan.valid_until.isoformat()))
+        chosen = next((c for c in offers.charities if c.programme_id == offers.charity), None)
+        if chosen is not None:
+            lines.append(self.tr("Gives to {charity}").format(charity=chosen.charity))
+        return lines
 
     def tier_name(self, tier: str) -> str:
         return {"basic": self.tr("Basic"), "silver": self.tr("Silver"),
