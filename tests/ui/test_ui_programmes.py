@@ -12,6 +12,7 @@ from pytestqt.qtbot import QtBot
 from ui_testkit import DemoShop, MakeTerminal, member_now, scan, sign_in, wait_idle
 
 from terminal.checkout import CheckoutService, utc_now
+from terminal.demo import DEMO_MEMBER_PIN, DEMO_PIN_EVERY
 from terminal.ledger import EventKind
 from terminal.programmes.at_checkout import PULLED_META_KEY
 from terminal.staff import Role
@@ -95,3 +96,35 @@ def test_a_scan_issues_the_months_subscription_benefit_once(
     finally:
         local.close()
     assert kinds.count(EventKind.BENEFIT) == 1
+
+
+def test_all_due_by_stored_value_leaves_out_the_tier_discount(
+        qtbot: QtBot, make_terminal: MakeTerminal, demo_shop: DemoShop,
+        shop_dir: Path) -> None:
+    """"All due" asks the service's plan on the worker: a gold member's 5 % is not paid with
+    stored value (before, the screen offered the amount less points and the sale was refused
+    as more than the amount left to pay)."""
+    terminal = make_terminal()
+    card = next(c for c in demo_shop.cards[::DEMO_PIN_EVERY]
+                if member_now(terminal, c).stored_value >= 1000)
+    prepare(shop_dir, card, tier="gold")
+    before = member_now(terminal, card)
+    amount = before.stored_value  # the balance would cover the whole amount
+    sign_in(qtbot, terminal)
+    scan(qtbot, terminal, card)
+    checkout = terminal.window.checkout
+    checkout.amount_input.setText(str(amount))
+    checkout.redeem.setValue(100)  # NT$20 off first; the tier's 5 % of the rest then
+    checkout.stored_most()
+    due = amount - 20 - (amount - 20) * 5 // 100
+    qtbot.waitUntil(lambda: checkout.stored.value() == due, timeout=5000)
+    assert checkout.stored.maximum() == due
+    checkout.review_sale()
+    qtbot.waitUntil(lambda: checkout.confirm.pending, timeout=5000)
+    assert f"Paid with stored value: NT${due:,}" in checkout.confirm.body.text()
+    assert "To pay by other tender: NT$0" in checkout.confirm.body.text()
+    checkout.confirm.confirm()
+    checkout.member_pin.pin.setText(DEMO_MEMBER_PIN)
+    checkout.member_pin.submit()
+    qtbot.waitUntil(lambda: "Sale recorded" in checkout.result.text(), timeout=5000)
+    assert member_now(terminal, card).stored_value == before.stored_value - due
