@@ -297,6 +297,13 @@ def cash_back_spent(shop: Shop) -> LoyaltyError:
     return refusal(lambda: shop.service.void(shop.manager, first))
 
 
+def member_pin_change(shop: Shop) -> LoyaltyError:
+    """A cashier changes a member's PIN without the old one."""
+    member = fresh_member(shop)
+    shop.service.set_member_pin(shop.cashier, member, "2468")
+    return refusal(lambda: shop.service.set_member_pin(shop.cashier, member, "1357"))
+
+
 def start_server(shop: Shop) -> SyncServer:
     workdir = shop.data_dir.parent / "server"
     workdir.mkdir(exist_ok=True)
@@ -401,6 +408,7 @@ SCENARIOS: dict[str, Callable[[Shop], LoyaltyError]] = {
     "user_locked/locked": lambda s: locked(s, again=True),
     "permission_denied": lambda s: refusal(
         lambda: s.service.top_up(s.cashier, s.member(), Money(100))),
+    "permission_denied/member_pin_change": member_pin_change,
     "unknown_user/no_such_user": lambda s: refusal(lambda: s.service.login("路人", "1111")),
     "invalid_input/pin_format": lambda s: refusal(
         lambda: s.service.add_staff(s.manager, "新同事", Role.CASHIER, "12")),
