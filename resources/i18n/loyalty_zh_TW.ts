@@ -712,7 +712,7 @@
     </message>
     <message>
         <location filename="../../ui/views/manager.py" line="70" />
-        <location filename="../../ui/views/manager.py" line="260" />
+        <location filename="../../ui/views/manager.py" line="262" />
         <source>Void / refund</source>
         <translation>作廢／退款</translation>
     </message>
@@ -763,244 +763,249 @@
     </message>
     <message>
         <location filename="../../ui/views/manager.py" line="139" />
+        <source>Programme discounts</source>
+        <translation>活動折扣</translation>
+    </message>
+    <message>
+        <location filename="../../ui/views/manager.py" line="140" />
         <source>Stored value spent</source>
         <translation>儲值金消費</translation>
     </message>
     <message>
-        <location filename="../../ui/views/manager.py" line="139" />
+        <location filename="../../ui/views/manager.py" line="140" />
         <source>Other tender</source>
         <translation>其他付款</translation>
     </message>
     <message>
-        <location filename="../../ui/views/manager.py" line="140" />
+        <location filename="../../ui/views/manager.py" line="141" />
         <source>Points issued</source>
         <translation>發放點數</translation>
     </message>
     <message>
-        <location filename="../../ui/views/manager.py" line="140" />
+        <location filename="../../ui/views/manager.py" line="141" />
         <source>Points redeemed</source>
         <translation>兌換點數</translation>
     </message>
     <message>
-        <location filename="../../ui/views/manager.py" line="140" />
+        <location filename="../../ui/views/manager.py" line="141" />
         <source>Top-ups</source>
         <translation>加值筆數</translation>
     </message>
     <message>
-        <location filename="../../ui/views/manager.py" line="141" />
+        <location filename="../../ui/views/manager.py" line="142" />
         <source>Topped up</source>
         <translation>加值金額</translation>
     </message>
     <message>
-        <location filename="../../ui/views/manager.py" line="141" />
+        <location filename="../../ui/views/manager.py" line="142" />
         <source>Voids</source>
         <translation>作廢</translation>
     </message>
     <message>
-        <location filename="../../ui/views/manager.py" line="141" />
+        <location filename="../../ui/views/manager.py" line="142" />
         <source>Enrolments</source>
         <translation>新會員</translation>
     </message>
     <message>
-        <location filename="../../ui/views/manager.py" line="148" />
+        <location filename="../../ui/views/manager.py" line="149" />
         <source>End-of-day report for {day}</source>
         <translation>{day} 日結報表</translation>
     </message>
     <message>
-        <location filename="../../ui/views/manager.py" line="155" />
+        <location filename="../../ui/views/manager.py" line="156" />
         <source>Total</source>
         <translation>合計</translation>
     </message>
     <message>
-        <location filename="../../ui/views/manager.py" line="176" />
+        <location filename="../../ui/views/manager.py" line="178" />
         <source>Stored value owed to members</source>
         <translation>會員儲值金餘額（負債）</translation>
     </message>
     <message>
-        <location filename="../../ui/views/manager.py" line="177" />
+        <location filename="../../ui/views/manager.py" line="179" />
         <source>Points held by members</source>
         <translation>會員持有點數</translation>
     </message>
     <message>
-        <location filename="../../ui/views/manager.py" line="178" />
+        <location filename="../../ui/views/manager.py" line="180" />
         <source>Members</source>
         <translation>會員人數</translation>
     </message>
     <message>
-        <location filename="../../ui/views/manager.py" line="179" />
+        <location filename="../../ui/views/manager.py" line="181" />
         <source>Stored value is prepaid money: in Taiwan it must be covered by a bank trust guarantee.</source>
         <translation>儲值金屬於預收款項：在台灣須有銀行信託履約保證。</translation>
     </message>
     <message>
-        <location filename="../../ui/views/manager.py" line="192" />
+        <location filename="../../ui/views/manager.py" line="194" />
         <source>{points} points (worth {value})</source>
         <translation>{points} 點（價值 {value}）</translation>
     </message>
     <message>
-        <location filename="../../ui/views/manager.py" line="201" />
+        <location filename="../../ui/views/manager.py" line="203" />
         <source>Time</source>
         <translation>時間</translation>
     </message>
     <message>
-        <location filename="../../ui/views/manager.py" line="201" />
-        <location filename="../../ui/views/manager.py" line="284" />
+        <location filename="../../ui/views/manager.py" line="203" />
+        <location filename="../../ui/views/manager.py" line="286" />
         <source>Kind</source>
         <translation>類型</translation>
     </message>
     <message>
-        <location filename="../../ui/views/manager.py" line="201" />
+        <location filename="../../ui/views/manager.py" line="203" />
         <source>Member</source>
         <translation>會員</translation>
     </message>
     <message>
-        <location filename="../../ui/views/manager.py" line="201" />
+        <location filename="../../ui/views/manager.py" line="203" />
         <source>Amount</source>
         <translation>金額</translation>
     </message>
     <message>
-        <location filename="../../ui/views/manager.py" line="202" />
+        <location filename="../../ui/views/manager.py" line="204" />
         <source>Status</source>
         <translation>狀態</translation>
     </message>
     <message>
-        <location filename="../../ui/views/manager.py" line="207" />
+        <location filename="../../ui/views/manager.py" line="209" />
         <source>Reason (for the record)</source>
         <translation>原因（留存紀錄）</translation>
     </message>
     <message>
-        <location filename="../../ui/views/manager.py" line="208" />
+        <location filename="../../ui/views/manager.py" line="210" />
         <source>Review void / refund</source>
         <translation>確認作廢／退款</translation>
     </message>
     <message>
-        <location filename="../../ui/views/manager.py" line="234" />
-        <location filename="../../ui/views/manager.py" line="254" />
+        <location filename="../../ui/views/manager.py" line="236" />
+        <location filename="../../ui/views/manager.py" line="256" />
         <source>Sale</source>
         <translation>消費</translation>
     </message>
     <message>
-        <location filename="../../ui/views/manager.py" line="234" />
-        <location filename="../../ui/views/manager.py" line="254" />
+        <location filename="../../ui/views/manager.py" line="236" />
+        <location filename="../../ui/views/manager.py" line="256" />
         <source>Top-up</source>
         <translation>加值</translation>
     </message>
     <message>
-        <location filename="../../ui/views/manager.py" line="237" />
+        <location filename="../../ui/views/manager.py" line="239" />
         <source>voided</source>
         <translation>已作廢</translation>
     </message>
     <message>
-        <location filename="../../ui/views/manager.py" line="244" />
+        <location filename="../../ui/views/manager.py" line="246" />
         <source>Choose the sale or top-up to void.</source>
         <translation>請選擇要作廢的消費或加值。</translation>
     </message>
     <message>
-        <location filename="../../ui/views/manager.py" line="248" />
+        <location filename="../../ui/views/manager.py" line="250" />
         <source>That one is already voided.</source>
         <translation>這筆交易已經作廢。</translation>
     </message>
     <message>
-        <location filename="../../ui/views/manager.py" line="253" />
+        <location filename="../../ui/views/manager.py" line="255" />
         <source>{kind} of {amount} for {name}, {time}</source>
         <translation>{name} 的{kind} {amount}，{time}</translation>
     </message>
     <message>
-        <location filename="../../ui/views/manager.py" line="258" />
+        <location filename="../../ui/views/manager.py" line="260" />
         <source>Points and stored value go back to where they were.</source>
         <translation>點數與儲值金將恢復為交易前的狀態。</translation>
     </message>
     <message>
-        <location filename="../../ui/views/manager.py" line="259" />
+        <location filename="../../ui/views/manager.py" line="261" />
         <source>Reason: {reason}</source>
         <translation>原因：{reason}</translation>
     </message>
     <message>
-        <location filename="../../ui/views/manager.py" line="275" />
+        <location filename="../../ui/views/manager.py" line="277" />
         <source>Voided. {name}'s balances are restored.</source>
         <translation>已作廢，{name} 的餘額已恢復。</translation>
     </message>
     <message>
-        <location filename="../../ui/views/manager.py" line="284" />
+        <location filename="../../ui/views/manager.py" line="286" />
         <source>Device</source>
         <translation>裝置</translation>
     </message>
     <message>
-        <location filename="../../ui/views/manager.py" line="284" />
+        <location filename="../../ui/views/manager.py" line="286" />
         <source>State</source>
         <translation>狀態</translation>
     </message>
     <message>
-        <location filename="../../ui/views/manager.py" line="284" />
+        <location filename="../../ui/views/manager.py" line="286" />
         <source>Details</source>
         <translation>說明</translation>
     </message>
     <message>
-        <location filename="../../ui/views/manager.py" line="286" />
+        <location filename="../../ui/views/manager.py" line="288" />
         <source>Print a test receipt</source>
         <translation>列印測試收據</translation>
     </message>
     <message>
-        <location filename="../../ui/views/manager.py" line="310" />
+        <location filename="../../ui/views/manager.py" line="312" />
         <source>Test receipt sent to the printer.</source>
         <translation>測試收據已送至印表機。</translation>
     </message>
     <message>
-        <location filename="../../ui/views/manager.py" line="312" />
+        <location filename="../../ui/views/manager.py" line="314" />
         <source>No printer is set up ([devices.printer] in config.toml).</source>
         <translation>尚未設定印表機（config.toml 的 [devices.printer]）。</translation>
     </message>
     <message>
-        <location filename="../../ui/views/manager.py" line="325" />
+        <location filename="../../ui/views/manager.py" line="327" />
         <source>Connection</source>
         <translation>連線</translation>
     </message>
     <message>
-        <location filename="../../ui/views/manager.py" line="326" />
+        <location filename="../../ui/views/manager.py" line="328" />
         <source>Waiting to sync</source>
         <translation>待同步</translation>
     </message>
     <message>
-        <location filename="../../ui/views/manager.py" line="327" />
+        <location filename="../../ui/views/manager.py" line="329" />
         <source>Last sync</source>
         <translation>上次同步</translation>
     </message>
     <message>
-        <location filename="../../ui/views/manager.py" line="329" />
+        <location filename="../../ui/views/manager.py" line="331" />
         <source>Sync now</source>
         <translation>立即同步</translation>
     </message>
     <message>
-        <location filename="../../ui/views/manager.py" line="335" />
+        <location filename="../../ui/views/manager.py" line="337" />
         <source>Demo: the server is unreachable</source>
         <translation>示範：伺服器無法連線</translation>
     </message>
     <message>
-        <location filename="../../ui/views/manager.py" line="339" />
+        <location filename="../../ui/views/manager.py" line="341" />
         <source>Conflicts flagged by the server</source>
         <translation>伺服器標記的衝突</translation>
     </message>
     <message>
-        <location filename="../../ui/views/manager.py" line="353" />
+        <location filename="../../ui/views/manager.py" line="355" />
         <source>checking…</source>
         <translation>檢查中…</translation>
     </message>
     <message>
-        <location filename="../../ui/views/manager.py" line="355" />
+        <location filename="../../ui/views/manager.py" line="357" />
         <source>online</source>
         <translation>連線中</translation>
     </message>
     <message>
-        <location filename="../../ui/views/manager.py" line="356" />
+        <location filename="../../ui/views/manager.py" line="358" />
         <source>offline: {why}</source>
         <translation>離線：{why}</translation>
     </message>
     <message>
-        <location filename="../../ui/views/manager.py" line="359" />
+        <location filename="../../ui/views/manager.py" line="361" />
         <source>never</source>
         <translation>從未</translation>
     </message>
     <message>
-        <location filename="../../ui/views/manager.py" line="364" />
+        <location filename="../../ui/views/manager.py" line="366" />
         <source>None.</source>
         <translation>無。</translation>
     </message>

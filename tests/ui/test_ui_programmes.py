@@ -9,7 +9,7 @@ from pathlib import Path
 from typing import Any
 
 from pytestqt.qtbot import QtBot
-from ui_testkit import DemoShop, MakeTerminal, member_now, scan, sign_in, wait_idle
+from ui_testkit import MANAGER, DemoShop, MakeTerminal, member_now, scan, sign_in, wait_idle
 
 from terminal.checkout import CheckoutService, utc_now
 from terminal.demo import DEMO_MEMBER_PIN, DEMO_PIN_EVERY
@@ -128,3 +128,29 @@ def test_all_due_by_stored_value_leaves_out_the_tier_discount(
     checkout.member_pin.submit()
     qtbot.waitUntil(lambda: "Sale recorded" in checkout.result.text(), timeout=5000)
     assert member_now(terminal, card).stored_value == before.stored_value - due
+
+
+def test_the_day_report_shows_the_programme_discounts(
+        qtbot: QtBot, make_terminal: MakeTerminal, demo_shop: DemoShop,
+        shop_dir: Path) -> None:
+    card = demo_shop.cards[3]
+    prepare(shop_dir, card, tier="gold")
+    terminal = make_terminal()
+    sign_in(qtbot, terminal, MANAGER)
+    scan(qtbot, terminal, card)
+    checkout = terminal.window.checkout
+    checkout.amount_input.setText("1000")
+    checkout.review_sale()
+    qtbot.waitUntil(lambda: checkout.confirm.pending, timeout=5000)
+    checkout.confirm.confirm()
+    qtbot.waitUntil(lambda: "Sale recorded" in checkout.result.text(), timeout=5000)
+    terminal.window.open_manager()
+    manager = terminal.window.manager
+    manager.load_report()
+    table = manager.report_table
+    qtbot.waitUntil(lambda: table.rowCount() >= 2, timeout=5000)
+    columns = {table.horizontalHeaderItem(c).text(): c for c in range(table.columnCount())}
+    rows = {table.item(r, 0).text(): r for r in range(table.rowCount())}
+    column = columns["Programme discounts"]
+    assert table.item(rows[MANAGER[0]], column).text() == "NT$50"  # 5 % of NT$1,000
+    assert table.item(rows["Total"], column).text() == "NT$50"

@@ -136,7 +136,8 @@ class ManagerView(QWidget):
         layout.addLayout(row)
         self.report_table = read_only_table("reportTable", [
             self.tr("Cashier"), self.tr("Sales"), self.tr("Sales amount"),
-            self.tr("Points discount"), self.tr("Stored value spent"), self.tr("Other tender"),
+            self.tr("Points discount"), self.tr("Programme discounts"),
+            self.tr("Stored value spent"), self.tr("Other tender"),
             self.tr("Points issued"), self.tr("Points redeemed"), self.tr("Top-ups"),
             self.tr("Topped up"), self.tr("Voids"), self.tr("Enrolments")], tab)
         layout.addWidget(self.report_table, 1)
@@ -156,7 +157,8 @@ class ManagerView(QWidget):
         self.report_table.setRowCount(len(rows))
         for r, (name, t) in enumerate(rows):
             values = [name, str(t.sales), self.money(t.sales_amount),
-                      self.money(t.points_discount), self.money(t.stored_value_spent),
+                      self.money(t.points_discount), self.money(t.programme_discount),
+                      self.money(t.stored_value_spent),
                       self.money(t.other_tender), f"{t.points_earned:,}",
                       f"{t.points_redeemed:,}", str(t.top_ups), self.money(t.top_up_amount),
                       str(t.voids), str(t.enrolments)]
