@@ -686,326 +686,326 @@
 <context>
     <name>ManagerView</name>
     <message>
-        <location filename="../../ui/views/manager.py" line="52" />
+        <location filename="../../ui/views/manager.py" line="53" />
         <source>Manager mode</source>
         <translation>店長模式</translation>
     </message>
     <message>
-        <location filename="../../ui/views/manager.py" line="55" />
+        <location filename="../../ui/views/manager.py" line="56" />
         <source>Back to checkout (Esc)</source>
         <translation>返回結帳（Esc）</translation>
     </message>
     <message>
-        <location filename="../../ui/views/manager.py" line="59" />
+        <location filename="../../ui/views/manager.py" line="60" />
         <source>Leave manager mode</source>
         <translation>離開店長模式</translation>
     </message>
     <message>
-        <location filename="../../ui/views/manager.py" line="68" />
+        <location filename="../../ui/views/manager.py" line="69" />
         <source>End of day</source>
         <translation>日結報表</translation>
     </message>
     <message>
-        <location filename="../../ui/views/manager.py" line="69" />
+        <location filename="../../ui/views/manager.py" line="70" />
         <source>Liability</source>
         <translation>負債</translation>
     </message>
     <message>
-        <location filename="../../ui/views/manager.py" line="70" />
-        <location filename="../../ui/views/manager.py" line="262" />
+        <location filename="../../ui/views/manager.py" line="71" />
+        <location filename="../../ui/views/manager.py" line="263" />
         <source>Void / refund</source>
         <translation>作廢／退款</translation>
     </message>
     <message>
-        <location filename="../../ui/views/manager.py" line="71" />
+        <location filename="../../ui/views/manager.py" line="72" />
         <source>Devices</source>
         <translation>裝置</translation>
     </message>
     <message>
-        <location filename="../../ui/views/manager.py" line="72" />
+        <location filename="../../ui/views/manager.py" line="73" />
         <source>Sync</source>
         <translation>同步</translation>
     </message>
     <message>
-        <location filename="../../ui/views/manager.py" line="74" />
+        <location filename="../../ui/views/manager.py" line="75" />
         <source>Analytics</source>
         <translation>分析</translation>
     </message>
     <message>
-        <location filename="../../ui/views/manager.py" line="76" />
+        <location filename="../../ui/views/manager.py" line="77" />
         <source>Charity</source>
         <translation>公益捐贈</translation>
     </message>
     <message>
-        <location filename="../../ui/views/manager.py" line="131" />
+        <location filename="../../ui/views/manager.py" line="132" />
         <source>Refresh</source>
         <translation>重新整理</translation>
     </message>
     <message>
-        <location filename="../../ui/views/manager.py" line="138" />
+        <location filename="../../ui/views/manager.py" line="139" />
         <source>Cashier</source>
         <translation>收銀員</translation>
     </message>
     <message>
-        <location filename="../../ui/views/manager.py" line="138" />
+        <location filename="../../ui/views/manager.py" line="139" />
         <source>Sales</source>
         <translation>交易筆數</translation>
     </message>
     <message>
-        <location filename="../../ui/views/manager.py" line="138" />
+        <location filename="../../ui/views/manager.py" line="139" />
         <source>Sales amount</source>
         <translation>銷售金額</translation>
     </message>
     <message>
-        <location filename="../../ui/views/manager.py" line="139" />
+        <location filename="../../ui/views/manager.py" line="140" />
         <source>Points discount</source>
         <translation>點數折抵</translation>
     </message>
     <message>
-        <location filename="../../ui/views/manager.py" line="139" />
+        <location filename="../../ui/views/manager.py" line="140" />
         <source>Programme discounts</source>
         <translation>活動折扣</translation>
     </message>
     <message>
-        <location filename="../../ui/views/manager.py" line="140" />
+        <location filename="../../ui/views/manager.py" line="141" />
         <source>Stored value spent</source>
         <translation>儲值金消費</translation>
     </message>
     <message>
-        <location filename="../../ui/views/manager.py" line="140" />
+        <location filename="../../ui/views/manager.py" line="141" />
         <source>Other tender</source>
         <translation>其他付款</translation>
     </message>
     <message>
-        <location filename="../../ui/views/manager.py" line="141" />
+        <location filename="../../ui/views/manager.py" line="142" />
         <source>Points issued</source>
         <translation>發放點數</translation>
     </message>
     <message>
-        <location filename="../../ui/views/manager.py" line="141" />
+        <location filename="../../ui/views/manager.py" line="142" />
         <source>Points redeemed</source>
         <translation>兌換點數</translation>
     </message>
     <message>
-        <location filename="../../ui/views/manager.py" line="141" />
+        <location filename="../../ui/views/manager.py" line="142" />
         <source>Top-ups</source>
         <translation>加值筆數</translation>
     </message>
     <message>
-        <location filename="../../ui/views/manager.py" line="142" />
+        <location filename="../../ui/views/manager.py" line="143" />
         <source>Topped up</source>
         <translation>加值金額</translation>
     </message>
     <message>
-        <location filename="../../ui/views/manager.py" line="142" />
+        <location filename="../../ui/views/manager.py" line="143" />
         <source>Voids</source>
         <translation>作廢</translation>
     </message>
     <message>
-        <location filename="../../ui/views/manager.py" line="142" />
+        <location filename="../../ui/views/manager.py" line="143" />
         <source>Enrolments</source>
         <translation>新會員</translation>
     </message>
     <message>
-        <location filename="../../ui/views/manager.py" line="149" />
+        <location filename="../../ui/views/manager.py" line="150" />
         <source>End-of-day report for {day}</source>
         <translation>{day} 日結報表</translation>
     </message>
     <message>
-        <location filename="../../ui/views/manager.py" line="156" />
+        <location filename="../../ui/views/manager.py" line="157" />
         <source>Total</source>
         <translation>合計</translation>
     </message>
     <message>
-        <location filename="../../ui/views/manager.py" line="178" />
+        <location filename="../../ui/views/manager.py" line="179" />
         <source>Stored value owed to members</source>
         <translation>會員儲值金餘額（負債）</translation>
     </message>
     <message>
-        <location filename="../../ui/views/manager.py" line="179" />
+        <location filename="../../ui/views/manager.py" line="180" />
         <source>Points held by members</source>
         <translation>會員持有點數</translation>
     </message>
     <message>
-        <location filename="../../ui/views/manager.py" line="180" />
+        <location filename="../../ui/views/manager.py" line="181" />
         <source>Members</source>
         <translation>會員人數</translation>
     </message>
     <message>
-        <location filename="../../ui/views/manager.py" line="181" />
+        <location filename="../../ui/views/manager.py" line="182" />
         <source>Stored value is prepaid money: in Taiwan it must be covered by a bank trust guarantee.</source>
         <translation>儲值金屬於預收款項：在台灣須有銀行信託履約保證。</translation>
     </message>
     <message>
-        <location filename="../../ui/views/manager.py" line="194" />
+        <location filename="../../ui/views/manager.py" line="195" />
         <source>{points} points (worth {value})</source>
         <translation>{points} 點（價值 {value}）</translation>
     </message>
     <message>
-        <location filename="../../ui/views/manager.py" line="203" />
+        <location filename="../../ui/views/manager.py" line="204" />
         <source>Time</source>
         <translation>時間</translation>
     </message>
     <message>
-        <location filename="../../ui/views/manager.py" line="203" />
-        <location filename="../../ui/views/manager.py" line="286" />
+        <location filename="../../ui/views/manager.py" line="204" />
+        <location filename="../../ui/views/manager.py" line="287" />
         <source>Kind</source>
         <translation>類型</translation>
     </message>
     <message>
-        <location filename="../../ui/views/manager.py" line="203" />
+        <location filename="../../ui/views/manager.py" line="204" />
         <source>Member</source>
         <translation>會員</translation>
     </message>
     <message>
-        <location filename="../../ui/views/manager.py" line="203" />
+        <location filename="../../ui/views/manager.py" line="204" />
         <source>Amount</source>
         <translation>金額</translation>
     </message>
     <message>
-        <location filename="../../ui/views/manager.py" line="204" />
+        <location filename="../../ui/views/manager.py" line="205" />
         <source>Status</source>
         <translation>狀態</translation>
     </message>
     <message>
-        <location filename="../../ui/views/manager.py" line="209" />
+        <location filename="../../ui/views/manager.py" line="210" />
         <source>Reason (for the record)</source>
         <translation>原因（留存紀錄）</translation>
     </message>
     <message>
-        <location filename="../../ui/views/manager.py" line="210" />
+        <location filename="../../ui/views/manager.py" line="211" />
         <source>Review void / refund</source>
         <translation>確認作廢／退款</translation>
     </message>
     <message>
-        <location filename="../../ui/views/manager.py" line="236" />
-        <location filename="../../ui/views/manager.py" line="256" />
+        <location filename="../../ui/views/manager.py" line="237" />
+        <location filename="../../ui/views/manager.py" line="257" />
         <source>Sale</source>
         <translation>消費</translation>
     </message>
     <message>
-        <location filename="../../ui/views/manager.py" line="236" />
-        <location filename="../../ui/views/manager.py" line="256" />
+        <location filename="../../ui/views/manager.py" line="237" />
+        <location filename="../../ui/views/manager.py" line="257" />
         <source>Top-up</source>
         <translation>加值</translation>
     </message>
     <message>
-        <location filename="../../ui/views/manager.py" line="239" />
+        <location filename="../../ui/views/manager.py" line="240" />
         <source>voided</source>
         <translation>已作廢</translation>
     </message>
     <message>
-        <location filename="../../ui/views/manager.py" line="246" />
+        <location filename="../../ui/views/manager.py" line="247" />
         <source>Choose the sale or top-up to void.</source>
         <translation>請選擇要作廢的消費或加值。</translation>
     </message>
     <message>
-        <location filename="../../ui/views/manager.py" line="250" />
+        <location filename="../../ui/views/manager.py" line="251" />
         <source>That one is already voided.</source>
         <translation>這筆交易已經作廢。</translation>
     </message>
     <message>
-        <location filename="../../ui/views/manager.py" line="255" />
+        <location filename="../../ui/views/manager.py" line="256" />
         <source>{kind} of {amount} for {name}, {time}</source>
         <translation>{name} 的{kind} {amount}，{time}</translation>
     </message>
     <message>
-        <location filename="../../ui/views/manager.py" line="260" />
+        <location filename="../../ui/views/manager.py" line="261" />
         <source>Points and stored value go back to where they were.</source>
         <translation>點數與儲值金將恢復為交易前的狀態。</translation>
     </message>
     <message>
-        <location filename="../../ui/views/manager.py" line="261" />
+        <location filename="../../ui/views/manager.py" line="262" />
         <source>Reason: {reason}</source>
         <translation>原因：{reason}</translation>
     </message>
     <message>
-        <location filename="../../ui/views/manager.py" line="277" />
+        <location filename="../../ui/views/manager.py" line="278" />
         <source>Voided. {name}'s balances are restored.</source>
         <translation>已作廢，{name} 的餘額已恢復。</translation>
     </message>
     <message>
-        <location filename="../../ui/views/manager.py" line="286" />
+        <location filename="../../ui/views/manager.py" line="287" />
         <source>Device</source>
         <translation>裝置</translation>
     </message>
     <message>
-        <location filename="../../ui/views/manager.py" line="286" />
+        <location filename="../../ui/views/manager.py" line="287" />
         <source>State</source>
         <translation>狀態</translation>
     </message>
     <message>
-        <location filename="../../ui/views/manager.py" line="286" />
+        <location filename="../../ui/views/manager.py" line="287" />
         <source>Details</source>
         <translation>說明</translation>
     </message>
     <message>
-        <location filename="../../ui/views/manager.py" line="288" />
+        <location filename="../../ui/views/manager.py" line="289" />
         <source>Print a test receipt</source>
         <translation>列印測試收據</translation>
     </message>
     <message>
-        <location filename="../../ui/views/manager.py" line="312" />
+        <location filename="../../ui/views/manager.py" line="313" />
         <source>Test receipt sent to the printer.</source>
         <translation>測試收據已送至印表機。</translation>
     </message>
     <message>
-        <location filename="../../ui/views/manager.py" line="314" />
+        <location filename="../../ui/views/manager.py" line="315" />
         <source>No printer is set up ([devices.printer] in config.toml).</source>
         <translation>尚未設定印表機（config.toml 的 [devices.printer]）。</translation>
     </message>
     <message>
-        <location filename="../../ui/views/manager.py" line="327" />
+        <location filename="../../ui/views/manager.py" line="328" />
         <source>Connection</source>
         <translation>連線</translation>
     </message>
     <message>
-        <location filename="../../ui/views/manager.py" line="328" />
+        <location filename="../../ui/views/manager.py" line="329" />
         <source>Waiting to sync</source>
         <translation>待同步</translation>
     </message>
     <message>
-        <location filename="../../ui/views/manager.py" line="329" />
+        <location filename="../../ui/views/manager.py" line="330" />
         <source>Last sync</source>
         <translation>上次同步</translation>
     </message>
     <message>
-        <location filename="../../ui/views/manager.py" line="331" />
+        <location filename="../../ui/views/manager.py" line="332" />
         <source>Sync now</source>
         <translation>立即同步</translation>
     </message>
     <message>
-        <location filename="../../ui/views/manager.py" line="337" />
+        <location filename="../../ui/views/manager.py" line="338" />
         <source>Demo: the server is unreachable</source>
         <translation>示範：伺服器無法連線</translation>
     </message>
     <message>
-        <location filename="../../ui/views/manager.py" line="341" />
+        <location filename="../../ui/views/manager.py" line="342" />
         <source>Conflicts flagged by the server</source>
         <translation>伺服器標記的衝突</translation>
     </message>
     <message>
-        <location filename="../../ui/views/manager.py" line="355" />
+        <location filename="../../ui/views/manager.py" line="356" />
         <source>checking…</source>
         <translation>檢查中…</translation>
     </message>
     <message>
-        <location filename="../../ui/views/manager.py" line="357" />
+        <location filename="../../ui/views/manager.py" line="358" />
         <source>online</source>
         <translation>連線中</translation>
     </message>
     <message>
-        <location filename="../../ui/views/manager.py" line="358" />
+        <location filename="../../ui/views/manager.py" line="359" />
         <source>offline: {why}</source>
         <translation>離線：{why}</translation>
     </message>
     <message>
-        <location filename="../../ui/views/manager.py" line="361" />
+        <location filename="../../ui/views/manager.py" line="362" />
         <source>never</source>
         <translation>從未</translation>
     </message>
     <message>
-        <location filename="../../ui/views/manager.py" line="366" />
+        <location filename="../../ui/views/manager.py" line="369" />
         <source>None.</source>
         <translation>無。</translation>
     </message>
@@ -2358,22 +2358,72 @@ or type the card number and press Enter.</source>
 <context>
     <name>sync</name>
     <message>
-        <location filename="../../ui/sync_client.py" line="40" />
+        <location filename="../../ui/sync_client.py" line="43" />
         <source>not synced yet</source>
         <translation>尚未同步</translation>
     </message>
     <message>
         <location filename="../../ui/sync_client.py" line="76" />
+        <source>Stored value overdrawn offline</source>
+        <translation>離線扣款造成儲值金透支</translation>
+    </message>
+    <message>
+        <location filename="../../ui/sync_client.py" line="77" />
+        <source>Points overdrawn offline</source>
+        <translation>離線折抵造成點數透支</translation>
+    </message>
+    <message>
+        <location filename="../../ui/sync_client.py" line="78" />
+        <source>Cash-back overdrawn on several tills</source>
+        <translation>多台收銀機使用造成回饋金透支</translation>
+    </message>
+    <message>
+        <location filename="../../ui/sync_client.py" line="79" />
+        <source>Voucher redeemed twice</source>
+        <translation>票券重複兌換</translation>
+    </message>
+    <message>
+        <location filename="../../ui/sync_client.py" line="80" />
+        <source>Voucher redemption without a voucher</source>
+        <translation>兌換紀錄缺少票券</translation>
+    </message>
+    <message>
+        <location filename="../../ui/sync_client.py" line="81" />
+        <source>Member unknown to the server</source>
+        <translation>伺服器查無此會員</translation>
+    </message>
+    <message>
+        <location filename="../../ui/sync_client.py" line="82" />
+        <source>Member of another store</source>
+        <translation>其他門市的會員</translation>
+    </message>
+    <message>
+        <location filename="../../ui/sync_client.py" line="83" />
+        <source>Member's phone-app secret not accepted</source>
+        <translation>會員手機 App 金鑰未被接受</translation>
+    </message>
+    <message>
+        <location filename="../../ui/sync_client.py" line="84" />
+        <source>Member PIN change not accepted</source>
+        <translation>會員密碼變更未被接受</translation>
+    </message>
+    <message>
+        <location filename="../../ui/sync_client.py" line="102" />
+        <source>{points} points</source>
+        <translation>{points} 點</translation>
+    </message>
+    <message>
+        <location filename="../../ui/sync_client.py" line="107" />
         <source>member {member}</source>
         <translation>會員 {member}</translation>
     </message>
     <message>
-        <location filename="../../ui/sync_status.py" line="48" />
+        <location filename="../../ui/sync_status.py" line="57" />
         <source>no sync server configured</source>
         <translation>未設定同步伺服器</translation>
     </message>
     <message>
-        <location filename="../../ui/sync_status.py" line="78" />
+        <location filename="../../ui/sync_status.py" line="87" />
         <source>demo: server switched off</source>
         <translation>示範：伺服器已關閉</translation>
     </message>

@@ -13,6 +13,7 @@ from PySide6.QtWidgets import (
     QLabel,
     QLineEdit,
     QListWidget,
+    QListWidgetItem,
     QPushButton,
     QTabWidget,
     QVBoxLayout,
@@ -360,7 +361,9 @@ class ManagerView(QWidget):
         self.sync_last.setText(format_when(state.last_sync, self.ctx.zone)
                                if state.last_sync else self.tr("never"))
         self.conflicts.clear()
-        if state.conflicts:
-            self.conflicts.addItems(list(state.conflicts))
-        else:
+        for conflict in state.conflicts:
+            item = QListWidgetItem(conflict.text, self.conflicts)
+            item.setData(Qt.ItemDataRole.UserRole, conflict.kind)
+            item.setToolTip("\n".join(p for p in (conflict.kind, conflict.detail) if p))
+        if not state.conflicts:
             self.conflicts.addItem(self.tr("None."))
