@@ -608,6 +608,35 @@ def test_the_cli_message_and_code_are_unchanged_by_the_params(shop: Shop) -> Non
     assert str(error) == error.message
 
 
+def test_the_servers_other_refusal_of_a_stored_value_debit_keeps_its_reason(
+        shop: Shop, chinese: QTranslator) -> None:
+    """The real server refuses the online check of a sale's stored value for a reason other
+    than the balance (here: the terminal's credential is no longer known, as after a revoke
+    or a new server): the refusal keeps the server's reason, so the till says it in Chinese;
+    the CLI's message is the one it always was."""
+    server = start_server(shop)
+    try:
+        member = fresh_member(shop, stored_value=500)
+        server.register(shop.data_dir, shop.local.terminal_id)
+        creds = load_credentials(shop.data_dir)
+        assert creds is not None
+        save_credentials(shop.data_dir, replace(creds, token="revoked-token"))
+        service = CheckoutService(shop.local.store, terminal_id=shop.local.terminal_id,
+                                  rules=shop.service.rules,
+                                  stored_value_guard=SyncGuard(shop.data_dir, timeout=5))
+        error = refusal(lambda: service.sale(shop.cashier, member, Money(300),
+                                             stored_value=Money(300),
+                                             identified_by=IdentifiedBy.PHONE_CODE))
+    finally:
+        server.stop()
+    assert key_of(error) == "refused/bad_credential"
+    assert error.message == "The server refused: Unknown or revoked terminal credential."
+    text = error_text(error)
+    assert text == f"{headline('refused')}\n{catalogue()['refused/bad_credential']}"
+    assert not ENGLISH.search(text), text
+    assert shop.service.member_view(member).stored_value == 500  # nothing was written
+
+
 # -- on the screen --------------------------------------------------------------------------
 def test_the_checkout_screen_explains_a_refusal_in_chinese(
         qtbot: QtBot, make_terminal: MakeTerminal, demo_shop: DemoShop,
