@@ -496,107 +496,107 @@
         <translation>兌換電子票券</translation>
     </message>
     <message>
-        <location filename="../../ui/views/checkout.py" line="771" />
+        <location filename="../../ui/views/checkout.py" line="781" />
         <source>E-voucher redeemed: {off} off; {due} left to pay.</source>
         <translation>電子票券已兌換：折抵 {off}；尚需支付 {due}。</translation>
     </message>
     <message>
-        <location filename="../../ui/views/checkout.py" line="774" />
+        <location filename="../../ui/views/checkout.py" line="773" />
         <source>E-voucher redeemed: {off} off.</source>
         <translation>電子票券已兌換：折抵 {off}。</translation>
     </message>
     <message>
-        <location filename="../../ui/views/checkout.py" line="785" />
+        <location filename="../../ui/views/checkout.py" line="810" />
         <source>Add 1 stamp for {name}</source>
         <translation>為 {name} 蓋 1 點</translation>
     </message>
     <message>
-        <location filename="../../ui/views/checkout.py" line="786" />
+        <location filename="../../ui/views/checkout.py" line="811" />
         <source>Stamps: {before} → {after} of {size}</source>
         <translation>集點：{before} → {after}（共 {size} 點）</translation>
     </message>
     <message>
-        <location filename="../../ui/views/checkout.py" line="788" />
+        <location filename="../../ui/views/checkout.py" line="813" />
         <source>Add stamp</source>
         <translation>蓋章</translation>
     </message>
     <message>
-        <location filename="../../ui/views/checkout.py" line="798" />
+        <location filename="../../ui/views/checkout.py" line="823" />
         <source>The card has {have} of {size} stamps: not full yet.</source>
         <translation>集點卡目前 {have} / {size} 點，尚未集滿。</translation>
     </message>
     <message>
-        <location filename="../../ui/views/checkout.py" line="801" />
+        <location filename="../../ui/views/checkout.py" line="826" />
         <source>Exchange {size} stamps of {name} for: {reward}</source>
         <translation>以 {name} 的 {size} 點兌換：{reward}</translation>
     </message>
     <message>
-        <location filename="../../ui/views/checkout.py" line="803" />
+        <location filename="../../ui/views/checkout.py" line="828" />
         <source>Redeem stamp card</source>
         <translation>集點卡兌換</translation>
     </message>
     <message>
-        <location filename="../../ui/views/checkout.py" line="825" />
+        <location filename="../../ui/views/checkout.py" line="850" />
         <source>Card exchanged: give {reward}. {stamps} of {size} stamps now.</source>
         <translation>已兌換，請給予：{reward}。目前 {stamps} / {size} 點。</translation>
     </message>
     <message>
-        <location filename="../../ui/views/checkout.py" line="829" />
+        <location filename="../../ui/views/checkout.py" line="854" />
         <source>Stamped: {stamps} of {size}.</source>
         <translation>已蓋章：{stamps} / {size} 點。</translation>
     </message>
     <message>
-        <location filename="../../ui/views/checkout.py" line="836" />
+        <location filename="../../ui/views/checkout.py" line="861" />
         <source>Reprinting the last receipt.</source>
         <translation>正在補印上一張收據。</translation>
     </message>
     <message>
-        <location filename="../../ui/views/checkout.py" line="838" />
+        <location filename="../../ui/views/checkout.py" line="863" />
         <source>There is no receipt to reprint (or no printer).</source>
         <translation>沒有可補印的收據（或未設定印表機）。</translation>
     </message>
     <message>
-        <location filename="../../ui/views/checkout.py" line="843" />
+        <location filename="../../ui/views/checkout.py" line="868" />
         <source>No sale or top-up to void on this screen; use Manager → Void for older ones.</source>
         <translation>此畫面沒有可作廢的交易；較早的交易請到 店長模式 → 作廢。</translation>
     </message>
     <message>
-        <location filename="../../ui/views/checkout.py" line="848" />
+        <location filename="../../ui/views/checkout.py" line="873" />
         <source>Void the last stamp(s) given.</source>
         <translation>作廢剛才蓋的章。</translation>
     </message>
     <message>
-        <location filename="../../ui/views/checkout.py" line="849" />
+        <location filename="../../ui/views/checkout.py" line="874" />
         <source>The stamp card goes back to where it was.</source>
         <translation>集點卡恢復原狀。</translation>
     </message>
     <message>
-        <location filename="../../ui/views/checkout.py" line="851" />
+        <location filename="../../ui/views/checkout.py" line="876" />
         <source>Void the last {kind} of {amount}.</source>
         <translation>作廢上一筆{kind}，金額 {amount}。</translation>
     </message>
     <message>
-        <location filename="../../ui/views/checkout.py" line="852" />
+        <location filename="../../ui/views/checkout.py" line="877" />
         <source>sale</source>
         <translation>消費</translation>
     </message>
     <message>
-        <location filename="../../ui/views/checkout.py" line="852" />
+        <location filename="../../ui/views/checkout.py" line="877" />
         <source>top-up</source>
         <translation>加值</translation>
     </message>
     <message>
-        <location filename="../../ui/views/checkout.py" line="854" />
+        <location filename="../../ui/views/checkout.py" line="879" />
         <source>Points and stored value go back to where they were.</source>
         <translation>點數與儲值金將恢復為交易前的狀態。</translation>
     </message>
     <message>
-        <location filename="../../ui/views/checkout.py" line="855" />
+        <location filename="../../ui/views/checkout.py" line="880" />
         <source>Void</source>
         <translation>作廢</translation>
     </message>
     <message>
-        <location filename="../../ui/views/checkout.py" line="870" />
+        <location filename="../../ui/views/checkout.py" line="895" />
         <source>Voided.</source>
         <translation>已作廢。</translation>
     </message>

@@ -4,6 +4,7 @@ discount and what is left to pay; a scan issues a subscription's monthly benefit
 from __future__ import annotations
 
 import json
+import sqlite3
 from datetime import timedelta
 from pathlib import Path
 from typing import Any
@@ -17,6 +18,7 @@ from terminal.ledger import EventKind
 from terminal.programmes.at_checkout import PULLED_META_KEY
 from terminal.staff import Role
 from terminal.store.local import open_local_store
+from terminal.vouchers import VoucherFields, VoucherKind, issue_voucher, new_signing_key
 
 DOCUMENT: dict[str, Any] = {
     "version": 1,
@@ -154,3 +156,30 @@ def test_the_day_report_shows_the_programme_discounts(
     column = columns["Programme discounts"]
     assert table.item(rows[MANAGER[0]], column).text() == "NT$50"  # 5 % of NT$1,000
     assert table.item(rows["Total"], column).text() == "NT$50"
+
+
+def test_what_is_left_after_a_voucher_counts_the_tier_discount(
+        qtbot: QtBot, make_terminal: MakeTerminal, demo_shop: DemoShop,
+        shop_dir: Path) -> None:
+    """NT$100 off NT$1,000 for a gold member: NT$900 less 5 % is left (the service's plan)."""
+    private, public = new_signing_key()
+    with sqlite3.connect(shop_dir / "terminal.sqlite3") as conn:  # as a pull stores them
+        conn.execute("INSERT OR REPLACE INTO meta VALUES ('sync.public_keys', ?)",
+                     (json.dumps({"2": public.hex()}),))
+    now = utc_now()
+    voucher = issue_voucher(private, 2, VoucherFields(
+        kind=VoucherKind.AMOUNT_OFF, value=100, not_before=now - timedelta(hours=1),
+        not_after=now + timedelta(days=7)))
+    card = demo_shop.cards[3]
+    prepare(shop_dir, card, tier="gold")
+    terminal = make_terminal()
+    sign_in(qtbot, terminal)
+    scan(qtbot, terminal, card)
+    checkout = terminal.window.checkout
+    checkout.amount_input.setText("1000")
+    terminal.ctx.bridge.on_code("camera")(voucher)
+    qtbot.waitUntil(lambda: checkout.confirm.pending, timeout=5000)
+    checkout.confirm.confirm()
+    qtbot.waitUntil(lambda: "left to pay" in checkout.result.text(), timeout=5000)
+    assert checkout.result.text() == "E-voucher redeemed: NT$100 off; NT$855 left to pay."
+    assert checkout.amount_input.text() == "900"

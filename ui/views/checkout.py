@@ -768,12 +768,37 @@ class CheckoutView(QWidget):
         self.last_event = result.event
         if off and self.amount() > 0:
             self.amount_input.setText(str(max(0, self.amount() - off)))
-            self.say(self.tr("E-voucher redeemed: {off} off; {due} left to pay.").format(
-                off=self.money(off), due=self.money(self.amount())))
+            self._say_left_to_pay(off)
         else:
             self.say(self.tr("E-voucher redeemed: {off} off.").format(off=self.money(off)))
         self._update_limits()
         self.event_recorded.emit()
+
+    def _say_left_to_pay(self, off: int) -> None:
+        """What is left after a voucher: with a member on screen, the service's plan says
+        it (points and programme discounts included; made on the worker)."""
+        def say(due: int) -> None:
+            self.say(self.tr("E-voucher redeemed: {off} off; {due} left to pay.").format(
+                off=self.money(off), due=self.money(due)))
+
+        key = self._due_key()
+        if key is None or key[1] <= 0:
+            say(self.amount())
+            return
+        member_id, amount, redeem = key
+        service, currency = self.ctx.service, self.currency
+
+        def planned(plan: SalePlan) -> None:
+            self._keep_plan(plan)
+            self._update_limits()
+            say(plan.due)
+
+        # a plan that is refused (too many points for the smaller amount, say) is explained
+        # at the review; here the amount stands for what is left
+        Op(lambda: service.plan_sale(member_id, Money(amount, currency),
+                                     redeem_points=redeem)).success(
+            self._live(planned)).failure(self._live(lambda _m: say(amount))).run(
+            self.ctx.runner)
 
     # stamp card -------------------------------------------------------------------------
     def review_stamp(self) -> None:
