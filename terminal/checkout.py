@@ -561,7 +561,7 @@ class CheckoutService:
         if has_pin and not actor.role.allows(Role.MANAGER):
             if not old_pin:
                 raise PermissionDenied("Changing a member's PIN needs the old PIN, or a "
-                                       "manager.")
+                                       "manager.", reason="member_pin_change")
             self._verify_member_pin(member_id, old_pin)
         pin_hash = hash_pin(new_pin)
         with self.store.session(write=True) as session:

@@ -194,12 +194,12 @@ def _sync_port(ctx: AppContext, options: AppOptions) -> SyncPort:
     if options.sync_port is not None:
         return options.sync_port
     creds = load_credentials(ctx.data_dir)
-    store = ctx.store
+    store, currency = ctx.store, ctx.rules.currency
     if creds is not None:
         def client_port() -> SyncPort:
             from ui.sync_client import ClientSyncPort  # httpx, msgspec: loaded off the UI
 
-            return ClientSyncPort(store, creds)
+            return ClientSyncPort(store, creds, currency=currency)
 
         return LazySyncPort(client_port)
     if options.demo:

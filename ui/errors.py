@@ -278,6 +278,8 @@ def catalogue() -> dict[str, str]:
             "errors", "Wrong PIN. {name} is now locked for {minutes} minutes."),
         "permission_denied": Q.translate(
             "errors", "Only a {needed:role} may do this; {name} is a {role:role}."),
+        "permission_denied/member_pin_change": Q.translate(
+            "errors", "Changing a member's PIN needs the old PIN, or a manager."),
         "invalid_input/pin_format": Q.translate("errors", "A PIN is 4 to 12 digits."),
         "unknown_user/manager_adds_staff": Q.translate("errors", "Only a manager can add staff."),
         "invalid_input/first_user": Q.translate("errors", "The first user must be a manager."),

@@ -19,9 +19,10 @@ from sync.client.credentials import Credentials
 from sync.client.round import run_round
 from sync.client.transport import Transport
 from terminal.errors import LoyaltyError
+from terminal.money import TWD, Currency, format_minor
 from terminal.store.repositories import SqliteLedgerStore
 from ui.errors import error_text
-from ui.sync_status import SyncState
+from ui.sync_status import Conflict, SyncState
 
 log = logging.getLogger(__name__)
 
@@ -30,15 +31,17 @@ TransportFactory = Callable[[Credentials], Transport]
 
 class ClientSyncPort:
     def __init__(self, store: SqliteLedgerStore, creds: Credentials, *, timeout: float = 10.0,
-                 transport_factory: TransportFactory | None = None) -> None:
+                 transport_factory: TransportFactory | None = None,
+                 currency: Currency = TWD) -> None:
         self.store = store
+        self.currency = currency  # of the amounts the server flags
         self.creds = creds
         self._factory = transport_factory or (
             lambda c: Transport(c.server_url, c.token, timeout=timeout))
         self._lock = threading.Lock()
         self._online = False
         self._detail = QCoreApplication.translate("sync", "not synced yet")
-        self._conflicts: tuple[str, ...] = ()
+        self._conflicts: tuple[Conflict, ...] = ()
 
     def state(self) -> SyncState:
         with self.store.session() as session:
@@ -62,19 +65,45 @@ class ClientSyncPort:
             with self._lock:
                 self._online = True
                 self._detail = ""
-                self._conflicts = tuple(describe_flag(flag) for flag in flags)
+                self._conflicts = tuple(describe_flag(flag, self.currency) for flag in flags)
         return self.state()
 
 
-def describe_flag(flag: dict[str, Any]) -> str:
-    """One line per conflict the server flagged (kind, amount, member, detail)."""
-    parts = [str(flag.get("created_at", ""))[:16], str(flag.get("kind", "?"))]
+def conflict_labels() -> dict[str, str]:
+    """Translated names of the kinds of flag the server raises (sync.server.service)."""
+    q = QCoreApplication  # q.translate(context, text): the form pyside6-lupdate finds
+    return {
+        "stored_value_overdraft": q.translate("sync", "Stored value overdrawn offline"),
+        "points_overdraft": q.translate("sync", "Points overdrawn offline"),
+        "cash_back_overdraft": q.translate("sync", "Cash-back overdrawn on several tills"),
+        "voucher_double_redemption": q.translate("sync", "Voucher redeemed twice"),
+        "malformed_voucher": q.translate("sync", "Voucher redemption without a voucher"),
+        "unknown_member": q.translate("sync", "Member unknown to the server"),
+        "foreign_member": q.translate("sync", "Member of another store"),
+        "invalid_member_secret": q.translate("sync", "Member's phone-app secret not accepted"),
+        "invalid_pin_hash": q.translate("sync", "Member PIN change not accepted"),
+    }
+
+
+# kinds whose amount is money (minor units); points_overdraft's is points
+_MONEY_KINDS = {"stored_value_overdraft", "cash_back_overdraft", "voucher_double_redemption"}
+
+
+def describe_flag(flag: dict[str, Any], currency: Currency = TWD) -> Conflict:
+    """One line per conflict the server flagged (when, what, amount, member), translated;
+    the server's identifier and its English detail go to the tooltip."""
+    kind = str(flag.get("kind", "?"))
+    parts = [str(flag.get("created_at", ""))[:16], conflict_labels().get(kind, kind)]
     amount = flag.get("amount")
-    if isinstance(amount, int) and amount:
-        parts.append(str(amount))
+    if isinstance(amount, int) and not isinstance(amount, bool) and amount:
+        if kind in _MONEY_KINDS:
+            parts.append(format_minor(amount, currency))
+        elif kind == "points_overdraft":
+            parts.append(QCoreApplication.translate("sync", "{points} points").format(
+                points=f"{amount:,}"))
+        else:
+            parts.append(str(amount))
     if flag.get("member_id"):
         parts.append(QCoreApplication.translate("sync", "member {member}").format(
             member=flag["member_id"]))
-    if flag.get("detail"):
-        parts.append(str(flag["detail"]))
-    return " · ".join(p for p in parts if p)
+    return Conflict(kind, " · ".join(p for p in parts if p), str(flag.get("detail") or ""))

@@ -21,12 +21,21 @@ from ui.ops import Lane, Op, TaskRunner
 
 
 @dataclass(frozen=True)
+class Conflict:
+    """One item the server flagged, as the manager's list shows it."""
+
+    kind: str  # the server's identifier (stored_value_overdraft …), kept for the tooltip
+    text: str  # one line in the screen's language
+    detail: str = ""  # the server's own words (English), for the tooltip
+
+
+@dataclass(frozen=True)
 class SyncState:
     online: bool
     events_waiting: int
     last_sync: datetime | None
     detail: str = ""  # why offline, in plain words ('' when online)
-    conflicts: tuple[str, ...] = field(default=())  # flagged by the server, for the manager
+    conflicts: tuple[Conflict, ...] = field(default=())  # flagged by the server, for the manager
 
 
 class SyncPort(Protocol):

@@ -215,398 +215,398 @@
 <context>
     <name>CheckoutView</name>
     <message>
-        <location filename="../../ui/views/checkout.py" line="81" />
+        <location filename="../../ui/views/checkout.py" line="83" />
         <source>Scan or type a card number, then Enter (F1)</source>
         <translation>掃描或輸入會員卡號，再按 Enter（F1）</translation>
     </message>
     <message>
-        <location filename="../../ui/views/checkout.py" line="84" />
+        <location filename="../../ui/views/checkout.py" line="86" />
         <source>Find</source>
         <translation>查詢</translation>
     </message>
     <message>
-        <location filename="../../ui/views/checkout.py" line="95" />
+        <location filename="../../ui/views/checkout.py" line="97" />
         <source>Demo: scan this card</source>
         <translation>示範：掃描這張卡</translation>
     </message>
     <message>
-        <location filename="../../ui/views/checkout.py" line="102" />
+        <location filename="../../ui/views/checkout.py" line="104" />
         <source>Demo: show to the camera</source>
         <translation>示範：拿給相機掃描</translation>
     </message>
     <message>
-        <location filename="../../ui/views/checkout.py" line="97" />
+        <location filename="../../ui/views/checkout.py" line="99" />
         <source>Demo: phone code</source>
         <translation>示範：手機條碼</translation>
     </message>
     <message>
-        <location filename="../../ui/views/checkout.py" line="121" />
+        <location filename="../../ui/views/checkout.py" line="123" />
         <source>Amount (F2)</source>
         <translation>金額（F2）</translation>
     </message>
     <message>
-        <location filename="../../ui/views/checkout.py" line="134" />
+        <location filename="../../ui/views/checkout.py" line="136" />
         <source>Redeem points</source>
         <translation>點數折抵</translation>
     </message>
     <message>
-        <location filename="../../ui/views/checkout.py" line="141" />
+        <location filename="../../ui/views/checkout.py" line="143" />
         <source>Most</source>
         <translation>最多</translation>
     </message>
     <message>
-        <location filename="../../ui/views/checkout.py" line="144" />
+        <location filename="../../ui/views/checkout.py" line="146" />
         <source>Pay with stored value</source>
         <translation>儲值金扣款</translation>
     </message>
     <message>
-        <location filename="../../ui/views/checkout.py" line="151" />
+        <location filename="../../ui/views/checkout.py" line="153" />
         <source>All due</source>
         <translation>全額</translation>
     </message>
     <message>
-        <location filename="../../ui/views/checkout.py" line="164" />
+        <location filename="../../ui/views/checkout.py" line="166" />
         <source>Review sale (F5)</source>
         <translation>結帳確認（F5）</translation>
     </message>
     <message>
-        <location filename="../../ui/views/checkout.py" line="166" />
+        <location filename="../../ui/views/checkout.py" line="168" />
         <source>New member (F6)</source>
         <translation>新會員（F6）</translation>
     </message>
     <message>
-        <location filename="../../ui/views/checkout.py" line="168" />
+        <location filename="../../ui/views/checkout.py" line="170" />
         <source>Top up (F7)</source>
         <translation>加值（F7）</translation>
     </message>
     <message>
-        <location filename="../../ui/views/checkout.py" line="170" />
+        <location filename="../../ui/views/checkout.py" line="172" />
         <source>Reprint receipt (F8)</source>
         <translation>補印收據（F8）</translation>
     </message>
     <message>
-        <location filename="../../ui/views/checkout.py" line="172" />
+        <location filename="../../ui/views/checkout.py" line="174" />
         <source>Add stamp (F3)</source>
         <translation>蓋章（F3）</translation>
     </message>
     <message>
-        <location filename="../../ui/views/checkout.py" line="174" />
+        <location filename="../../ui/views/checkout.py" line="176" />
         <source>Redeem full stamp card (F4)</source>
         <translation>集點卡兌換（F4）</translation>
     </message>
     <message>
-        <location filename="../../ui/views/checkout.py" line="177" />
+        <location filename="../../ui/views/checkout.py" line="179" />
         <source>Void last (manager)</source>
         <translation>作廢上一筆（店長）</translation>
     </message>
     <message>
-        <location filename="../../ui/views/checkout.py" line="179" />
+        <location filename="../../ui/views/checkout.py" line="181" />
         <source>Manager (F9)</source>
         <translation>店長模式（F9）</translation>
     </message>
     <message>
-        <location filename="../../ui/views/checkout.py" line="181" />
+        <location filename="../../ui/views/checkout.py" line="183" />
         <source>Lock (F12)</source>
         <translation>鎖定（F12）</translation>
     </message>
     <message>
-        <location filename="../../ui/views/checkout.py" line="238" />
+        <location filename="../../ui/views/checkout.py" line="240" />
         <source>Name</source>
         <translation>姓名</translation>
     </message>
     <message>
-        <location filename="../../ui/views/checkout.py" line="239" />
+        <location filename="../../ui/views/checkout.py" line="241" />
         <source>Mobile</source>
         <translation>手機</translation>
     </message>
     <message>
-        <location filename="../../ui/views/checkout.py" line="242" />
+        <location filename="../../ui/views/checkout.py" line="244" />
         <source>Review</source>
         <translation>確認內容</translation>
     </message>
     <message>
-        <location filename="../../ui/views/checkout.py" line="244" />
-        <location filename="../../ui/views/checkout.py" line="271" />
+        <location filename="../../ui/views/checkout.py" line="246" />
+        <location filename="../../ui/views/checkout.py" line="273" />
         <source>Cancel</source>
         <translation>取消</translation>
     </message>
     <message>
-        <location filename="../../ui/views/checkout.py" line="267" />
+        <location filename="../../ui/views/checkout.py" line="269" />
         <source>Other amount</source>
         <translation>其他金額</translation>
     </message>
     <message>
-        <location filename="../../ui/views/checkout.py" line="269" />
+        <location filename="../../ui/views/checkout.py" line="271" />
         <source>Review top-up</source>
         <translation>確認加值</translation>
     </message>
     <message>
-        <location filename="../../ui/views/checkout.py" line="431" />
+        <location filename="../../ui/views/checkout.py" line="469" />
         <source>Amount {amount} from the POS {reference}</source>
         <translation>POS 傳來金額 {amount} {reference}</translation>
     </message>
     <message>
-        <location filename="../../ui/views/checkout.py" line="457" />
+        <location filename="../../ui/views/checkout.py" line="495" />
         <source>Scan the member's card first.</source>
         <translation>請先掃描會員卡。</translation>
     </message>
     <message>
-        <location filename="../../ui/views/checkout.py" line="467" />
+        <location filename="../../ui/views/checkout.py" line="505" />
         <source>Enter the amount of the sale first.</source>
         <translation>請先輸入消費金額。</translation>
     </message>
     <message>
-        <location filename="../../ui/views/checkout.py" line="479" />
+        <location filename="../../ui/views/checkout.py" line="517" />
         <source>Amount: {amount}</source>
         <translation>消費金額：{amount}</translation>
     </message>
     <message>
-        <location filename="../../ui/views/checkout.py" line="481" />
+        <location filename="../../ui/views/checkout.py" line="519" />
         <source>Redeem {points} points: −{discount}</source>
         <translation>折抵 {points} 點：−{discount}</translation>
     </message>
     <message>
-        <location filename="../../ui/views/checkout.py" line="484" />
+        <location filename="../../ui/views/checkout.py" line="522" />
         <source>{programme} ({rule}): −{discount}</source>
         <translation>{programme}（{rule}）：−{discount}</translation>
     </message>
     <message>
-        <location filename="../../ui/views/checkout.py" line="487" />
+        <location filename="../../ui/views/checkout.py" line="525" />
         <source>Paid with stored value: {amount}</source>
         <translation>儲值金扣款：{amount}</translation>
     </message>
     <message>
-        <location filename="../../ui/views/checkout.py" line="489" />
+        <location filename="../../ui/views/checkout.py" line="527" />
         <source>To pay by other tender: {amount}</source>
         <translation>其他付款方式應收：{amount}</translation>
     </message>
     <message>
-        <location filename="../../ui/views/checkout.py" line="491" />
+        <location filename="../../ui/views/checkout.py" line="529" />
         <source>Points earned: {points}</source>
         <translation>本次獲得點數：{points}</translation>
     </message>
     <message>
-        <location filename="../../ui/views/checkout.py" line="498" />
+        <location filename="../../ui/views/checkout.py" line="538" />
         <source>Sale for {name}</source>
         <translation>{name} 的結帳</translation>
     </message>
     <message>
-        <location filename="../../ui/views/checkout.py" line="518" />
+        <location filename="../../ui/views/checkout.py" line="558" />
         <source>Sign in first.</source>
         <translation>請先登入。</translation>
     </message>
     <message>
-        <location filename="../../ui/views/checkout.py" line="542" />
+        <location filename="../../ui/views/checkout.py" line="583" />
         <source>Sale recorded: {amount}. {earned} points earned; balance {points} points, stored value {stored}.</source>
         <translation>結帳完成：{amount}。獲得 {earned} 點；點數餘額 {points} 點，儲值金餘額 {stored}。</translation>
     </message>
     <message>
-        <location filename="../../ui/views/checkout.py" line="547" />
+        <location filename="../../ui/views/checkout.py" line="588" />
         <source>No printer: receipt not printed.</source>
         <translation>未設定印表機：收據未列印。</translation>
     </message>
     <message>
-        <location filename="../../ui/views/checkout.py" line="584" />
+        <location filename="../../ui/views/checkout.py" line="625" />
         <source>A new member needs a name.</source>
         <translation>新會員需要填寫姓名。</translation>
     </message>
     <message>
-        <location filename="../../ui/views/checkout.py" line="591" />
+        <location filename="../../ui/views/checkout.py" line="632" />
         <source>Name: {name}</source>
         <translation>姓名：{name}</translation>
     </message>
     <message>
-        <location filename="../../ui/views/checkout.py" line="592" />
+        <location filename="../../ui/views/checkout.py" line="633" />
         <source>Mobile: {phone}</source>
         <translation>手機：{phone}</translation>
     </message>
     <message>
-        <location filename="../../ui/views/checkout.py" line="593" />
+        <location filename="../../ui/views/checkout.py" line="634" />
         <source>Welcome bonus: {points} points</source>
         <translation>入會禮：{points} 點</translation>
     </message>
     <message>
-        <location filename="../../ui/views/checkout.py" line="595" />
+        <location filename="../../ui/views/checkout.py" line="636" />
         <source>Enrol a new member</source>
         <translation>加入新會員</translation>
     </message>
     <message>
-        <location filename="../../ui/views/checkout.py" line="620" />
+        <location filename="../../ui/views/checkout.py" line="661" />
         <source>Welcome, {name}: card {card}, {points} bonus points.</source>
         <translation>歡迎 {name}：會員卡號 {card}，贈送 {points} 點。</translation>
     </message>
     <message>
-        <location filename="../../ui/views/checkout.py" line="643" />
+        <location filename="../../ui/views/checkout.py" line="684" />
         <source>Choose or type the top-up amount.</source>
         <translation>請選擇或輸入加值金額。</translation>
     </message>
     <message>
-        <location filename="../../ui/views/checkout.py" line="646" />
+        <location filename="../../ui/views/checkout.py" line="687" />
         <source>Top up {amount} for {name}</source>
         <translation>為 {name} 加值 {amount}</translation>
     </message>
     <message>
-        <location filename="../../ui/views/checkout.py" line="648" />
+        <location filename="../../ui/views/checkout.py" line="689" />
         <source>Stored value: {before} → {after}</source>
         <translation>儲值金：{before} → {after}</translation>
     </message>
     <message>
-        <location filename="../../ui/views/checkout.py" line="650" />
+        <location filename="../../ui/views/checkout.py" line="691" />
         <source>Take {amount} from the customer first.</source>
         <translation>請先向顧客收取 {amount}。</translation>
     </message>
     <message>
-        <location filename="../../ui/views/checkout.py" line="653" />
+        <location filename="../../ui/views/checkout.py" line="694" />
         <source>Top-ups need manager mode (F9).</source>
         <translation>加值需要店長模式（F9）。</translation>
     </message>
     <message>
-        <location filename="../../ui/views/checkout.py" line="654" />
+        <location filename="../../ui/views/checkout.py" line="695" />
         <source>Top up stored value</source>
         <translation>儲值金加值</translation>
     </message>
     <message>
-        <location filename="../../ui/views/checkout.py" line="679" />
+        <location filename="../../ui/views/checkout.py" line="720" />
         <source>Topped up {amount}; stored value now {balance}.</source>
         <translation>已加值 {amount}；儲值金餘額 {balance}。</translation>
     </message>
     <message>
-        <location filename="../../ui/views/checkout.py" line="703" />
+        <location filename="../../ui/views/checkout.py" line="744" />
         <source>{amount} off</source>
         <translation>折抵 {amount}</translation>
     </message>
     <message>
-        <location filename="../../ui/views/checkout.py" line="705" />
+        <location filename="../../ui/views/checkout.py" line="746" />
         <source>one product (code {code}): ring it up on the POS</source>
         <translation>兌換商品一份（代碼 {code}）：請在 POS 上結帳</translation>
     </message>
     <message>
-        <location filename="../../ui/views/checkout.py" line="707" />
+        <location filename="../../ui/views/checkout.py" line="748" />
         <source>E-voucher: {what}</source>
         <translation>電子票券：{what}</translation>
     </message>
     <message>
-        <location filename="../../ui/views/checkout.py" line="708" />
+        <location filename="../../ui/views/checkout.py" line="749" />
         <source>Valid until {date}; uses left after this one: {left}</source>
         <translation>有效期限至 {date}；本次使用後剩餘 {left} 次</translation>
     </message>
     <message>
-        <location filename="../../ui/views/checkout.py" line="711" />
+        <location filename="../../ui/views/checkout.py" line="752" />
         <source>Redeem e-voucher</source>
         <translation>兌換電子票券</translation>
     </message>
     <message>
-        <location filename="../../ui/views/checkout.py" line="730" />
+        <location filename="../../ui/views/checkout.py" line="781" />
         <source>E-voucher redeemed: {off} off; {due} left to pay.</source>
         <translation>電子票券已兌換：折抵 {off}；尚需支付 {due}。</translation>
     </message>
     <message>
-        <location filename="../../ui/views/checkout.py" line="733" />
+        <location filename="../../ui/views/checkout.py" line="773" />
         <source>E-voucher redeemed: {off} off.</source>
         <translation>電子票券已兌換：折抵 {off}。</translation>
     </message>
     <message>
-        <location filename="../../ui/views/checkout.py" line="744" />
+        <location filename="../../ui/views/checkout.py" line="810" />
         <source>Add 1 stamp for {name}</source>
         <translation>為 {name} 蓋 1 點</translation>
     </message>
     <message>
-        <location filename="../../ui/views/checkout.py" line="745" />
+        <location filename="../../ui/views/checkout.py" line="811" />
         <source>Stamps: {before} → {after} of {size}</source>
         <translation>集點：{before} → {after}（共 {size} 點）</translation>
     </message>
     <message>
-        <location filename="../../ui/views/checkout.py" line="747" />
+        <location filename="../../ui/views/checkout.py" line="813" />
         <source>Add stamp</source>
         <translation>蓋章</translation>
     </message>
     <message>
-        <location filename="../../ui/views/checkout.py" line="757" />
+        <location filename="../../ui/views/checkout.py" line="823" />
         <source>The card has {have} of {size} stamps: not full yet.</source>
         <translation>集點卡目前 {have} / {size} 點，尚未集滿。</translation>
     </message>
     <message>
-        <location filename="../../ui/views/checkout.py" line="760" />
+        <location filename="../../ui/views/checkout.py" line="826" />
         <source>Exchange {size} stamps of {name} for: {reward}</source>
         <translation>以 {name} 的 {size} 點兌換：{reward}</translation>
     </message>
     <message>
-        <location filename="../../ui/views/checkout.py" line="762" />
+        <location filename="../../ui/views/checkout.py" line="828" />
         <source>Redeem stamp card</source>
         <translation>集點卡兌換</translation>
     </message>
     <message>
-        <location filename="../../ui/views/checkout.py" line="784" />
+        <location filename="../../ui/views/checkout.py" line="850" />
         <source>Card exchanged: give {reward}. {stamps} of {size} stamps now.</source>
         <translation>已兌換，請給予：{reward}。目前 {stamps} / {size} 點。</translation>
     </message>
     <message>
-        <location filename="../../ui/views/checkout.py" line="788" />
+        <location filename="../../ui/views/checkout.py" line="854" />
         <source>Stamped: {stamps} of {size}.</source>
         <translation>已蓋章：{stamps} / {size} 點。</translation>
     </message>
     <message>
-        <location filename="../../ui/views/checkout.py" line="795" />
+        <location filename="../../ui/views/checkout.py" line="861" />
         <source>Reprinting the last receipt.</source>
         <translation>正在補印上一張收據。</translation>
     </message>
     <message>
-        <location filename="../../ui/views/checkout.py" line="797" />
+        <location filename="../../ui/views/checkout.py" line="863" />
         <source>There is no receipt to reprint (or no printer).</source>
         <translation>沒有可補印的收據（或未設定印表機）。</translation>
     </message>
     <message>
-        <location filename="../../ui/views/checkout.py" line="802" />
+        <location filename="../../ui/views/checkout.py" line="868" />
         <source>No sale or top-up to void on this screen; use Manager → Void for older ones.</source>
         <translation>此畫面沒有可作廢的交易；較早的交易請到 店長模式 → 作廢。</translation>
     </message>
     <message>
-        <location filename="../../ui/views/checkout.py" line="807" />
+        <location filename="../../ui/views/checkout.py" line="873" />
         <source>Void the last stamp(s) given.</source>
         <translation>作廢剛才蓋的章。</translation>
     </message>
     <message>
-        <location filename="../../ui/views/checkout.py" line="808" />
+        <location filename="../../ui/views/checkout.py" line="874" />
         <source>The stamp card goes back to where it was.</source>
         <translation>集點卡恢復原狀。</translation>
     </message>
     <message>
-        <location filename="../../ui/views/checkout.py" line="810" />
+        <location filename="../../ui/views/checkout.py" line="876" />
         <source>Void the last {kind} of {amount}.</source>
         <translation>作廢上一筆{kind}，金額 {amount}。</translation>
     </message>
     <message>
-        <location filename="../../ui/views/checkout.py" line="811" />
+        <location filename="../../ui/views/checkout.py" line="877" />
         <source>sale</source>
         <translation>消費</translation>
     </message>
     <message>
-        <location filename="../../ui/views/checkout.py" line="811" />
+        <location filename="../../ui/views/checkout.py" line="877" />
         <source>top-up</source>
         <translation>加值</translation>
     </message>
     <message>
-        <location filename="../../ui/views/checkout.py" line="813" />
+        <location filename="../../ui/views/checkout.py" line="879" />
         <source>Points and stored value go back to where they were.</source>
         <translation>點數與儲值金將恢復為交易前的狀態。</translation>
     </message>
     <message>
-        <location filename="../../ui/views/checkout.py" line="814" />
+        <location filename="../../ui/views/checkout.py" line="880" />
         <source>Void</source>
         <translation>作廢</translation>
     </message>
     <message>
-        <location filename="../../ui/views/checkout.py" line="829" />
+        <location filename="../../ui/views/checkout.py" line="895" />
         <source>Voided.</source>
         <translation>已作廢。</translation>
     </message>
     <message>
-        <location filename="../../ui/views/checkout.py" line="588" />
+        <location filename="../../ui/views/checkout.py" line="629" />
         <source>A member's PIN is 4 to 12 digits (or leave it empty).</source>
         <translation>會員 PIN 碼為 4 到 12 位數字（或留空）。</translation>
     </message>
     <message>
-        <location filename="../../ui/views/checkout.py" line="240" />
+        <location filename="../../ui/views/checkout.py" line="242" />
         <source>Member PIN (optional)</source>
         <translation>會員 PIN 碼（選填）</translation>
     </message>
@@ -686,321 +686,326 @@
 <context>
     <name>ManagerView</name>
     <message>
-        <location filename="../../ui/views/manager.py" line="52" />
+        <location filename="../../ui/views/manager.py" line="53" />
         <source>Manager mode</source>
         <translation>店長模式</translation>
     </message>
     <message>
-        <location filename="../../ui/views/manager.py" line="55" />
+        <location filename="../../ui/views/manager.py" line="56" />
         <source>Back to checkout (Esc)</source>
         <translation>返回結帳（Esc）</translation>
     </message>
     <message>
-        <location filename="../../ui/views/manager.py" line="59" />
+        <location filename="../../ui/views/manager.py" line="60" />
         <source>Leave manager mode</source>
         <translation>離開店長模式</translation>
     </message>
     <message>
-        <location filename="../../ui/views/manager.py" line="68" />
+        <location filename="../../ui/views/manager.py" line="69" />
         <source>End of day</source>
         <translation>日結報表</translation>
     </message>
     <message>
-        <location filename="../../ui/views/manager.py" line="69" />
+        <location filename="../../ui/views/manager.py" line="70" />
         <source>Liability</source>
         <translation>負債</translation>
     </message>
     <message>
-        <location filename="../../ui/views/manager.py" line="70" />
-        <location filename="../../ui/views/manager.py" line="260" />
+        <location filename="../../ui/views/manager.py" line="71" />
+        <location filename="../../ui/views/manager.py" line="263" />
         <source>Void / refund</source>
         <translation>作廢／退款</translation>
     </message>
     <message>
-        <location filename="../../ui/views/manager.py" line="71" />
+        <location filename="../../ui/views/manager.py" line="72" />
         <source>Devices</source>
         <translation>裝置</translation>
     </message>
     <message>
-        <location filename="../../ui/views/manager.py" line="72" />
+        <location filename="../../ui/views/manager.py" line="73" />
         <source>Sync</source>
         <translation>同步</translation>
     </message>
     <message>
-        <location filename="../../ui/views/manager.py" line="74" />
+        <location filename="../../ui/views/manager.py" line="75" />
         <source>Analytics</source>
         <translation>分析</translation>
     </message>
     <message>
-        <location filename="../../ui/views/manager.py" line="76" />
+        <location filename="../../ui/views/manager.py" line="77" />
         <source>Charity</source>
         <translation>公益捐贈</translation>
     </message>
     <message>
-        <location filename="../../ui/views/manager.py" line="131" />
+        <location filename="../../ui/views/manager.py" line="132" />
         <source>Refresh</source>
         <translation>重新整理</translation>
     </message>
     <message>
-        <location filename="../../ui/views/manager.py" line="138" />
+        <location filename="../../ui/views/manager.py" line="139" />
         <source>Cashier</source>
         <translation>收銀員</translation>
     </message>
     <message>
-        <location filename="../../ui/views/manager.py" line="138" />
+        <location filename="../../ui/views/manager.py" line="139" />
         <source>Sales</source>
         <translation>交易筆數</translation>
     </message>
     <message>
-        <location filename="../../ui/views/manager.py" line="138" />
+        <location filename="../../ui/views/manager.py" line="139" />
         <source>Sales amount</source>
         <translation>銷售金額</translation>
     </message>
     <message>
-        <location filename="../../ui/views/manager.py" line="139" />
+        <location filename="../../ui/views/manager.py" line="140" />
         <source>Points discount</source>
         <translation>點數折抵</translation>
     </message>
     <message>
-        <location filename="../../ui/views/manager.py" line="139" />
+        <location filename="../../ui/views/manager.py" line="140" />
+        <source>Programme discounts</source>
+        <translation>活動折扣</translation>
+    </message>
+    <message>
+        <location filename="../../ui/views/manager.py" line="141" />
         <source>Stored value spent</source>
         <translation>儲值金消費</translation>
     </message>
     <message>
-        <location filename="../../ui/views/manager.py" line="139" />
+        <location filename="../../ui/views/manager.py" line="141" />
         <source>Other tender</source>
         <translation>其他付款</translation>
     </message>
     <message>
-        <location filename="../../ui/views/manager.py" line="140" />
+        <location filename="../../ui/views/manager.py" line="142" />
         <source>Points issued</source>
         <translation>發放點數</translation>
     </message>
     <message>
-        <location filename="../../ui/views/manager.py" line="140" />
+        <location filename="../../ui/views/manager.py" line="142" />
         <source>Points redeemed</source>
         <translation>兌換點數</translation>
     </message>
     <message>
-        <location filename="../../ui/views/manager.py" line="140" />
+        <location filename="../../ui/views/manager.py" line="142" />
         <source>Top-ups</source>
         <translation>加值筆數</translation>
     </message>
     <message>
-        <location filename="../../ui/views/manager.py" line="141" />
+        <location filename="../../ui/views/manager.py" line="143" />
         <source>Topped up</source>
         <translation>加值金額</translation>
     </message>
     <message>
-        <location filename="../../ui/views/manager.py" line="141" />
+        <location filename="../../ui/views/manager.py" line="143" />
         <source>Voids</source>
         <translation>作廢</translation>
     </message>
     <message>
-        <location filename="../../ui/views/manager.py" line="141" />
+        <location filename="../../ui/views/manager.py" line="143" />
         <source>Enrolments</source>
         <translation>新會員</translation>
     </message>
     <message>
-        <location filename="../../ui/views/manager.py" line="148" />
+        <location filename="../../ui/views/manager.py" line="150" />
         <source>End-of-day report for {day}</source>
         <translation>{day} 日結報表</translation>
     </message>
     <message>
-        <location filename="../../ui/views/manager.py" line="155" />
+        <location filename="../../ui/views/manager.py" line="157" />
         <source>Total</source>
         <translation>合計</translation>
     </message>
     <message>
-        <location filename="../../ui/views/manager.py" line="176" />
+        <location filename="../../ui/views/manager.py" line="179" />
         <source>Stored value owed to members</source>
         <translation>會員儲值金餘額（負債）</translation>
     </message>
     <message>
-        <location filename="../../ui/views/manager.py" line="177" />
+        <location filename="../../ui/views/manager.py" line="180" />
         <source>Points held by members</source>
         <translation>會員持有點數</translation>
     </message>
     <message>
-        <location filename="../../ui/views/manager.py" line="178" />
+        <location filename="../../ui/views/manager.py" line="181" />
         <source>Members</source>
         <translation>會員人數</translation>
     </message>
     <message>
-        <location filename="../../ui/views/manager.py" line="179" />
+        <location filename="../../ui/views/manager.py" line="182" />
         <source>Stored value is prepaid money: in Taiwan it must be covered by a bank trust guarantee.</source>
         <translation>儲值金屬於預收款項：在台灣須有銀行信託履約保證。</translation>
     </message>
     <message>
-        <location filename="../../ui/views/manager.py" line="192" />
+        <location filename="../../ui/views/manager.py" line="195" />
         <source>{points} points (worth {value})</source>
         <translation>{points} 點（價值 {value}）</translation>
     </message>
     <message>
-        <location filename="../../ui/views/manager.py" line="201" />
+        <location filename="../../ui/views/manager.py" line="204" />
         <source>Time</source>
         <translation>時間</translation>
     </message>
     <message>
-        <location filename="../../ui/views/manager.py" line="201" />
-        <location filename="../../ui/views/manager.py" line="284" />
+        <location filename="../../ui/views/manager.py" line="204" />
+        <location filename="../../ui/views/manager.py" line="287" />
         <source>Kind</source>
         <translation>類型</translation>
     </message>
     <message>
-        <location filename="../../ui/views/manager.py" line="201" />
+        <location filename="../../ui/views/manager.py" line="204" />
         <source>Member</source>
         <translation>會員</translation>
     </message>
     <message>
-        <location filename="../../ui/views/manager.py" line="201" />
+        <location filename="../../ui/views/manager.py" line="204" />
         <source>Amount</source>
         <translation>金額</translation>
     </message>
     <message>
-        <location filename="../../ui/views/manager.py" line="202" />
+        <location filename="../../ui/views/manager.py" line="205" />
         <source>Status</source>
         <translation>狀態</translation>
     </message>
     <message>
-        <location filename="../../ui/views/manager.py" line="207" />
+        <location filename="../../ui/views/manager.py" line="210" />
         <source>Reason (for the record)</source>
         <translation>原因（留存紀錄）</translation>
     </message>
     <message>
-        <location filename="../../ui/views/manager.py" line="208" />
+        <location filename="../../ui/views/manager.py" line="211" />
         <source>Review void / refund</source>
         <translation>確認作廢／退款</translation>
     </message>
     <message>
-        <location filename="../../ui/views/manager.py" line="234" />
-        <location filename="../../ui/views/manager.py" line="254" />
+        <location filename="../../ui/views/manager.py" line="237" />
+        <location filename="../../ui/views/manager.py" line="257" />
         <source>Sale</source>
         <translation>消費</translation>
     </message>
     <message>
-        <location filename="../../ui/views/manager.py" line="234" />
-        <location filename="../../ui/views/manager.py" line="254" />
+        <location filename="../../ui/views/manager.py" line="237" />
+        <location filename="../../ui/views/manager.py" line="257" />
         <source>Top-up</source>
         <translation>加值</translation>
     </message>
     <message>
-        <location filename="../../ui/views/manager.py" line="237" />
+        <location filename="../../ui/views/manager.py" line="240" />
         <source>voided</source>
         <translation>已作廢</translation>
     </message>
     <message>
-        <location filename="../../ui/views/manager.py" line="244" />
+        <location filename="../../ui/views/manager.py" line="247" />
         <source>Choose the sale or top-up to void.</source>
         <translation>請選擇要作廢的消費或加值。</translation>
     </message>
     <message>
-        <location filename="../../ui/views/manager.py" line="248" />
+        <location filename="../../ui/views/manager.py" line="251" />
         <source>That one is already voided.</source>
         <translation>這筆交易已經作廢。</translation>
     </message>
     <message>
-        <location filename="../../ui/views/manager.py" line="253" />
+        <location filename="../../ui/views/manager.py" line="256" />
         <source>{kind} of {amount} for {name}, {time}</source>
         <translation>{name} 的{kind} {amount}，{time}</translation>
     </message>
     <message>
-        <location filename="../../ui/views/manager.py" line="258" />
+        <location filename="../../ui/views/manager.py" line="261" />
         <source>Points and stored value go back to where they were.</source>
         <translation>點數與儲值金將恢復為交易前的狀態。</translation>
     </message>
     <message>
-        <location filename="../../ui/views/manager.py" line="259" />
+        <location filename="../../ui/views/manager.py" line="262" />
         <source>Reason: {reason}</source>
         <translation>原因：{reason}</translation>
     </message>
     <message>
-        <location filename="../../ui/views/manager.py" line="275" />
+        <location filename="../../ui/views/manager.py" line="278" />
         <source>Voided. {name}'s balances are restored.</source>
         <translation>已作廢，{name} 的餘額已恢復。</translation>
     </message>
     <message>
-        <location filename="../../ui/views/manager.py" line="284" />
+        <location filename="../../ui/views/manager.py" line="287" />
         <source>Device</source>
         <translation>裝置</translation>
     </message>
     <message>
-        <location filename="../../ui/views/manager.py" line="284" />
+        <location filename="../../ui/views/manager.py" line="287" />
         <source>State</source>
         <translation>狀態</translation>
     </message>
     <message>
-        <location filename="../../ui/views/manager.py" line="284" />
+        <location filename="../../ui/views/manager.py" line="287" />
         <source>Details</source>
         <translation>說明</translation>
     </message>
     <message>
-        <location filename="../../ui/views/manager.py" line="286" />
+        <location filename="../../ui/views/manager.py" line="289" />
         <source>Print a test receipt</source>
         <translation>列印測試收據</translation>
     </message>
     <message>
-        <location filename="../../ui/views/manager.py" line="310" />
+        <location filename="../../ui/views/manager.py" line="313" />
         <source>Test receipt sent to the printer.</source>
         <translation>測試收據已送至印表機。</translation>
     </message>
     <message>
-        <location filename="../../ui/views/manager.py" line="312" />
+        <location filename="../../ui/views/manager.py" line="315" />
         <source>No printer is set up ([devices.printer] in config.toml).</source>
         <translation>尚未設定印表機（config.toml 的 [devices.printer]）。</translation>
     </message>
     <message>
-        <location filename="../../ui/views/manager.py" line="325" />
+        <location filename="../../ui/views/manager.py" line="328" />
         <source>Connection</source>
         <translation>連線</translation>
     </message>
     <message>
-        <location filename="../../ui/views/manager.py" line="326" />
+        <location filename="../../ui/views/manager.py" line="329" />
         <source>Waiting to sync</source>
         <translation>待同步</translation>
     </message>
     <message>
-        <location filename="../../ui/views/manager.py" line="327" />
+        <location filename="../../ui/views/manager.py" line="330" />
         <source>Last sync</source>
         <translation>上次同步</translation>
     </message>
     <message>
-        <location filename="../../ui/views/manager.py" line="329" />
+        <location filename="../../ui/views/manager.py" line="332" />
         <source>Sync now</source>
         <translation>立即同步</translation>
     </message>
     <message>
-        <location filename="../../ui/views/manager.py" line="335" />
+        <location filename="../../ui/views/manager.py" line="338" />
         <source>Demo: the server is unreachable</source>
         <translation>示範：伺服器無法連線</translation>
     </message>
     <message>
-        <location filename="../../ui/views/manager.py" line="339" />
+        <location filename="../../ui/views/manager.py" line="342" />
         <source>Conflicts flagged by the server</source>
         <translation>伺服器標記的衝突</translation>
     </message>
     <message>
-        <location filename="../../ui/views/manager.py" line="353" />
+        <location filename="../../ui/views/manager.py" line="356" />
         <source>checking…</source>
         <translation>檢查中…</translation>
     </message>
     <message>
-        <location filename="../../ui/views/manager.py" line="355" />
+        <location filename="../../ui/views/manager.py" line="358" />
         <source>online</source>
         <translation>連線中</translation>
     </message>
     <message>
-        <location filename="../../ui/views/manager.py" line="356" />
+        <location filename="../../ui/views/manager.py" line="359" />
         <source>offline: {why}</source>
         <translation>離線：{why}</translation>
     </message>
     <message>
-        <location filename="../../ui/views/manager.py" line="359" />
+        <location filename="../../ui/views/manager.py" line="362" />
         <source>never</source>
         <translation>從未</translation>
     </message>
     <message>
-        <location filename="../../ui/views/manager.py" line="364" />
+        <location filename="../../ui/views/manager.py" line="369" />
         <source>None.</source>
         <translation>無。</translation>
     </message>
@@ -2141,206 +2146,211 @@ or type the card number and press Enter.</source>
     </message>
     <message>
         <location filename="../../ui/errors.py" line="281" />
+        <source>Changing a member's PIN needs the old PIN, or a manager.</source>
+        <translation>變更會員密碼需要會員的舊密碼，或由店長操作。</translation>
+    </message>
+    <message>
+        <location filename="../../ui/errors.py" line="283" />
         <source>A PIN is 4 to 12 digits.</source>
         <translation>PIN 碼為 4 到 12 位數字。</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="282" />
+        <location filename="../../ui/errors.py" line="284" />
         <source>Only a manager can add staff.</source>
         <translation>只有店長可以新增人員。</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="283" />
+        <location filename="../../ui/errors.py" line="285" />
         <source>The first user must be a manager.</source>
         <translation>第一位使用者必須是店長。</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="284" />
+        <location filename="../../ui/errors.py" line="286" />
         <source>There is already a user called {name}.</source>
         <translation>已經有名為 {name} 的使用者。</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="286" />
+        <location filename="../../ui/errors.py" line="288" />
         <source>No user called {name}.</source>
         <translation>沒有名為 {name} 的使用者。</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="287" />
+        <location filename="../../ui/errors.py" line="289" />
         <source>There is no {role:role} on this terminal.</source>
         <translation>本終端機沒有{role:role}。</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="288" />
+        <location filename="../../ui/errors.py" line="290" />
         <source>There is more than one {role:role}: say which user.</source>
         <translation>有多位{role:role}：請指定是哪一位。</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="291" />
+        <location filename="../../ui/errors.py" line="293" />
         <source>No transaction {event_id} on this terminal.</source>
         <translation>本終端機找不到交易 {event_id}。</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="292" />
+        <location filename="../../ui/errors.py" line="294" />
         <source>A {kind:kind} cannot be voided.</source>
         <translation>{kind:kind}無法作廢。</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="293" />
+        <location filename="../../ui/errors.py" line="295" />
         <source>That {kind:kind} was already voided by {by}.</source>
         <translation>這筆{kind:kind}已被作廢（作廢交易 {by}）。</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="295" />
+        <location filename="../../ui/errors.py" line="297" />
         <source>The points this sale earned were already redeemed or expired: it cannot be voided in full.</source>
         <translation>這筆消費獲得的點數已被折抵或已到期：無法全額作廢。</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="298" />
+        <location filename="../../ui/errors.py" line="300" />
         <source>The stored value from this top-up was already spent: it cannot be voided in full.</source>
         <translation>這筆加值的儲值金已被使用：無法全額作廢。</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="301" />
+        <location filename="../../ui/errors.py" line="303" />
         <source>These stamps were already exchanged for a reward: they cannot be voided.</source>
         <translation>這些點已兌換獎品：無法作廢。</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="303" />
+        <location filename="../../ui/errors.py" line="305" />
         <source>The {asset:asset} this event gave was already spent: it cannot be voided in full.</source>
         <translation>這筆交易給的{asset:asset}已經用掉了：無法全額作廢。</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="312" />
+        <location filename="../../ui/errors.py" line="314" />
         <source>cashier</source>
         <translation>收銀員</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="313" />
+        <location filename="../../ui/errors.py" line="315" />
         <source>manager</source>
         <translation>店長</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="316" />
+        <location filename="../../ui/errors.py" line="318" />
         <source>enrolment</source>
         <translation>入會</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="317" />
+        <location filename="../../ui/errors.py" line="319" />
         <source>sale</source>
         <translation>消費</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="318" />
+        <location filename="../../ui/errors.py" line="320" />
         <source>top-up</source>
         <translation>加值</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="319" />
+        <location filename="../../ui/errors.py" line="321" />
         <source>void</source>
         <translation>作廢</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="320" />
+        <location filename="../../ui/errors.py" line="322" />
         <source>points expiry</source>
         <translation>點數到期</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="321" />
+        <location filename="../../ui/errors.py" line="323" />
         <source>adjustment</source>
         <translation>調整</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="322" />
+        <location filename="../../ui/errors.py" line="324" />
         <source>stamp</source>
         <translation>蓋章</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="323" />
+        <location filename="../../ui/errors.py" line="325" />
         <source>stamp card exchange</source>
         <translation>集點卡兌換</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="324" />
+        <location filename="../../ui/errors.py" line="326" />
         <source>voucher redemption</source>
         <translation>票券兌換</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="325" />
+        <location filename="../../ui/errors.py" line="327" />
         <source>points transfer</source>
         <translation>點數轉贈</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="326" />
+        <location filename="../../ui/errors.py" line="328" />
         <source>member PIN change</source>
         <translation>會員密碼變更</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="327" />
+        <location filename="../../ui/errors.py" line="329" />
         <source>check-in</source>
         <translation>簽到</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="328" />
+        <location filename="../../ui/errors.py" line="330" />
         <source>plan purchase</source>
         <translation>方案購買</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="329" />
+        <location filename="../../ui/errors.py" line="331" />
         <source>member's choice</source>
         <translation>會員選擇</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="332" />
+        <location filename="../../ui/errors.py" line="334" />
         <source>points</source>
         <translation>點數</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="333" />
+        <location filename="../../ui/errors.py" line="335" />
         <source>stored value</source>
         <translation>儲值金</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="334" />
+        <location filename="../../ui/errors.py" line="336" />
         <source>stamps</source>
         <translation>集點章</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="335" />
+        <location filename="../../ui/errors.py" line="337" />
         <source>cash-back</source>
         <translation>回饋金</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="336" />
+        <location filename="../../ui/errors.py" line="338" />
         <source>donation</source>
         <translation>捐贈</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="338" />
+        <location filename="../../ui/errors.py" line="340" />
         <source>sale amount</source>
         <translation>消費金額</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="339" />
+        <location filename="../../ui/errors.py" line="341" />
         <source>top-up amount</source>
         <translation>加值金額</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="340" />
+        <location filename="../../ui/errors.py" line="342" />
         <source>stored-value payment</source>
         <translation>儲值金扣款</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="341" />
+        <location filename="../../ui/errors.py" line="343" />
         <source>cash-back payment</source>
         <translation>回饋金折抵</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="363" />
+        <location filename="../../ui/errors.py" line="365" />
         <source>{minutes} min {seconds} s</source>
         <translation>{minutes} 分 {seconds} 秒</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="397" />
+        <location filename="../../ui/errors.py" line="399" />
         <source>Something went wrong and the action was not completed. Please try again; the details are in the log.</source>
         <translation>發生問題，操作未完成。請再試一次；詳細資訊已記錄在日誌中。</translation>
     </message>
@@ -2348,22 +2358,72 @@ or type the card number and press Enter.</source>
 <context>
     <name>sync</name>
     <message>
-        <location filename="../../ui/sync_client.py" line="40" />
+        <location filename="../../ui/sync_client.py" line="43" />
         <source>not synced yet</source>
         <translation>尚未同步</translation>
     </message>
     <message>
         <location filename="../../ui/sync_client.py" line="76" />
+        <source>Stored value overdrawn offline</source>
+        <translation>離線扣款造成儲值金透支</translation>
+    </message>
+    <message>
+        <location filename="../../ui/sync_client.py" line="77" />
+        <source>Points overdrawn offline</source>
+        <translation>離線折抵造成點數透支</translation>
+    </message>
+    <message>
+        <location filename="../../ui/sync_client.py" line="78" />
+        <source>Cash-back overdrawn on several tills</source>
+        <translation>多台收銀機使用造成回饋金透支</translation>
+    </message>
+    <message>
+        <location filename="../../ui/sync_client.py" line="79" />
+        <source>Voucher redeemed twice</source>
+        <translation>票券重複兌換</translation>
+    </message>
+    <message>
+        <location filename="../../ui/sync_client.py" line="80" />
+        <source>Voucher redemption without a voucher</source>
+        <translation>兌換紀錄缺少票券</translation>
+    </message>
+    <message>
+        <location filename="../../ui/sync_client.py" line="81" />
+        <source>Member unknown to the server</source>
+        <translation>伺服器查無此會員</translation>
+    </message>
+    <message>
+        <location filename="../../ui/sync_client.py" line="82" />
+        <source>Member of another store</source>
+        <translation>其他門市的會員</translation>
+    </message>
+    <message>
+        <location filename="../../ui/sync_client.py" line="83" />
+        <source>Member's phone-app secret not accepted</source>
+        <translation>會員手機 App 金鑰未被接受</translation>
+    </message>
+    <message>
+        <location filename="../../ui/sync_client.py" line="84" />
+        <source>Member PIN change not accepted</source>
+        <translation>會員密碼變更未被接受</translation>
+    </message>
+    <message>
+        <location filename="../../ui/sync_client.py" line="102" />
+        <source>{points} points</source>
+        <translation>{points} 點</translation>
+    </message>
+    <message>
+        <location filename="../../ui/sync_client.py" line="107" />
         <source>member {member}</source>
         <translation>會員 {member}</translation>
     </message>
     <message>
-        <location filename="../../ui/sync_status.py" line="48" />
+        <location filename="../../ui/sync_status.py" line="57" />
         <source>no sync server configured</source>
         <translation>未設定同步伺服器</translation>
     </message>
     <message>
-        <location filename="../../ui/sync_status.py" line="78" />
+        <location filename="../../ui/sync_status.py" line="87" />
         <source>demo: server switched off</source>
         <translation>示範：伺服器已關閉</translation>
     </message>

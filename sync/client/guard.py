@@ -16,7 +16,7 @@ from pathlib import Path
 from sync.client import localdb
 from sync.client.credentials import Credentials, load_credentials
 from sync.client.transport import SyncRefused, SyncUnavailable, Transport
-from terminal.errors import InsufficientBalance, LoyaltyError
+from terminal.errors import InsufficientBalance
 from terminal.limits import check_offline_debit
 from terminal.ports import LedgerSession
 from terminal.store.repositories import SqliteSession
@@ -71,7 +71,9 @@ class SyncGuard:
                 raise InsufficientBalance(exc.message.removeprefix("The server refused: "),
                                           reason="server", stored_value=amount) from None
             if exc.reason_code != "unknown_member":
-                raise LoyaltyError(exc.message) from None
+                # code "refused" with the server's reason (bad_credential: the terminal was
+                # revoked or the server replaced), so the app can say it in its language
+                raise SyncRefused(exc.message, exc.reason_code, exc.status) from None
             return False  # a member enrolled here and not yet pushed
         except SyncUnavailable:
             return False

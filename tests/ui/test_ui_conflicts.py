@@ -6,10 +6,13 @@ second till (its own SQLite file, the checkout service with the real sync guard)
 
 from __future__ import annotations
 
+import re
+import shutil
 from pathlib import Path
 
+import pytest
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QWidget
+from PySide6.QtWidgets import QApplication, QWidget
 from pytestqt.qtbot import QtBot
 from ui_testkit import MANAGER, MakeTerminal, SyncServer, scan, sign_in
 
@@ -18,11 +21,14 @@ from sync.client.credentials import Credentials, load_credentials
 from sync.client.guard import SyncGuard
 from sync.client.round import RoundReport, run_round
 from sync.client.transport import Transport
+from sync.server import service as service_module
 from terminal.checkout import CheckoutService
 from terminal.config import load_config
 from terminal.money import Money
 from terminal.staff import Role
 from terminal.store.local import LocalStore, open_local_store
+from ui.i18n import I18N_DIR, build_qm, install_translator, qm_path
+from ui.sync_client import conflict_labels, describe_flag
 
 
 def sync_round(local: LocalStore, creds: Credentials) -> RoundReport:
@@ -110,14 +116,57 @@ def test_two_offline_tills_overspend_a_member_and_the_manager_sees_the_flag_afte
         sync_round(other, other_creds)
         qtbot.mouseClick(manager_view.findChild(QWidget, "syncNowButton"),  # type: ignore[arg-type]
                          Qt.MouseButton.LeftButton)
-        qtbot.waitUntil(lambda: any("stored_value_overdraft" in line
+        qtbot.waitUntil(lambda: any("Stored value overdrawn offline" in line
                                     for line in conflict_lines(manager_view)), timeout=20000)
-        flagged = [line for line in conflict_lines(manager_view) if "overdraft" in line]
+        flagged = [line for line in conflict_lines(manager_view) if "overdrawn" in line]
         assert len(flagged) == 1
-        assert member in flagged[0] and "400" in flagged[0]
+        assert member in flagged[0] and "NT$400" in flagged[0]
+        assert "stored_value_overdraft" not in flagged[0]  # the identifier: in the tooltip
+        item = next(manager_view.conflicts.item(i)  # type: ignore[attr-defined]
+                    for i in range(manager_view.conflicts.count())  # type: ignore[attr-defined]
+                    if "overdrawn" in manager_view.conflicts.item(i).text())  # type: ignore[attr-defined]
+        assert item.toolTip().startswith("stored_value_overdraft\n")
+        assert "overdrew the account by 400" in item.toolTip()  # the server's detail
         assert not window.banner.isVisible()
     finally:
         if here_open:
             here.close()
         other.close()
         server.stop()
+
+
+def flag_kinds_raised_by_the_server() -> set[str]:
+    """Every kind sync/server passes to its flag helper, read from the source."""
+    source = (Path(service_module.__file__).read_text(encoding="utf-8"))
+    kinds = set(re.findall(r'_flag\(batch, item, [^,]+, "([a-z_]+)"', source))
+    assert {"stored_value_overdraft", "foreign_member"} <= kinds  # the pattern still matches
+    return kinds
+
+
+def test_every_kind_the_server_flags_has_a_label() -> None:
+    labels = conflict_labels()
+    assert flag_kinds_raised_by_the_server() <= set(labels)
+    assert all(label != kind for kind, label in labels.items())
+
+
+@pytest.mark.parametrize("kind", sorted(conflict_labels()))
+def test_a_conflict_reads_in_traditional_chinese_and_keeps_its_identifier(
+        kind: str, qapp: QApplication, tmp_path: Path) -> None:
+    ts = shutil.copy(I18N_DIR / "loyalty_zh_TW.ts", tmp_path / "loyalty_zh_TW.ts")
+    assert build_qm(ts, qm_path("zh_TW", tmp_path))  # this test's own .qm, from the .ts
+    translator = install_translator(qapp, "zh_TW", tmp_path)
+    assert translator is not None
+    try:
+        conflict = describe_flag({"created_at": "2026-12-01T10:00:00", "kind": kind,
+                                  "amount": 1_250, "member_id": "m-1",
+                                  "detail": "offline debit overdrew the account by 1250"})
+    finally:
+        qapp.removeTranslator(translator)
+    assert conflict.kind == kind
+    assert kind not in conflict.text
+    assert not re.search(r"\b[A-Za-z]{2,}[\s,;:'’]+[A-Za-z]{2,}\b", conflict.text), conflict.text
+    assert conflict.detail.startswith("offline debit")
+    if kind == "points_overdraft":
+        assert "1,250 點" in conflict.text
+    elif kind in ("stored_value_overdraft", "cash_back_overdraft", "voucher_double_redemption"):
+        assert "NT$1,250" in conflict.text

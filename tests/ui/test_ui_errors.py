@@ -297,6 +297,13 @@ def cash_back_spent(shop: Shop) -> LoyaltyError:
     return refusal(lambda: shop.service.void(shop.manager, first))
 
 
+def member_pin_change(shop: Shop) -> LoyaltyError:
+    """A cashier changes a member's PIN without the old one."""
+    member = fresh_member(shop)
+    shop.service.set_member_pin(shop.cashier, member, "2468")
+    return refusal(lambda: shop.service.set_member_pin(shop.cashier, member, "1357"))
+
+
 def start_server(shop: Shop) -> SyncServer:
     workdir = shop.data_dir.parent / "server"
     workdir.mkdir(exist_ok=True)
@@ -401,6 +408,7 @@ SCENARIOS: dict[str, Callable[[Shop], LoyaltyError]] = {
     "user_locked/locked": lambda s: locked(s, again=True),
     "permission_denied": lambda s: refusal(
         lambda: s.service.top_up(s.cashier, s.member(), Money(100))),
+    "permission_denied/member_pin_change": member_pin_change,
     "unknown_user/no_such_user": lambda s: refusal(lambda: s.service.login("路人", "1111")),
     "invalid_input/pin_format": lambda s: refusal(
         lambda: s.service.add_staff(s.manager, "新同事", Role.CASHIER, "12")),
@@ -598,6 +606,35 @@ def test_the_cli_message_and_code_are_unchanged_by_the_params(shop: Shop) -> Non
     assert error.message == ("測試會員 has NT$300 of stored value; NT$301 cannot be paid "
                              "with it.")
     assert str(error) == error.message
+
+
+def test_the_servers_other_refusal_of_a_stored_value_debit_keeps_its_reason(
+        shop: Shop, chinese: QTranslator) -> None:
+    """The real server refuses the online check of a sale's stored value for a reason other
+    than the balance (here: the terminal's credential is no longer known, as after a revoke
+    or a new server): the refusal keeps the server's reason, so the till says it in Chinese;
+    the CLI's message is the one it always was."""
+    server = start_server(shop)
+    try:
+        member = fresh_member(shop, stored_value=500)
+        server.register(shop.data_dir, shop.local.terminal_id)
+        creds = load_credentials(shop.data_dir)
+        assert creds is not None
+        save_credentials(shop.data_dir, replace(creds, token="revoked-token"))
+        service = CheckoutService(shop.local.store, terminal_id=shop.local.terminal_id,
+                                  rules=shop.service.rules,
+                                  stored_value_guard=SyncGuard(shop.data_dir, timeout=5))
+        error = refusal(lambda: service.sale(shop.cashier, member, Money(300),
+                                             stored_value=Money(300),
+                                             identified_by=IdentifiedBy.PHONE_CODE))
+    finally:
+        server.stop()
+    assert key_of(error) == "refused/bad_credential"
+    assert error.message == "The server refused: Unknown or revoked terminal credential."
+    text = error_text(error)
+    assert text == f"{headline('refused')}\n{catalogue()['refused/bad_credential']}"
+    assert not ENGLISH.search(text), text
+    assert shop.service.member_view(member).stored_value == 500  # nothing was written
 
 
 # -- on the screen --------------------------------------------------------------------------

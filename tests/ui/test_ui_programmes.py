@@ -4,18 +4,21 @@ discount and what is left to pay; a scan issues a subscription's monthly benefit
 from __future__ import annotations
 
 import json
+import sqlite3
 from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
 from pytestqt.qtbot import QtBot
-from ui_testkit import DemoShop, MakeTerminal, member_now, scan, sign_in, wait_idle
+from ui_testkit import MANAGER, DemoShop, MakeTerminal, member_now, scan, sign_in, wait_idle
 
 from terminal.checkout import CheckoutService, utc_now
+from terminal.demo import DEMO_MEMBER_PIN, DEMO_PIN_EVERY
 from terminal.ledger import EventKind
 from terminal.programmes.at_checkout import PULLED_META_KEY
 from terminal.staff import Role
 from terminal.store.local import open_local_store
+from terminal.vouchers import VoucherFields, VoucherKind, issue_voucher, new_signing_key
 
 DOCUMENT: dict[str, Any] = {
     "version": 1,
@@ -95,3 +98,88 @@ def test_a_scan_issues_the_months_subscription_benefit_once(
     finally:
         local.close()
     assert kinds.count(EventKind.BENEFIT) == 1
+
+
+def test_all_due_by_stored_value_leaves_out_the_tier_discount(
+        qtbot: QtBot, make_terminal: MakeTerminal, demo_shop: DemoShop,
+        shop_dir: Path) -> None:
+    """"All due" asks the service's plan on the worker: a gold member's 5 % is not paid with
+    stored value (before, the screen offered the amount less points and the sale was refused
+    as more than the amount left to pay)."""
+    terminal = make_terminal()
+    card = next(c for c in demo_shop.cards[::DEMO_PIN_EVERY]
+                if member_now(terminal, c).stored_value >= 1000)
+    prepare(shop_dir, card, tier="gold")
+    before = member_now(terminal, card)
+    amount = before.stored_value  # the balance would cover the whole amount
+    sign_in(qtbot, terminal)
+    scan(qtbot, terminal, card)
+    checkout = terminal.window.checkout
+    checkout.amount_input.setText(str(amount))
+    checkout.redeem.setValue(100)  # NT$20 off first; the tier's 5 % of the rest then
+    checkout.stored_most()
+    due = amount - 20 - (amount - 20) * 5 // 100
+    qtbot.waitUntil(lambda: checkout.stored.value() == due, timeout=5000)
+    assert checkout.stored.maximum() == due
+    checkout.review_sale()
+    qtbot.waitUntil(lambda: checkout.confirm.pending, timeout=5000)
+    assert f"Paid with stored value: NT${due:,}" in checkout.confirm.body.text()
+    assert "To pay by other tender: NT$0" in checkout.confirm.body.text()
+    checkout.confirm.confirm()
+    checkout.member_pin.pin.setText(DEMO_MEMBER_PIN)
+    checkout.member_pin.submit()
+    qtbot.waitUntil(lambda: "Sale recorded" in checkout.result.text(), timeout=5000)
+    assert member_now(terminal, card).stored_value == before.stored_value - due
+
+
+def test_the_day_report_shows_the_programme_discounts(
+        qtbot: QtBot, make_terminal: MakeTerminal, demo_shop: DemoShop,
+        shop_dir: Path) -> None:
+    card = demo_shop.cards[3]
+    prepare(shop_dir, card, tier="gold")
+    terminal = make_terminal()
+    sign_in(qtbot, terminal, MANAGER)
+    scan(qtbot, terminal, card)
+    checkout = terminal.window.checkout
+    checkout.amount_input.setText("1000")
+    checkout.review_sale()
+    qtbot.waitUntil(lambda: checkout.confirm.pending, timeout=5000)
+    checkout.confirm.confirm()
+    qtbot.waitUntil(lambda: "Sale recorded" in checkout.result.text(), timeout=5000)
+    terminal.window.open_manager()
+    manager = terminal.window.manager
+    manager.load_report()
+    table = manager.report_table
+    qtbot.waitUntil(lambda: table.rowCount() >= 2, timeout=5000)
+    columns = {table.horizontalHeaderItem(c).text(): c for c in range(table.columnCount())}
+    rows = {table.item(r, 0).text(): r for r in range(table.rowCount())}
+    column = columns["Programme discounts"]
+    assert table.item(rows[MANAGER[0]], column).text() == "NT$50"  # 5 % of NT$1,000
+    assert table.item(rows["Total"], column).text() == "NT$50"
+
+
+def test_what_is_left_after_a_voucher_counts_the_tier_discount(
+        qtbot: QtBot, make_terminal: MakeTerminal, demo_shop: DemoShop,
+        shop_dir: Path) -> None:
+    """NT$100 off NT$1,000 for a gold member: NT$900 less 5 % is left (the service's plan)."""
+    private, public = new_signing_key()
+    with sqlite3.connect(shop_dir / "terminal.sqlite3") as conn:  # as a pull stores them
+        conn.execute("INSERT OR REPLACE INTO meta VALUES ('sync.public_keys', ?)",
+                     (json.dumps({"2": public.hex()}),))
+    now = utc_now()
+    voucher = issue_voucher(private, 2, VoucherFields(
+        kind=VoucherKind.AMOUNT_OFF, value=100, not_before=now - timedelta(hours=1),
+        not_after=now + timedelta(days=7)))
+    card = demo_shop.cards[3]
+    prepare(shop_dir, card, tier="gold")
+    terminal = make_terminal()
+    sign_in(qtbot, terminal)
+    scan(qtbot, terminal, card)
+    checkout = terminal.window.checkout
+    checkout.amount_input.setText("1000")
+    terminal.ctx.bridge.on_code("camera")(voucher)
+    qtbot.waitUntil(lambda: checkout.confirm.pending, timeout=5000)
+    checkout.confirm.confirm()
+    qtbot.waitUntil(lambda: "left to pay" in checkout.result.text(), timeout=5000)
+    assert checkout.result.text() == "E-voucher redeemed: NT$100 off; NT$855 left to pay."
+    assert checkout.amount_input.text() == "900"

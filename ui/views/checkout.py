@@ -70,6 +70,8 @@ class CheckoutView(QWidget):
         self._lookup_serial = 0
         self._phone_code = ""  # the last phone code that identified the member on screen
         self._epoch = 0  # bumped by reset(): results of earlier operations are not shown
+        # (member id, amount, points redeemed) → what the service's plan left to pay
+        self._planned: tuple[tuple[str, int, int], int] | None = None
         root = QHBoxLayout(self)
         root.setContentsMargins(12, 8, 12, 8)
 
@@ -302,6 +304,7 @@ class CheckoutView(QWidget):
     def reset(self) -> None:
         """Forget the member and everything typed (after the idle lock or a sign-out)."""
         self._epoch += 1
+        self._planned = None
         self.panel.clear()
         self.confirm.cancel()
         self.close_forms()
@@ -349,8 +352,25 @@ class CheckoutView(QWidget):
             return
         rules = self.ctx.rules
         self.redeem.setMaximum(rules.max_points_for(self.amount(), card.view.points))
-        due = max(0, self.amount() - self._discount())
-        self.stored.setMaximum(min(card.view.stored_value, due))
+        self.stored.setMaximum(min(card.view.stored_value, self._due()))
+
+    def _due_key(self) -> tuple[str, int, int] | None:
+        card = self.card
+        if card is None:
+            return None
+        return card.view.member.id, self.amount(), self.redeem.value()
+
+    def _due(self) -> int:
+        """What is left to pay: the service's plan's when one was made for what is on the
+        screen now (programme discounts included), else the amount less the points'
+        discount (an upper bound: programmes only take more off)."""
+        if self._planned is not None and self._planned[0] == self._due_key():
+            return self._planned[1]
+        return max(0, self.amount() - self._discount())
+
+    def _keep_plan(self, plan: SalePlan) -> None:
+        """Remember what the service's plan leaves to pay for these inputs."""
+        self._planned = ((plan.member_id, plan.amount, plan.points_redeemed), plan.due)
 
     def _discount(self) -> int:
         try:
@@ -364,8 +384,25 @@ class CheckoutView(QWidget):
         self._update_limits()
 
     def stored_most(self) -> None:
+        """Pay all that is due with stored value: what is due comes from the service's plan
+        (made on the worker, as the sale's preview), so programme discounts count."""
         self._update_limits()
-        self.stored.setValue(self.stored.maximum())
+        key = self._due_key()
+        if key is None or key[1] <= 0:
+            self.stored.setValue(self.stored.maximum())
+            return
+        member_id, amount, redeem = key
+        service, currency = self.ctx.service, self.currency
+
+        def planned(plan: SalePlan) -> None:
+            self._keep_plan(plan)
+            if self._due_key() == key:  # nothing changed on the screen meanwhile
+                self._update_limits()
+                self.stored.setValue(self.stored.maximum())
+
+        Op(lambda: service.plan_sale(member_id, Money(amount, currency),
+                                     redeem_points=redeem)).success(
+            self._live(planned)).failure(self._live(self._problem)).run(self.ctx.runner)
 
     # scanning ---------------------------------------------------------------------------
     def on_scanned(self, code: str, _source: str) -> None:
@@ -414,6 +451,7 @@ class CheckoutView(QWidget):
 
     def show_member(self, card: MemberCard) -> None:
         self.panel.show_card(card)
+        self._planned = None
         self.redeem.setValue(0)
         self.stored.setValue(0)
         self._update_limits()
@@ -495,6 +533,8 @@ class CheckoutView(QWidget):
         card = self.card
         if card is None or card.view.member.id != plan.member_id:
             return  # another member was scanned meanwhile
+        self._keep_plan(plan)
+        self._update_limits()
         self.confirm.ask(self.tr("Sale for {name}").format(name=card.view.member.name),
                          self.plan_lines(plan), lambda: self._commit_sale(plan))
         self.confirm.confirm_button.setFocus()
@@ -528,6 +568,7 @@ class CheckoutView(QWidget):
 
     def _sale_done(self, result: SaleResult) -> None:
         self.sale_button.setEnabled(True)
+        self._planned = None  # the member's tier (and so the plan) may change
         self.last_event = result.event
         self.panel.update_view(result.member)
         self.amount_input.clear()
@@ -727,12 +768,37 @@ class CheckoutView(QWidget):
         self.last_event = result.event
         if off and self.amount() > 0:
             self.amount_input.setText(str(max(0, self.amount() - off)))
-            self.say(self.tr("E-voucher redeemed: {off} off; {due} left to pay.").format(
-                off=self.money(off), due=self.money(self.amount())))
+            self._say_left_to_pay(off)
         else:
             self.say(self.tr("E-voucher redeemed: {off} off.").format(off=self.money(off)))
         self._update_limits()
         self.event_recorded.emit()
+
+    def _say_left_to_pay(self, off: int) -> None:
+        """What is left after a voucher: with a member on screen, the service's plan says
+        it (points and programme discounts included; made on the worker)."""
+        def say(due: int) -> None:
+            self.say(self.tr("E-voucher redeemed: {off} off; {due} left to pay.").format(
+                off=self.money(off), due=self.money(due)))
+
+        key = self._due_key()
+        if key is None or key[1] <= 0:
+            say(self.amount())
+            return
+        member_id, amount, redeem = key
+        service, currency = self.ctx.service, self.currency
+
+        def planned(plan: SalePlan) -> None:
+            self._keep_plan(plan)
+            self._update_limits()
+            say(plan.due)
+
+        # a plan that is refused (too many points for the smaller amount, say) is explained
+        # at the review; here the amount stands for what is left
+        Op(lambda: service.plan_sale(member_id, Money(amount, currency),
+                                     redeem_points=redeem)).success(
+            self._live(planned)).failure(self._live(lambda _m: say(amount))).run(
+            self.ctx.runner)
 
     # stamp card -------------------------------------------------------------------------
     def review_stamp(self) -> None:

@@ -13,6 +13,7 @@ from PySide6.QtWidgets import (
     QLabel,
     QLineEdit,
     QListWidget,
+    QListWidgetItem,
     QPushButton,
     QTabWidget,
     QVBoxLayout,
@@ -136,7 +137,8 @@ class ManagerView(QWidget):
         layout.addLayout(row)
         self.report_table = read_only_table("reportTable", [
             self.tr("Cashier"), self.tr("Sales"), self.tr("Sales amount"),
-            self.tr("Points discount"), self.tr("Stored value spent"), self.tr("Other tender"),
+            self.tr("Points discount"), self.tr("Programme discounts"),
+            self.tr("Stored value spent"), self.tr("Other tender"),
             self.tr("Points issued"), self.tr("Points redeemed"), self.tr("Top-ups"),
             self.tr("Topped up"), self.tr("Voids"), self.tr("Enrolments")], tab)
         layout.addWidget(self.report_table, 1)
@@ -156,7 +158,8 @@ class ManagerView(QWidget):
         self.report_table.setRowCount(len(rows))
         for r, (name, t) in enumerate(rows):
             values = [name, str(t.sales), self.money(t.sales_amount),
-                      self.money(t.points_discount), self.money(t.stored_value_spent),
+                      self.money(t.points_discount), self.money(t.programme_discount),
+                      self.money(t.stored_value_spent),
                       self.money(t.other_tender), f"{t.points_earned:,}",
                       f"{t.points_redeemed:,}", str(t.top_ups), self.money(t.top_up_amount),
                       str(t.voids), str(t.enrolments)]
@@ -358,7 +361,9 @@ class ManagerView(QWidget):
         self.sync_last.setText(format_when(state.last_sync, self.ctx.zone)
                                if state.last_sync else self.tr("never"))
         self.conflicts.clear()
-        if state.conflicts:
-            self.conflicts.addItems(list(state.conflicts))
-        else:
+        for conflict in state.conflicts:
+            item = QListWidgetItem(conflict.text, self.conflicts)
+            item.setData(Qt.ItemDataRole.UserRole, conflict.kind)
+            item.setToolTip("\n".join(p for p in (conflict.kind, conflict.detail) if p))
+        if not state.conflicts:
             self.conflicts.addItem(self.tr("None."))
