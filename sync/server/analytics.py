@@ -301,7 +301,8 @@ def _activity_select(conn: Connection, as_of: date, zones: str, params: dict[str
     )
     SELECT scope, member_id, substr(enrolled_on, 1, 7) AS month,
            {d['day'].format(x=enrolled)} AS enrolled_day,
-           COALESCE(purchases, 0) AS purchases, COALESCE(spend, 0) AS spend,
+           CAST(COALESCE(purchases, 0) AS BIGINT) AS purchases,
+           CAST(COALESCE(spend, 0) AS BIGINT) AS spend,
            {d['day'].format(x='last_day')} AS last_day,
            {d['day'].format(x='first_return')} AS first_return
     FROM scoped m {final}"""
@@ -643,7 +644,7 @@ def report(conn: Connection, name: str, *, store_id: str | None = None,
     limits = limits or Thresholds()
     scopes = _scopes(conn, store_id)
     numbers: dict[int, str] = {}
-    act, params = "", {}
+    act, params = "", dict[str, Any]()
     if name != "redemption":
         if _source(source) == "facts":
             fold_facts(conn, day)

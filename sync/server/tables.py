@@ -11,7 +11,9 @@ Alembic migrations in ``sync/server/migrations`` create and evolve it. Notes:
   ``pg_snapshot_xmin(pg_current_snapshot())`` (see :mod:`sync.server.service`).
 * ``holds`` expire (``expires_at``): an expired hold no longer reduces the available balance.
 * ``sale_facts``, ``sale_voids``, ``member_sales``, ``analytics_cursor``,
-  ``member_activity`` and ``activity_zones`` belong to the nightly analytics alone (:mod:`sync.server.analytics_facts`): the push never writes them.
+  ``member_activity`` and ``activity_zones`` belong to the nightly analytics alone
+  (:mod:`sync.server.analytics_facts`, :mod:`sync.server.analytics`): the push never
+  writes them.
 """
 
 from __future__ import annotations

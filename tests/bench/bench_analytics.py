@@ -25,7 +25,7 @@ it; a run finding a kept schema of the same scale reuses its data and analytics 
 (``--refold``: empties them) and adds another day).
 
 Options: --members N (1000000), --events N (10000000), --stores N (10), --day-events N
-(16000), --no-full-scan, --refold, --postgres-url URL ($LOYALTY_TEST_POSTGRES_URL or
+(16000), --day D (2026-12-01), --no-full-scan, --refold, --postgres-url URL ($LOYALTY_TEST_POSTGRES_URL or
 postgresql://postgres@127.0.0.1:5432/test), --keep (keep the schema).
 """
 
@@ -267,6 +267,9 @@ def main(argv: list[str] | None = None) -> int:
                         default=os.environ.get("LOYALTY_TEST_POSTGRES_URL", DEFAULT_PG))
     parser.add_argument("--keep", action="store_true",
                         help="keep the schema (a later run of the same scale reuses it)")
+    parser.add_argument("--day", type=date.fromisoformat, default=AS_OF + timedelta(days=1),
+                        help="the further day's date (default: the day after 2026-11-30; "
+                             "with a kept schema, a day after those it already has)")
     parser.add_argument("--refold", action="store_true",
                         help="with a kept schema: empty the analytics tables, so that (a) "
                              "folds every event again (otherwise it folds what is new)")
@@ -321,7 +324,7 @@ def main(argv: list[str] | None = None) -> int:
         backfill = nightly(engine, AS_OF, "facts")
         show(f"(a) first run: backfill (a full fold, or of what is new and of member_activity "
              f"where empty) + reports, as of {AS_OF}", backfill, baseline)
-        next_day = AS_OF + timedelta(days=1)
+        next_day = args.day
         started = time.perf_counter()
         with psycopg.connect(url) as conn:
             params = bench_params(args.members, args.stores)
