@@ -25,8 +25,9 @@ it; a run finding a kept schema of the same scale reuses its data and analytics 
 (``--refold``: empties them) and adds another day).
 
 Options: --members N (1000000), --events N (10000000), --stores N (10), --day-events N
-(16000), --day D (2026-12-01), --no-full-scan, --refold, --postgres-url URL ($LOYALTY_TEST_POSTGRES_URL or
-postgresql://postgres@127.0.0.1:5432/test), --keep (keep the schema).
+(16000), --day D (2026-12-01), --no-full-scan, --refold, --postgres-url URL
+($LOYALTY_TEST_POSTGRES_URL or postgresql://postgres@127.0.0.1:5432/test), --keep (keep the
+schema).
 """
 
 from __future__ import annotations
