@@ -9,20 +9,22 @@ data equals that till's own report:
   store's local calendar (PostgreSQL: the store's time zone; SQLite has no zone database, so
   the zone's UTC offset on the report day is applied); the end of the report day is exact
   in both (zoneinfo); a sale on the report day's calendar after it is not counted;
-* one temporary table ``an_activity`` holds a row per member and scope (0: all stores, then
-  a number per store): purchases, spend, days since enrolment, since the last purchase, and
-  from enrolment to the first purchase after the enrolment day; every report is a small
-  grouped query over it;
+* ``member_activity`` keeps a row per member and scope (0: all stores, then a number per
+  store): purchases, spend, the days of enrolment, of the last purchase and of the first
+  purchase after the enrolment day; each fold rewrites the rows of the members it touched.
+  A report derives the ages and idle days from them; the members with a purchase after the
+  report day are computed for it from the facts (temporary ``an_activity``); every report
+  is a small grouped query over those rows (:func:`activity`);
 * a store's scope is its purchases, over the members enrolled there or who bought there;
 * RFM quintiles are ``rank() - 1`` × 5 // buyers + 1 (ties share the lower rank, as in
   :func:`terminal.analytics._quintiles`); segments are named by
   :func:`terminal.analytics.segment_of` over the (r, f) groups, never re-implemented;
 * redemption and liability are the current balances (the ``as_of`` day does not apply).
 
-The reports read ``sale_facts`` (:mod:`sync.server.analytics_facts`), into which each run
-first folds the events pushed since the last one (the first run folds every event: a
-backfill); ``source="events"`` keeps the original full scan of ``events``, which gives the
-same figures (tests compare both).
+The rows come from ``sale_facts`` and ``member_sales`` (:mod:`sync.server.analytics_facts`),
+into which each run first folds the events pushed since the last one (the first run folds
+every event: a backfill); ``source="events"`` keeps the original full scan of ``events``
+into ``an_activity``, which gives the same figures (tests compare both).
 
 On PostgreSQL a run is one transaction over every fact: while it runs, the pull feed
 (which hands out changes below the oldest running transaction) waits for it.
@@ -665,13 +667,19 @@ BACKFILL_NOTE = ("first run: the analytics facts were backfilled from every even
                  "fold); later runs fold only the events pushed since")
 
 
+REBUILT_NOTE = ("the member activity was computed again for every member (the first run "
+                "after migration 0004, or the stores or their zones changed)")
+
+
 def nightly(conn: Connection, as_of: date | None = None, limits: Thresholds | None = None,
             clock: Callable[[], float] = time.perf_counter,
             source: str = "facts") -> dict[str, Any]:
-    """Every report over every scope from ONE activity table; ``seconds`` has the wall time
-    of each step: ``fold`` (the events pushed since the last run into ``sale_facts``; the
-    first run folds them all), ``activity`` (the shared scan of the facts and members) and
-    each report. ``source="events"``: the full scan of the events instead (no fold)."""
+    """Every report over every scope from the same activity rows; ``seconds`` has the wall
+    time of each step: ``fold`` (the events pushed since the last run into ``sale_facts``;
+    the first run folds them all), ``activity`` (the ``member_activity`` rows of the members
+    the fold touched, and the members with purchases after the report day; the full scan:
+    the whole activity table) and each report. ``source="events"``: the full scan of the
+    events instead (no fold)."""
     day = as_of or datetime.now(UTC).date()
     limits = limits or Thresholds()
     scopes = _scopes(conn, None)
@@ -701,6 +709,8 @@ def nightly(conn: Connection, as_of: date | None = None, limits: Thresholds | No
         out["fold"] = folded
         if folded["backfill"]:
             out["note"] = BACKFILL_NOTE
+        elif folded["activity"] == -1:
+            out["note"] = REBUILT_NOTE
     return out
 
 

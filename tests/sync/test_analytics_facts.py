@@ -467,7 +467,8 @@ def test_member_activity_kept_by_the_folds_equals_a_rebuild(server: Server,
     assert kept and {r[1] for r in kept} == {0, 1, 2, 3}
     with engine.begin() as conn:  # as the signature changed: every row again
         conn.execute(text("DELETE FROM activity_zones WHERE no = 0"))
-    assert nightly(engine, day, "facts")["fold"]["activity"] == -1
+    rebuilt = nightly(engine, day, "facts")
+    assert rebuilt["fold"]["activity"] == -1 and rebuilt["note"] == analytics.REBUILT_NOTE
     assert activity_rows(engine) == kept
     again = nightly(engine, day, "facts")
     assert again["fold"]["activity"] == 0 and activity_rows(engine) == kept
