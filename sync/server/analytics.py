@@ -459,35 +459,37 @@ def _scopes(conn: Connection, store_id: str | None) -> dict[str, str]:
     return out
 
 
-def _ranks(act: str, column: str, order: str) -> str:
+def _ranks(column: str, order: str) -> str:
     """``rank() - 1`` of each distinct value of ``column`` per scope (the buyers before it
-    in ``order``), from the counts per value: a few thousand groups to sort, not a row per
-    member and scope."""
+    in ``order``), from the counts per value (of ``g``): a few thousand groups to sort, not
+    a row per member and scope."""
     return f"""
-        SELECT scope, {column} AS v, CAST(sum(count(*)) OVER (
-                   PARTITION BY scope ORDER BY {column} {order}) - count(*) AS BIGINT) AS before
-        FROM {act} x WHERE idle IS NOT NULL GROUP BY scope, {column}"""
+        SELECT scope, {column} AS v, CAST(sum(sum(c)) OVER (
+                   PARTITION BY scope ORDER BY {column} {order}) - sum(c) AS BIGINT) AS before
+        FROM g GROUP BY scope, {column}"""
 
 
 def rfm_sql(act: str) -> str:
     """Quintiles as rank() - 1 (ties share the lower rank) × 5 // buyers + 1, per axis, over
-    the activity rows ``act`` (see :func:`activity`)."""
+    the activity rows ``act`` (see :func:`activity`), read once: the buyers are first
+    counted per scope, recency, frequency and spend (a fifth as many groups as rows), and
+    the ranks and scores computed from those counts."""
     return f"""
-    WITH n AS (SELECT scope, count(*) AS n FROM {act} x WHERE idle IS NOT NULL
-               GROUP BY scope),
-         rr AS ({_ranks(act, 'idle', 'DESC')}),
-         rf AS ({_ranks(act, 'purchases', 'ASC')}),
-         rm AS ({_ranks(act, 'spend', 'ASC')}),
+    WITH g AS (SELECT scope, idle, purchases, spend, count(*) AS c FROM {act} x
+               WHERE idle IS NOT NULL GROUP BY scope, idle, purchases, spend),
+         n AS (SELECT scope, CAST(sum(c) AS BIGINT) AS n FROM g GROUP BY scope),
+         rr AS ({_ranks('idle', 'DESC')}),
+         rf AS ({_ranks('purchases', 'ASC')}),
+         rm AS ({_ranks('spend', 'ASC')}),
          b AS (
             SELECT a.scope AS scope, rr.before * 5 / n.n + 1 AS r,
-                   rf.before * 5 / n.n + 1 AS f, rm.before * 5 / n.n + 1 AS m
-            FROM {act} a
+                   rf.before * 5 / n.n + 1 AS f, rm.before * 5 / n.n + 1 AS m, a.c AS c
+            FROM g a
             JOIN n ON n.scope = a.scope
             JOIN rr ON rr.scope = a.scope AND rr.v = a.idle
             JOIN rf ON rf.scope = a.scope AND rf.v = a.purchases
-            JOIN rm ON rm.scope = a.scope AND rm.v = a.spend
-            WHERE a.idle IS NOT NULL)
-    SELECT scope, r, f, m, count(*) FROM b GROUP BY scope, r, f, m"""
+            JOIN rm ON rm.scope = a.scope AND rm.v = a.spend)
+    SELECT scope, r, f, m, CAST(sum(c) AS BIGINT) FROM b GROUP BY scope, r, f, m"""
 
 
 def rfm_report(conn: Connection, scopes: dict[str, str], numbers: dict[int, str],
