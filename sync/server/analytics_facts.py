@@ -29,6 +29,10 @@ were known when it was summed; on SQLite the zone's offset of the same day); the
 summed again from the facts (by member, through the index). So the nightly reads one row
 per member and store, not one per sale.
 
+Each fold leaves the members whose summaries it changed in the temporary table
+``af_members`` (until the next fold): :mod:`sync.server.analytics` rewrites their
+``member_activity`` rows.
+
 The push path never writes these tables (its throughput is measured on its own).
 """
 
@@ -72,9 +76,11 @@ def event_expressions(dialect: str) -> dict[str, str]:
     }
 
 
-def _drop(conn: Connection) -> None:
+def _drop(conn: Connection, members: bool = True) -> None:
     for table in ("af_range", "af_voids", "af_touched", "af_zones", "af_sales"):
         conn.execute(text(f"DROP TABLE IF EXISTS {table}"))
+    if members:
+        conn.execute(text("DROP TABLE IF EXISTS af_members"))
 
 
 def fold(conn: Connection, zones: str, params: dict[str, Any]) -> dict[str, Any]:
@@ -90,7 +96,8 @@ def fold(conn: Connection, zones: str, params: dict[str, Any]) -> dict[str, Any]
         conn.execute(text("SELECT pg_advisory_xact_lock(:k)"), {"k": FOLD_LOCK})
     backfill = conn.execute(text("SELECT 1 FROM analytics_cursor LIMIT 1")).first() is None
     if backfill:  # a full fold, from nothing
-        for table in ("sale_facts", "sale_voids", "member_sales"):
+        for table in ("sale_facts", "sale_voids", "member_sales", "member_activity",
+                      "activity_zones"):
             conn.execute(text(f"DELETE FROM {table}"))
     _drop(conn)
     # ONE statement: the bound of each terminal is a prefix visible in one snapshot
@@ -169,7 +176,13 @@ def fold(conn: Connection, zones: str, params: dict[str, Any]) -> dict[str, Any]
         summaries = _add_sales(conn, d) + _resum(conn, d, everyone=False)
     if large:
         conn.execute(text("SET LOCAL enable_nestloop = on"))
-    _drop(conn)
+    # the members whose summaries changed, for the caller (member_activity); a backfill
+    # empties member_activity, which is then rebuilt whole
+    changed = "SELECT member_id FROM af_touched"
+    if not backfill:
+        changed += " UNION SELECT member_id FROM af_sales"
+    conn.execute(text(f"CREATE TEMP TABLE af_members AS {changed}"))
+    _drop(conn, members=False)
     return {"events": events, "added": int(added), "removed": int(removed),
             "summaries": summaries, "backfill": backfill and events > 0}
 

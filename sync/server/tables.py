@@ -10,8 +10,10 @@ Alembic migrations in ``sync/server/migrations`` create and evolve it. Notes:
   ``xid8`` defaulting to ``pg_current_xact_id()`` and the pull hands out only rows below
   ``pg_snapshot_xmin(pg_current_snapshot())`` (see :mod:`sync.server.service`).
 * ``holds`` expire (``expires_at``): an expired hold no longer reduces the available balance.
-* ``sale_facts``, ``sale_voids``, ``member_sales`` and ``analytics_cursor`` belong to the
-  nightly analytics alone (:mod:`sync.server.analytics_facts`): the push never writes them.
+* ``sale_facts``, ``sale_voids``, ``member_sales``, ``analytics_cursor``,
+  ``member_activity`` and ``activity_zones`` belong to the nightly analytics alone
+  (:mod:`sync.server.analytics_facts`, :mod:`sync.server.analytics`): the push never
+  writes them.
 """
 
 from __future__ import annotations
@@ -208,6 +210,8 @@ member_sales = Table(
     Column("return_at", String(40)),
     Index("ix_member_sales_unresolved", "member_id",
           postgresql_where=text("return_from IS NULL"), sqlite_where=text("return_from IS NULL")),
+    # a report for a past day finds the members with purchases after its end
+    Index("ix_member_sales_store_last", "store_id", "last_at"),
 )
 
 sale_voids = Table(
@@ -219,4 +223,28 @@ analytics_cursor = Table(
     "analytics_cursor", metadata,
     Column("terminal_id", String(36), primary_key=True),
     Column("folded_seq", BigInteger, nullable=False),
+)
+
+# per member and scope (0: every store, then each store's number in ``activity_zones``) the
+# activity over every folded purchase, in days since 1970-01-01 (local dates of the scope's
+# stores); the reports compute ages and idle days from them (sync.server.analytics)
+member_activity = Table(
+    "member_activity", metadata,
+    Column("member_id", String(64), primary_key=True),
+    Column("scope", Integer, primary_key=True),
+    Column("month", String(7), nullable=False),  # of enrolment
+    Column("enrolled_day", Integer, nullable=False),
+    Column("purchases", BigInteger, nullable=False),
+    Column("spend", BigInteger, nullable=False),
+    Column("last_day", Integer),  # NULL: never bought (in this scope)
+    Column("first_return", Integer),  # the first purchase after the enrolment day
+)
+
+# the stores (number, zone; on SQLite the offset used) member_activity was computed with
+activity_zones = Table(
+    "activity_zones", metadata,
+    Column("no", Integer, primary_key=True),
+    Column("store_id", String(36), nullable=False),
+    Column("timezone", String(64), nullable=False),
+    Column("shift", String(24), nullable=False),
 )

@@ -157,7 +157,8 @@ def state(engine: Engine) -> dict[str, list[Any]]:
         return {table: [tuple(r) for r in conn.execute(text(
             f"SELECT * FROM {table} ORDER BY 1, 2" if table != "sale_voids"
             else "SELECT * FROM sale_voids ORDER BY 1"))]
-            for table in ("sale_facts", "sale_voids", "member_sales", "analytics_cursor")}
+            for table in ("sale_facts", "sale_voids", "member_sales", "analytics_cursor",
+                          "member_activity", "activity_zones")}
 
 
 @pytest.fixture
@@ -198,7 +199,7 @@ def test_folding_twice_changes_nothing(server: Server, engine: Engine,
     before = state(engine)
     again = nightly(engine, DAYS[3], "facts")
     assert again["fold"] == {"events": 0, "added": 0, "removed": 0, "summaries": 0,
-                             "backfill": False}
+                             "backfill": False, "activity": 0}
     assert "note" not in again
     assert state(engine) == before
     assert again["reports"] == first["reports"]
@@ -228,7 +229,7 @@ def test_a_late_void_of_a_folded_sale(server: Server, engine: Engine) -> None:
     assert term.push([void]).status_code == 200
     after = nightly(engine, day, "facts")
     assert after["fold"] == {"events": 1, "added": 0, "removed": 1, "summaries": 1,
-                             "backfill": False}
+                             "backfill": False, "activity": 1}
     with engine.connect() as conn:
         row = conn.execute(text("SELECT purchases, spend, last_at FROM member_sales "
                                 "WHERE member_id = :m"), {"m": member}).one()
@@ -357,13 +358,14 @@ def test_migration_then_the_first_run_backfills(database_url: str) -> None:
                     dict(zip(("i", "t", "s", "st", "k", "m", "at", "b"), row, strict=True)))
         upgrade(engine)
         with engine.connect() as conn:
-            for table in ("sale_facts", "sale_voids", "member_sales", "analytics_cursor"):
+            for table in ("sale_facts", "sale_voids", "member_sales", "analytics_cursor",
+                          "member_activity", "activity_zones"):
                 assert conn.execute(text(f"SELECT count(*) FROM {table}")).scalar() == 0
         code, out, err = admin(database_url, "analytics-nightly", "--date", "2026-10-31")
         assert code == 0, err
         first = json.loads(out)
         assert first["fold"] == {"events": 6, "added": 3, "removed": 0, "summaries": 3,
-                                 "backfill": True}
+                                 "backfill": True, "activity": -1}
         assert "backfilled" in first["note"] and "backfilled" in err
         code, out, err = admin(database_url, "analytics-nightly", "--date", "2026-10-31",
                                "--full-scan")
@@ -419,7 +421,7 @@ RANK_RFM = """
                rank() OVER (PARTITION BY scope ORDER BY idle DESC) AS rr,
                rank() OVER (PARTITION BY scope ORDER BY purchases) AS rf,
                rank() OVER (PARTITION BY scope ORDER BY spend) AS rm
-        FROM an_activity WHERE idle IS NOT NULL)
+        FROM {act} x WHERE idle IS NOT NULL)
     SELECT scope, (rr - 1) * 5 / n + 1, (rf - 1) * 5 / n + 1, (rm - 1) * 5 / n + 1, count(*)
     FROM b GROUP BY scope, (rr - 1) * 5 / n + 1, (rf - 1) * 5 / n + 1, (rm - 1) * 5 / n + 1"""
 
@@ -431,9 +433,52 @@ def test_rfm_ranks_from_counts_equal_the_window_ranks(server: Server, engine: En
     with engine.begin() as conn:
         for day in DAYS:
             analytics.fold_facts(conn, day)
-            analytics.build_activity(conn, day)
+            act, params, _numbers = analytics.activity(conn, day)
             fast = sorted(tuple(int(v) for v in r) for r in conn.execute(
-                text(analytics.RFM_SQL)))
-            ranked = sorted(tuple(int(v) for v in r) for r in conn.execute(text(RANK_RFM)))
+                text(analytics.rfm_sql(act)), params))
+            ranked = sorted(tuple(int(v) for v in r) for r in conn.execute(
+                text(RANK_RFM.format(act=act)), params))
             assert fast == ranked and (day < DAYS[1] or fast)
             analytics.drop_activity(conn)
+
+
+def activity_rows(engine: Engine) -> list[tuple[Any, ...]]:
+    with engine.connect() as conn:
+        return [tuple(r) for r in conn.execute(text(
+            "SELECT * FROM member_activity ORDER BY member_id, scope"))]
+
+
+def test_member_activity_kept_by_the_folds_equals_a_rebuild(server: Server,
+                                                           engine: Engine) -> None:
+    """``member_activity``, rewritten by each fold for the members it touched only (pushes
+    in rounds with late voids and new members), equals the rows rebuilt from nothing; the
+    reports from it equal the full scan on past days (sales after their end: those members
+    are computed again for the report), on the last day and on a day after every sale."""
+    rng = random.Random(5)
+    history = generate(server, seed=21, members=45, sales=300)
+    day = DAYS[3]
+    touched: list[int] = []
+    while history.left():
+        history.push_round(rng)
+        folded = nightly(engine, day, "facts")
+        touched.append(folded["fold"]["activity"])
+    assert touched[0] == -1 and any(n > 0 for n in touched[1:])  # backfill, then members
+    kept = activity_rows(engine)
+    assert kept and {r[1] for r in kept} == {0, 1, 2, 3}
+    with engine.begin() as conn:  # as the signature changed: every row again
+        conn.execute(text("DELETE FROM activity_zones WHERE no = 0"))
+    rebuilt = nightly(engine, day, "facts")
+    assert rebuilt["fold"]["activity"] == -1 and rebuilt["note"] == analytics.REBUILT_NOTE
+    assert activity_rows(engine) == kept
+    again = nightly(engine, day, "facts")
+    assert again["fold"]["activity"] == 0 and activity_rows(engine) == kept
+    with engine.connect() as conn:  # some purchases after the end of the past days
+        late = conn.execute(text("SELECT count(*) FROM sale_facts WHERE t >= :t"),
+                            {"t": "2026-10-27"}).scalar()
+    assert late
+    assert_same(engine, (DAYS[0], DAYS[1], DAYS[3], date(2027, 3, 1)))
+    # a store added: every row computed again, with the new store's scope
+    server.new_store("Later")
+    assert nightly(engine, day, "facts")["fold"]["activity"] == -1
+    assert len({r[1] for r in activity_rows(engine)}) == 4  # nobody in the new one yet
+    assert_same(engine, (DAYS[2],))
