@@ -314,11 +314,12 @@ def main() -> int:
     out = io.StringIO()
     print("load average at start: {:.1f} {:.1f} {:.1f}".format(*os.getloadavg()), file=out)
     workdir = Path(tempfile.mkdtemp(prefix="bench-sync-"))
-    server = Server(url, subprocess_mode=True, workdir=workdir, workers=args.workers).start()
+    server = Server(url, subprocess_mode=True, workdir=workdir, workers=args.workers)
     meter = CpuMeter(args.postgres_url, schema)
-    assert server.proc is not None
-    meter.server_pid = server.proc.pid
-    try:
+    try:  # (a server that never became healthy is stopped and the schema dropped too)
+        server.start()
+        assert server.proc is not None
+        meter.server_pid = server.proc.pid
         store = server.new_store("bench")
         if not args.only_concurrency:
             bench_bulk(server, store, url, args, workdir, meter, out)
