@@ -345,7 +345,8 @@ _PG_READ = text(
 def _members_named(event: WireEvent) -> set[str]:
     """The members an event touches: its postings' member accounts, the member a PIN change
     or an enrolment is for, and the body's member (whose store the event feed needs)."""
-    named = {account[7:] for account, *_rest in event.postings if account.startswith("member:")}
+    # (p[0], not ``account, *_rest``: the starred target built a list per posting)
+    named = {p[0][7:] for p in event.postings if p[0].startswith("member:")}
     owner = event.body.get("member_id")
     if isinstance(owner, str) and owner:
         named.add(owner[:64])

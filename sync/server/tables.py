@@ -105,7 +105,7 @@ events = Table(
     Column("received_at", String(40), nullable=False),
     Column("result", Text, nullable=False),
     UniqueConstraint("terminal_id", "seq", name="uq_events_terminal_seq"),
-    Index("ix_events_store_time", "store_id", "occurred_at"),
+    # (no index on store_id, occurred_at since migration 0005: no query used it)
 )
 
 postings = Table(

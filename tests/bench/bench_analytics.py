@@ -160,8 +160,6 @@ LATE_INDEXES = (
      ("CREATE UNIQUE INDEX CONCURRENTLY uq_events_terminal_seq ON events (terminal_id, seq)",
       "ALTER TABLE events ADD CONSTRAINT uq_events_terminal_seq "
       "UNIQUE USING INDEX uq_events_terminal_seq")),
-    ("ix_events_store_time", "DROP INDEX ix_events_store_time",
-     ("CREATE INDEX CONCURRENTLY ix_events_store_time ON events (store_id, occurred_at)",)),
     ("ix_postings_event_id", "DROP INDEX ix_postings_event_id",
      ("CREATE INDEX CONCURRENTLY ix_postings_event_id ON postings (event_id)",)),
 )

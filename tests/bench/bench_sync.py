@@ -4,8 +4,12 @@
    compared with a raw baseline measured in the same run on the same database: COPY the same
    rows into a staging table, then INSERT … SELECT … ON CONFLICT DO NOTHING.
    (a) the server path alone: pre-encoded push bodies, sequential HTTP requests;
-   (b) the whole client path: a real terminal SQLite journal read, encoded and pushed by
+   (b) the whole client path: a real terminal SQLite journal (its 200 members enrolled
+       there, then topped up; sales with 4 postings) read, encoded and pushed by
        ``sync.client.round.push_all``.
+   Each phase also prints the CPU seconds of this process (the client), of the server's
+   processes and of the PostgreSQL backends serving this run (``proc_cpu``): on a loaded
+   machine they, and the ratios of the same run, are the figures to compare.
 2. Concurrency: 50 simulated terminals, each pushing batches of 20 events: p50/p99 latency
    and errors.
 
@@ -24,6 +28,7 @@ import tempfile
 import threading
 import time
 import uuid
+from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -33,6 +38,7 @@ import psycopg
 ROOT = Path(__file__).resolve().parents[2]
 sys.path[:0] = [str(ROOT), str(ROOT / "tests" / "sync")]
 
+from proc_cpu import CpuMeter, CpuUse  # noqa: E402
 from synckit import RawTerminal, Server  # noqa: E402
 
 from sync import protocol  # noqa: E402
@@ -43,13 +49,17 @@ from terminal import ledger  # noqa: E402
 from terminal.ids import new_id  # noqa: E402
 from terminal.ledger import Asset, EventKind, Posting, ShopAccount, member_account  # noqa: E402
 from terminal.lots import lot_key  # noqa: E402
+from terminal.member_codes import new_member_secret  # noqa: E402
 from terminal.store.local import open_local_store  # noqa: E402
 
 DEFAULT_PG = "postgresql://postgres@127.0.0.1:5432/test"
 
 
 def schema_url(base: str, schema: str) -> str:
-    return f"{base}{'&' if '?' in base else '?'}options=-csearch_path%3D{schema}"
+    """The bench schema, and its name as the connections' ``application_name`` (how the
+    CPU meter finds the PostgreSQL backends that work for this run, and only those)."""
+    return (f"{base}{'&' if '?' in base else '?'}options=-csearch_path%3D{schema}"
+            f"&application_name={schema}")
 
 
 def make_events(term: RawTerminal, count: int) -> list[dict[str, object]]:
@@ -65,8 +75,8 @@ def make_events(term: RawTerminal, count: int) -> list[dict[str, object]]:
     return events
 
 
-def baseline(pg_url: str, events: list[dict[str, object]], with_postings: bool = False,
-             ) -> float:
+def baseline(pg_url: str, events: list[dict[str, object]], meter: CpuMeter,
+             with_postings: bool = False) -> tuple[float, CpuUse]:
     """COPY into staging, then INSERT … SELECT … ON CONFLICT DO NOTHING (seconds).
 
     ``with_postings``: the posting rows too (one row per posting, keyed by event and line),
@@ -88,6 +98,7 @@ def baseline(pg_url: str, events: list[dict[str, object]], with_postings: bool =
                      "account text, asset text, amount bigint, lot text, expires_on text, "
                      "PRIMARY KEY (event_id, line))")
         conn.commit()
+        cpu = meter.snapshot()
         started = time.perf_counter()
         conn.execute(f"CREATE TEMP TABLE staging (LIKE base_events{suffix}) ON COMMIT DROP")
         with conn.cursor() as cur, cur.copy(
@@ -104,61 +115,83 @@ def baseline(pg_url: str, events: list[dict[str, object]], with_postings: bool =
             conn.execute("INSERT INTO base_postings_p SELECT * FROM staging_p "
                          "ON CONFLICT DO NOTHING")
         conn.commit()
-        return time.perf_counter() - started
+        elapsed = time.perf_counter() - started
+        return elapsed, meter.used(cpu, meter.snapshot())
 
 
 def bench_server_path(server: Server, events: list[dict[str, object]], term: RawTerminal,
-                      batch: int) -> float:
+                      batch: int, meter: CpuMeter) -> tuple[float, CpuUse]:
     bodies = [protocol.encode_push(events[i:i + batch], term.store_id)
               for i in range(0, len(events), batch)]
     headers = {"Authorization": f"Bearer {term.token}", "content-type": "application/json"}
     with httpx.Client(timeout=300) as client:
+        cpu = meter.snapshot()
         started = time.perf_counter()
         for body in bodies:
             response = client.post(f"{server.url}/v1/sync/push", content=body, headers=headers)
             assert response.status_code == 200, response.text[:300]
-        return time.perf_counter() - started
+        elapsed = time.perf_counter() - started
+        return elapsed, meter.used(cpu, meter.snapshot())
+
+
+def till_journal(terminal_id: str, count: int) -> Iterator[ledger.Event]:
+    """A till's journal as the core writes it: 200 members enrolled at the till, topped up,
+    then sales paid with stored value earning a point in the core's lot (one per member and
+    expiry day): 4 postings per sale."""
+    now = datetime.now(UTC)
+    expires = (now + timedelta(days=365)).date()
+    members = [new_id() for _ in range(200)]
+    seq, head = 0, ledger.GENESIS_HASH
+    for i in range(count):
+        member = members[i % len(members)]
+        body: dict[str, object] = {"member_id": member, "amount": 30}
+        postings: list[Posting] = []
+        if i < len(members):
+            body = {"member": {"id": member, "card_number": f"{i:012d}", "name": "M",
+                               "phone": "", "birthday": None,
+                               "enrolled_on": now.date().isoformat(), "tier": "basic",
+                               "code_secret": new_member_secret().hex(), "pin_hash": None},
+                    "member_id": member, "bonus_points": 0}
+            kind = EventKind.ENROL
+        elif i < 2 * len(members):
+            postings = [Posting(member_account(member), Asset.STORED_VALUE, 100_000),
+                        Posting(ShopAccount.STORED_VALUE_FLOAT, Asset.STORED_VALUE, -100_000)]
+            kind = EventKind.TOP_UP
+        else:
+            postings = [Posting(member_account(member), Asset.STORED_VALUE, -30),
+                        Posting(ShopAccount.STORED_VALUE_SPENT, Asset.STORED_VALUE, 30),
+                        Posting(member_account(member), Asset.POINTS, 1,
+                                lot_key(member, expires), expires),
+                        Posting(ShopAccount.POINTS_ISSUED, Asset.POINTS, -1)]
+            kind = EventKind.SALE
+        event = ledger.seal(id=new_id(), terminal_id=terminal_id, seq=seq + 1,
+                            cashier_id="bench", occurred_at=now, kind=kind, body=body,
+                            postings=postings, prev_hash=head)
+        seq, head = event.seq, event.hash
+        yield event
 
 
 def bench_client_path(server: Server, store_id: str, count: int, folder: Path,
-                      batch: int) -> tuple[float, float]:
+                      batch: int, meter: CpuMeter) -> tuple[float, CpuUse, float, RoundReport]:
     """A real terminal journal of ``count`` events pushed by the client code (seconds)."""
     local = open_local_store(folder)
     answer = Transport(server.url).register(server.new_code(store_id), local.terminal_id)
     creds = Credentials(server.url, answer["terminal_id"], store_id, "", answer["token"])
-    now = datetime.now(UTC)
-    expires = (now + timedelta(days=365)).date()  # the core's lot: one per member and expiry day
-    members = [new_id() for _ in range(200)]
     made = time.perf_counter()
     with local.store.session(write=True) as session:
-        seq, head = session.journal_head()
-        for i in range(count):
-            member = members[i % len(members)]
-            if i < len(members):
-                postings = [Posting(member_account(member), Asset.STORED_VALUE, 100_000),
-                            Posting(ShopAccount.STORED_VALUE_FLOAT, Asset.STORED_VALUE,
-                                    -100_000)]
-                kind = EventKind.TOP_UP
-            else:
-                postings = [Posting(member_account(member), Asset.STORED_VALUE, -30),
-                            Posting(ShopAccount.STORED_VALUE_SPENT, Asset.STORED_VALUE, 30),
-                            Posting(member_account(member), Asset.POINTS, 1,
-                                    lot_key(member, expires), expires),
-                            Posting(ShopAccount.POINTS_ISSUED, Asset.POINTS, -1)]
-                kind = EventKind.SALE
-            event = ledger.seal(id=new_id(), terminal_id=local.terminal_id, seq=seq + 1,
-                                cashier_id="bench", occurred_at=now, kind=kind,
-                                body={"member_id": member, "amount": 30}, postings=postings,
-                                prev_hash=head)
+        assert session.journal_head()[0] == 0
+        for event in till_journal(local.terminal_id, count):
             session.append(event)
-            seq, head = event.seq, event.hash
     made = time.perf_counter() - made
+    report = RoundReport()
     with Transport(server.url, creds.token, timeout=300) as transport:
+        cpu = meter.snapshot()
         started = time.perf_counter()
-        push_all(local.store, creds, transport, RoundReport(), batch=batch)
+        push_all(local.store, creds, transport, report, batch=batch)
         elapsed = time.perf_counter() - started
+        used = meter.used(cpu, meter.snapshot())
     local.close()
-    return elapsed, made
+    return elapsed, used, made, report
 
 
 def bench_concurrency(server: Server, store_id: str, terminals: int, batches: int,
@@ -217,16 +250,16 @@ def bench_concurrency(server: Server, store_id: str, terminals: int, batches: in
 
 
 def bench_bulk(server: Server, store: str, url: str, args: argparse.Namespace, workdir: Path,
-               out: io.StringIO) -> None:
+               meter: CpuMeter, out: io.StringIO) -> None:
     term = RawTerminal.create(server, store)
     t0 = time.perf_counter()
     events = make_events(term, args.events)
     made = time.perf_counter() - t0
-    base = baseline(url, events)
-    base_rows = baseline(url, events, with_postings=True)
-    served = bench_server_path(server, events, term, args.batch_size)
-    client, journal = bench_client_path(server, store, args.events, workdir / "till",
-                                        args.batch_size)
+    base, base_cpu = baseline(url, events, meter)
+    base_rows, rows_cpu = baseline(url, events, meter, with_postings=True)
+    served, served_cpu = bench_server_path(server, events, term, args.batch_size, meter)
+    client, client_cpu, journal, report = bench_client_path(
+        server, store, args.events, workdir / "till", args.batch_size, meter)
     n = len(events)
     print(f"server: {args.workers} worker process(es), PostgreSQL; {os.cpu_count()} cores "
           "shared by client, server and database", file=out)
@@ -242,7 +275,19 @@ def bench_bulk(server: Server, store: str, url: str, args: argparse.Namespace, w
           f"(with postings {base_rows / served:.2f})", file=out)
     print(f"client path (SQLite journal -> push_all): {client:.2f} s, "
           f"{n / client:,.0f} events/s, ratio to baseline {base / client:.2f} "
-          f"(with postings {base_rows / client:.2f})", file=out)
+          f"(with postings {base_rows / client:.2f}); pushed {report.pushed}, "
+          f"flagged {report.flagged}", file=out)
+    print("CPU (bench process = client; server processes; PostgreSQL backends of this run):",
+          file=out)
+    for name, cpu, wall in (("raw baseline", base_cpu, base),
+                            ("baseline with postings", rows_cpu, base_rows),
+                            ("server path", served_cpu, served),
+                            ("client path", client_cpu, client)):
+        print(f"  {name}: {cpu.per_event(n)}; {cpu.total:.2f} CPU s in {wall:.2f} s wall "
+              f"({cpu.total / wall:.2f} cores busy)", file=out)
+    print("CPU ratio to the baseline with postings (its CPU / the path's): server path "
+          f"{rows_cpu.total / served_cpu.total:.2f}, client path "
+          f"{rows_cpu.total / client_cpu.total:.2f}", file=out)
 
 
 def percentile(values: list[float], q: float) -> float:
@@ -269,11 +314,15 @@ def main() -> int:
     out = io.StringIO()
     print("load average at start: {:.1f} {:.1f} {:.1f}".format(*os.getloadavg()), file=out)
     workdir = Path(tempfile.mkdtemp(prefix="bench-sync-"))
-    server = Server(url, subprocess_mode=True, workdir=workdir, workers=args.workers).start()
-    try:
+    server = Server(url, subprocess_mode=True, workdir=workdir, workers=args.workers)
+    meter = CpuMeter(args.postgres_url, schema)
+    try:  # (a server that never became healthy is stopped and the schema dropped too)
+        server.start()
+        assert server.proc is not None
+        meter.server_pid = server.proc.pid
         store = server.new_store("bench")
         if not args.only_concurrency:
-            bench_bulk(server, store, url, args, workdir, out)
+            bench_bulk(server, store, url, args, workdir, meter, out)
         for pace in (0.0, 1.0):
             latencies, errors = bench_concurrency(server, store, args.terminals, args.batches,
                                                   pace)
@@ -284,6 +333,7 @@ def main() -> int:
                   f"p99 {percentile(latencies, 0.99) * 1000:.0f} ms, "
                   f"max {max(latencies) * 1000:.0f} ms, errors {errors}", file=out)
     finally:
+        meter.close()
         server.stop()
         with psycopg.connect(args.postgres_url, autocommit=True) as conn:
             conn.execute(f"DROP SCHEMA {schema} CASCADE")
