@@ -7,13 +7,13 @@ index led by ``store_id`` cannot serve as a range (PostgreSQL 15 has no skip sca
 downgrade builds it again.
 
 Revision ID: 0005
-Revises: 0003 (to be chained after 0004, member activity, when both branches land)
+Revises: 0004
 """
 
 from alembic import op
 
 revision = '0005'
-down_revision = '0003'
+down_revision = '0004'
 branch_labels = None
 depends_on = None
 
