@@ -5,7 +5,7 @@ from __future__ import annotations
 from zoneinfo import ZoneInfo
 
 from devices.printing.receipt import ProgrammeLine, Receipt, ReceiptLine, mask_member
-from terminal.checkout import EventResult, SaleResult
+from terminal.checkout import EventResult, MemberView, SaleResult
 from terminal.ledger import Event
 from terminal.members import mask_name
 from terminal.programmes.explain import explain
@@ -54,20 +54,29 @@ def top_up_receipt(result: EventResult, *, shop_name: str, cashier: str, zone: Z
         return None
     amount = result.event.body.get("amount")
     value = amount if isinstance(amount, int) else 0
+    return _paid_receipt(result, view, ReceiptLine("儲值 Top-up", value),
+                         programme_lines(result.event, view.member.id), shop_name=shop_name,
+                         cashier=cashier, zone=zone, currency=currency)
+
+
+def _paid_receipt(result: EventResult, view: MemberView, line: ReceiptLine,
+                  programmes: tuple[ProgrammeLine, ...], *, shop_name: str, cashier: str,
+                  zone: ZoneInfo, currency: str) -> Receipt:
+    """A receipt of one line paid in full (a top-up, a plan's fee)."""
     return Receipt(
         store_name=shop_name,
         time=result.event.occurred_at.astimezone(zone).replace(tzinfo=None, microsecond=0),
         cashier=cashier,
         receipt_no=f"{result.event.terminal_id[-4:].upper()}-{result.event.seq:06d}",
-        total=value,
+        total=line.amount,
         currency=currency,
         member=mask_member(view.member.card_number),
         member_name=mask_name(view.member.name),
-        lines=(ReceiptLine("儲值 Top-up", value),),
-        paid=value,
+        lines=(line,),
+        paid=line.amount,
         points_balance=view.points,
         stored_value_left=view.stored_value,
-        programmes=programme_lines(result.event, view.member.id),
+        programmes=programmes,
         footer="謝謝光臨 Thank you!",
     )
 
@@ -84,19 +93,6 @@ def plan_receipt(result: EventResult, *, plan_name: str, shop_name: str, cashier
     value = fee if isinstance(fee, int) else 0
     name = plan_name or str(body.get("plan_id", ""))
     until = ProgrammeLine(f"{name} · 有效至 valid until", str(body.get("valid_until", "")))
-    return Receipt(
-        store_name=shop_name,
-        time=result.event.occurred_at.astimezone(zone).replace(tzinfo=None, microsecond=0),
-        cashier=cashier,
-        receipt_no=f"{result.event.terminal_id[-4:].upper()}-{result.event.seq:06d}",
-        total=value,
-        currency=currency,
-        member=mask_member(view.member.card_number),
-        member_name=mask_name(view.member.name),
-        lines=(ReceiptLine(f"會員方案 Plan {name}", value),),
-        paid=value,
-        points_balance=view.points,
-        stored_value_left=view.stored_value,
-        programmes=(until, *programme_lines(result.event, view.member.id)),
-        footer="謝謝光臨 Thank you!",
-    )
+    return _paid_receipt(result, view, ReceiptLine(f"會員方案 Plan {name}", value),
+                         (until, *programme_lines(result.event, view.member.id)),
+                         shop_name=shop_name, cashier=cashier, zone=zone, currency=currency)

@@ -198,6 +198,10 @@ def test_top_up_is_refused_for_a_cashier_and_accepted_for_a_manager(
     checkout.confirm.confirm()
     qtbot.waitUntil(lambda: "Topped up" in checkout.result.text(), timeout=5000)
     assert member_now(terminal, card).stored_value == before + 1000
+    receipt = terminal.ctx.printed[-1]  # the top-up's receipt: one line, paid in full
+    assert [(line.description, line.amount) for line in receipt.lines] == [("儲值 Top-up", 1000)]
+    assert receipt.total == receipt.paid == 1000
+    assert receipt.stored_value_left == before + 1000
     assert checkout.panel.stored_value.text() == f"NT${before + 1000:,}"
 
 
