@@ -46,3 +46,17 @@ def apply_key(digits: str, key: str) -> str:
         joined = (digits + key).lstrip("0")
         return joined[:MAX_DIGITS] if len(joined) <= MAX_DIGITS else digits
     return digits
+
+
+MAX_PIN_DIGITS = 12
+
+
+def apply_pin_key(pin: str, key: str) -> str:
+    """The PIN shown after ``key``: unlike an amount, a PIN keeps its leading zeros."""
+    if key == "clear":
+        return ""
+    if key == "back":
+        return pin[:-1]
+    if key.isdigit():
+        return (pin + key)[:MAX_PIN_DIGITS]
+    return pin

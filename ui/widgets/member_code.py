@@ -22,9 +22,8 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from ui.widgets.keypad import Keypad
+from ui.widgets.keypad import MAX_PIN_DIGITS, Keypad, apply_pin_key
 
-MAX_PIN_DIGITS = 12
 QR_MODULE_PX = 6  # screen pixels per QR module: a phone camera reads it from 30 cm
 
 
@@ -92,19 +91,12 @@ class MemberPinPanel(QFrame):
 
     def _key(self, key: str) -> None:
         """Keypad keys; unlike an amount, a PIN keeps its leading zeros."""
-        text = self.pin.text()
-        if key == "clear":
-            text = ""
-        elif key == "back":
-            text = text[:-1]
-        elif key.isdigit():
-            text = (text + key)[:MAX_PIN_DIGITS]
-        self.pin.setText(text)
+        self.pin.setText(apply_pin_key(self.pin.text(), key))
         self.pin.setFocus()
 
     def submit(self) -> None:
         pin = self.pin.text()
-        if not 4 <= len(pin) <= 12:
+        if not 4 <= len(pin) <= MAX_PIN_DIGITS:
             self.error.setText(self.tr("A PIN is 4 to 12 digits."))
             self.pin.setFocus()
             return

@@ -21,9 +21,8 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from ui.widgets.keypad import Keypad
+from ui.widgets.keypad import MAX_PIN_DIGITS, Keypad, apply_pin_key
 
-MAX_PIN_DIGITS = 12
 OLD, NEW, AGAIN = "old", "new", "again"
 
 
@@ -100,14 +99,7 @@ class PinChangePanel(QFrame):
         self.pin.setFocus()
 
     def _key(self, key: str) -> None:
-        text = self.pin.text()
-        if key == "clear":
-            text = ""
-        elif key == "back":
-            text = text[:-1]
-        elif key.isdigit():
-            text = (text + key)[:MAX_PIN_DIGITS]
-        self.pin.setText(text)
+        self.pin.setText(apply_pin_key(self.pin.text(), key))
         self.pin.setFocus()
 
     def submit(self) -> None:
