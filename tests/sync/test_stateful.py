@@ -1,13 +1,17 @@
 """A Hypothesis state machine: two tills selling, going offline, syncing, losing replies, and a
-server restarting, against a real server. Invariants: server postings sum to zero, balances
-equal postings, every event is applied once, and every event a till committed reaches the
-server once everything is back online."""
+server restarting (cleanly, killed with SIGKILL while idle, or killed in the middle of a
+till's sync), against a real server process on SQLite and on PostgreSQL. Invariants: server
+postings sum to zero, balances equal postings, every event is applied once, and every event a
+till committed reaches the server once everything is back online."""
 
 from __future__ import annotations
 
 import contextlib
+import random
 import shutil
 import tempfile
+import threading
+import time
 from pathlib import Path
 
 import pytest
@@ -87,6 +91,29 @@ def run_machine(server: Server, ledger: Ledger) -> None:
             server.stop()
             server.start()
 
+        @rule()
+        def kill_server(self) -> None:
+            server.kill()  # SIGKILL: no shutdown of any kind
+            server.start()
+
+        @rule(till=st.integers(0, 1), delay_ms=st.integers(0, 60))
+        def kill_server_during_sync(self, till: int, delay_ms: int) -> None:
+            """SIGKILL while the till's round is (probably) in flight: whatever the server
+            had committed stays, the rest is pushed again by a later round."""
+            target = self.tills[till]
+
+            def run() -> None:
+                with contextlib.suppress(LoyaltyError):
+                    target.sync()
+
+            worker = threading.Thread(target=run)
+            worker.start()
+            time.sleep(delay_ms / 1000 * random.random())
+            server.kill()
+            worker.join(30)
+            assert not worker.is_alive(), "a sync hung after the server was killed"
+            server.start()
+
         @invariant()
         def ledger_balances(self) -> None:
             assert all(v == 0 for v in ledger.postings_sum_by_asset().values())
@@ -131,9 +158,10 @@ def run_machine(server: Server, ledger: Ledger) -> None:
 
 @pytest.mark.slow
 def test_sales_syncs_lost_replies_and_restarts_keep_the_ledger_whole(
-        sqlite_database_url: str, tmp_path: Path) -> None:
-    server = Server(sqlite_database_url, workdir=tmp_path).start()
-    ledger = Ledger(sqlite_database_url)
+        database_url: str, tmp_path: Path) -> None:
+    # a server process (not a thread), so that it can be killed with SIGKILL
+    server = Server(database_url, subprocess_mode=True, workdir=tmp_path).start()
+    ledger = Ledger(database_url)
     try:
         run_machine(server, ledger)
     finally:
