@@ -925,6 +925,9 @@ def pull(conn: Connection, terminal: TerminalAuth, cursor: str, limit: int) -> d
     plain id cursor skips a row whose transaction commits after a later one. Ordering by
     (txid, id) and handing out only rows whose txid is below ``pg_snapshot_xmin`` (every
     transaction below it has ended) means no row can later appear behind the cursor.
+
+    Every page also says the terminal's ``terminal_number`` (read with its head, no extra
+    statement): a till registered before numbers existed saves it (``sync.client.round``).
     """
     postgres = conn.dialect.name == "postgresql"
     tx, last_id = parse_cursor(cursor, postgres)
@@ -955,12 +958,15 @@ def pull(conn: Connection, terminal: TerminalAuth, cursor: str, limit: int) -> d
     member_ids = sorted({r.key for r in rows if r.kind == "member"})
     voucher_ids = sorted({r.key for r in rows if r.kind == "voucher"})
     config_keys = sorted({r.key for r in rows if r.kind == "config"})
-    head = terminal_head(conn, terminal)
+    me = conn.execute(select(t.terminals.c.head_seq, t.terminals.c.terminal_number)
+                      .where(t.terminals.c.id == terminal.id)).one()
     return {
         "cursor": next_cursor,
         "has_more": len(rows) == limit or cut,
         "withheld": withheld,
-        "as_of_seq": int(head),
+        "as_of_seq": int(me.head_seq),
+        # the card range: a terminal registered before numbers existed learns its number here
+        "terminal_number": None if me.terminal_number is None else int(me.terminal_number),
         "members": member_payloads(conn, member_ids, terminal.store_id),
         "vouchers": _voucher_payloads(conn, voucher_ids),
         "config": {k: v for k in config_keys if (v := get_config(conn, k)) is not None},

@@ -328,13 +328,14 @@ def test_a_malformed_fact_keeps_nothing_of_the_page(sqlite_server: Server,
 
 
 def test_pull_still_answers_old_clients(sqlite_server: Server) -> None:
-    """A page is the old page plus ``facts``: a client that ignores the key reads the rest."""
+    """A page is the old page plus ``facts`` and ``terminal_number``: a client that ignores
+    the keys reads the rest."""
     store = sqlite_server.new_store()
     term = RawTerminal.create(sqlite_server, store)
     page = httpx.get(f"{sqlite_server.url}/v1/sync/pull",
                      headers={"Authorization": f"Bearer {term.token}"}).json()
     assert {"cursor", "has_more", "withheld", "as_of_seq", "members", "vouchers", "config",
-            "facts"} <= set(page)
+            "facts", "terminal_number"} <= set(page)
 
 
 def test_member_facts_merge_by_time_and_count_each_event_once(sqlite_server: Server,
