@@ -176,6 +176,14 @@ class SaleResult:
     member: MemberView
 
 
+def _checked_terminal_number(number: object) -> int:
+    if not isinstance(number, int) or isinstance(number, bool) \
+            or not 1 <= number <= MAX_TERMINAL_NUMBER:
+        raise InvalidInput(f"The terminal number must be 1 to {MAX_TERMINAL_NUMBER}, not "
+                           f"{number!r}.")
+    return number
+
+
 class CheckoutService:
     def __init__(
         self,
@@ -197,14 +205,16 @@ class CheckoutService:
         self.stored_value_guard = stored_value_guard
         self.store_id = store_id  # the server's store, once registered (scopes vouchers)
         self.programmes = PulledProgrammes()  # the server's programme document, once pulled
-        if terminal_number is not None and (
-                not isinstance(terminal_number, int) or isinstance(terminal_number, bool)
-                or not 1 <= terminal_number <= MAX_TERMINAL_NUMBER):
-            raise InvalidInput(f"The terminal number must be 1 to {MAX_TERMINAL_NUMBER}, not "
-                               f"{terminal_number!r}.")
         # Given by the server at registration: new card numbers come from this terminal's own
         # block, so two offline terminals never mint the same card (None: one shared counter).
-        self.terminal_number = terminal_number
+        self.terminal_number = (None if terminal_number is None
+                                else _checked_terminal_number(terminal_number))
+
+    def adopt_terminal_number(self, number: int) -> None:
+        """The server's number for a terminal that had none (a sync round saved it): new card
+        numbers come from its block from now on. A number already set is kept."""
+        if self.terminal_number is None:
+            self.terminal_number = _checked_terminal_number(number)
 
     # staff -----------------------------------------------------------------------------
     def add_staff(self, actor: Staff | None, name: str, role: Role, pin: str) -> Staff:

@@ -196,10 +196,15 @@ def _sync_port(ctx: AppContext, options: AppOptions) -> SyncPort:
     creds = load_credentials(ctx.data_dir)
     store, currency = ctx.store, ctx.rules.currency
     if creds is not None:
+        def adopt(number: int) -> None:  # a number saved by a round: new cards use it now
+            if ctx.opened_service is not None:
+                ctx.opened_service.adopt_terminal_number(number)
+
         def client_port() -> SyncPort:
             from ui.sync_client import ClientSyncPort  # httpx, msgspec: loaded off the UI
 
-            return ClientSyncPort(store, creds, currency=currency)
+            return ClientSyncPort(store, creds, currency=currency, data_dir=ctx.data_dir,
+                                  on_terminal_number=adopt)
 
         return LazySyncPort(client_port)
     if options.demo:

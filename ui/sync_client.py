@@ -10,6 +10,7 @@ from __future__ import annotations
 import logging
 import threading
 from collections.abc import Callable
+from pathlib import Path
 from typing import Any
 
 from PySide6.QtCore import QCoreApplication
@@ -30,12 +31,19 @@ TransportFactory = Callable[[Credentials], Transport]
 
 
 class ClientSyncPort:
+    """``data_dir``: where ``sync.json`` is; a round then saves the terminal's number into a
+    file that has none and hands it to ``on_terminal_number`` (the running checkout service:
+    its new cards come from the terminal's own block at once, not after a restart)."""
+
     def __init__(self, store: SqliteLedgerStore, creds: Credentials, *, timeout: float = 10.0,
                  transport_factory: TransportFactory | None = None,
-                 currency: Currency = TWD) -> None:
+                 currency: Currency = TWD, data_dir: Path | None = None,
+                 on_terminal_number: Callable[[int], None] | None = None) -> None:
         self.store = store
         self.currency = currency  # of the amounts the server flags
         self.creds = creds
+        self.data_dir = data_dir
+        self._on_terminal_number = on_terminal_number
         self._factory = transport_factory or (
             lambda c: Transport(c.server_url, c.token, timeout=timeout))
         self._lock = threading.Lock()
@@ -54,8 +62,11 @@ class ClientSyncPort:
     def sync_now(self) -> SyncState:
         try:
             with self._factory(self.creds) as transport:
-                run_round(self.store, self.creds, transport)
+                report = run_round(self.store, self.creds, transport, data_dir=self.data_dir)
                 flags = transport.conflicts()
+            if report.terminal_number_saved and report.terminal_number is not None \
+                    and self._on_terminal_number is not None:
+                self._on_terminal_number(report.terminal_number)
         except LoyaltyError as exc:
             log.info("sync round failed: %s", exc.message)  # the technical detail, in English
             with self._lock:

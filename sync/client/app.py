@@ -23,7 +23,7 @@ def sync_once(data_dir: Path, store: SqliteLedgerStore) -> RoundReport:
     if creds is None:
         raise NotRegistered("This terminal is not registered with a server.")
     with Transport(creds.server_url, creds.token) as transport:
-        return run_round(store, creds, transport)
+        return run_round(store, creds, transport, data_dir=data_dir)
 
 
 def make_worker(data_dir: Path, store: SqliteLedgerStore, interval: float = 30.0) -> SyncWorker:

@@ -2,13 +2,14 @@
 
 ``terminal_number`` (1..999) is the number the server gave this terminal at registration:
 the core mints card serials in its own range (``terminal_number * 1_000_000 + n``). Files
-written before it existed load with ``None``."""
+written before it existed load with ``None``; the server says the number on every pull, and
+:func:`adopt_terminal_number` saves it into such a file (never over another number)."""
 
 from __future__ import annotations
 
 import json
 import os
-from dataclasses import asdict, dataclass, fields
+from dataclasses import asdict, dataclass, fields, replace
 from pathlib import Path
 from typing import Any
 
@@ -43,7 +44,7 @@ def credentials_path(data_dir: Path) -> Path:
 
 def save_credentials(data_dir: Path, creds: Credentials) -> Path:
     path = credentials_path(data_dir)
-    tmp = path.with_suffix(".tmp")
+    tmp = path.with_suffix(f".{os.getpid()}.tmp")  # (two processes never share one)
     fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
     try:
         os.fchmod(fd, 0o600)
@@ -72,3 +73,46 @@ def load_credentials(data_dir: Path) -> Credentials | None:
         from terminal.errors import LoyaltyError
 
         raise LoyaltyError(f"{path} is damaged ({exc}): register the terminal again.") from None
+
+
+def valid_terminal_number(value: object) -> int | None:
+    """``value`` when it is a terminal number (an int 1..999), else None."""
+    if isinstance(value, int) and not isinstance(value, bool) and 1 <= value <= 999:
+        return value
+    return None
+
+
+@dataclass(frozen=True)
+class NumberCheck:
+    """What :func:`adopt_terminal_number` found: the number now in ``sync.json``, whether it
+    was saved just now, and a mismatch with the server's number (in plain words)."""
+
+    number: int | None
+    saved: bool = False
+    problem: str | None = None
+
+
+def adopt_terminal_number(data_dir: Path, creds: Credentials, server_number: int) -> NumberCheck:
+    """Save the server's number for this terminal into ``sync.json`` if the file has none.
+
+    The file is read again (not ``creds``): if it no longer holds the credential the round
+    used (the terminal was registered again meanwhile), nothing is written. A saved number
+    that differs from the server's is left as it is and reported: the terminal keeps minting
+    in the block it has used so far (its cards are there; quietly moving to another block
+    would hide the fault), and only registering again gives one number on both sides."""
+    current = load_credentials(data_dir)
+    if current is None or (current.terminal_id, current.token) != (creds.terminal_id,
+                                                                    creds.token):
+        return NumberCheck(None if current is None else current.terminal_number)
+    saved = current.terminal_number
+    if saved is None:
+        save_credentials(data_dir, replace(current, terminal_number=server_number))
+        return NumberCheck(server_number, saved=True)
+    if saved != server_number:
+        return NumberCheck(saved, problem=(
+            f"The server numbers this terminal {server_number}, but its sync.json says "
+            f"{saved}: sync.json is left as it is and new card numbers still come from block "
+            f"{saved}, which the server may give to another terminal. Register this terminal "
+            "again (loyalty register --force with a new code) to get one number on both "
+            "sides."))
+    return NumberCheck(saved)

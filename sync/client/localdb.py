@@ -40,6 +40,8 @@ LAST_ERROR = "sync.last_error"
 OFFLINE_LIMITS = "sync.offline_limits"
 PROGRAMME = "sync.programme"
 PUBLIC_KEYS = "sync.public_keys"
+#: the last round's finding that sync.json's terminal number is not the server's ("" none)
+NUMBER_PROBLEM = "sync.terminal_number_problem"
 _SECRET_HEX = re.compile(r"[0-9a-f]{64}")
 
 
@@ -68,6 +70,14 @@ def mark_success(session: SqliteSession, when: datetime) -> None:
 def mark_attempt(session: SqliteSession, when: datetime, error: str) -> None:
     session.set_meta(LAST_ATTEMPT, format_time(when))
     session.set_meta(LAST_ERROR, error[:500])
+
+
+def set_number_problem(session: SqliteSession, problem: str | None) -> None:
+    session.set_meta(NUMBER_PROBLEM, (problem or "")[:500])
+
+
+def number_problem(session: SqliteSession) -> str:
+    return session.get_meta(NUMBER_PROBLEM) or ""
 
 
 def offline_limits(session: SqliteSession) -> OfflineLimits:

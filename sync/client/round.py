@@ -9,23 +9,31 @@
   snapshots, vouchers, config, and the facts of the store's members' events made at other
   terminals (their programme state counts every till).
 * Check sends a digest per member snapshot; members that differ are reloaded.
+
+A pull page also says this terminal's number on the server (its card range). Given the data
+directory, the round saves it into a ``sync.json`` written before numbers existed, and
+reports (never overwrites) a different saved number (:func:`adopt_terminal_number`).
 """
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
 
 from sync import protocol
 from sync.client import localdb
-from sync.client.credentials import Credentials
+from sync.client.credentials import Credentials, adopt_terminal_number, valid_terminal_number
 from sync.client.transport import Transport
 from terminal.errors import LoyaltyError
 from terminal.store.repositories import SqliteLedgerStore
 
 PUSH_BATCH = 1000
+log = logging.getLogger("loyalty.sync")
 
 
 class PushRefused(LoyaltyError):
@@ -45,6 +53,13 @@ class RoundReport:
     #: (PostgreSQL): they come with a later round
     behind: bool = False
     problems: list[str] = field(default_factory=list)
+    #: this terminal's number as the server said it (None: an older server says nothing)
+    terminal_number: int | None = None
+    #: the number was saved into a sync.json that had none in this round
+    terminal_number_saved: bool = False
+    #: the saved number differs from the server's (also among ``problems``); None: checked
+    #: and fine, or not checked
+    terminal_number_problem: str | None = None
 
 
 def utc_now() -> datetime:
@@ -120,9 +135,37 @@ def pull_all(store: SqliteLedgerStore, transport: Transport, report: RoundReport
             localdb.apply_pull(session, page)
         report.pulled_members += len(page.get("members", []))
         report.pulled_facts += len(page.get("facts") or [])
+        _note_terminal_number(page, report)
         if not page.get("has_more"):
             report.behind = bool(page.get("withheld"))
             return
+
+
+def _note_terminal_number(page: dict[str, Any], report: RoundReport) -> None:
+    value = page.get("terminal_number")
+    if value is None:
+        return
+    number = valid_terminal_number(value)
+    if number is None:
+        problem = f"The server sent {value!r} as this terminal's number (not 1-999): ignored."
+        if problem not in report.problems:
+            report.problems.append(problem)
+        return
+    report.terminal_number = number
+
+
+def save_terminal_number(data_dir: Path, creds: Credentials, report: RoundReport) -> None:
+    """Save the server's number into ``sync.json`` if it has none; report a mismatch."""
+    if report.terminal_number is None:
+        return
+    found = adopt_terminal_number(data_dir, creds, report.terminal_number)
+    report.terminal_number_saved = found.saved
+    if found.saved:
+        log.info("terminal number saved", extra={"terminal_number": found.number})
+    if found.problem is not None:
+        log.warning("terminal number mismatch", extra={"problem": found.problem})
+        report.problems.append(found.problem)
+        report.terminal_number_problem = found.problem
 
 
 def check_members(store: SqliteLedgerStore, transport: Transport, report: RoundReport) -> None:
@@ -138,11 +181,16 @@ def check_members(store: SqliteLedgerStore, transport: Transport, report: RoundR
 
 
 def run_round(store: SqliteLedgerStore, creds: Credentials, transport: Transport,
-              clock: Callable[[], datetime] = utc_now) -> RoundReport:
+              clock: Callable[[], datetime] = utc_now,
+              data_dir: Path | None = None) -> RoundReport:
+    """One round. ``data_dir``: where ``sync.json`` is, to save the terminal's number into
+    it when it has none (without it the number is only reported)."""
     report = RoundReport()
     try:
         push_all(store, creds, transport, report)
         pull_all(store, transport, report)
+        if data_dir is not None:
+            save_terminal_number(data_dir, creds, report)
         check_members(store, transport, report)
     except LoyaltyError as exc:
         with store.session(write=True) as session:
@@ -150,5 +198,7 @@ def run_round(store: SqliteLedgerStore, creds: Credentials, transport: Transport
         raise
     with store.session(write=True) as session:
         localdb.mark_success(session, clock())
+        if data_dir is not None and report.terminal_number is not None:
+            localdb.set_number_problem(session, report.terminal_number_problem)
         report.waiting = localdb.pending_count(session)
     return report

@@ -52,7 +52,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--store", help="with --issue-missing: only this store's members")
 
     p = sub.add_parser("compact-changes",
-                       help="keep only the newest pull-feed row of each member/voucher/config")
+                       help="keep only the newest pull-feed row of each member/voucher/"
+                            "config; merge each till's member-event rows (no fact lost)")
 
     p = sub.add_parser("set-limits", help="set the offline limits (JSON object)")
     p.add_argument("json")

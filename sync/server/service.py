@@ -925,6 +925,9 @@ def pull(conn: Connection, terminal: TerminalAuth, cursor: str, limit: int) -> d
     plain id cursor skips a row whose transaction commits after a later one. Ordering by
     (txid, id) and handing out only rows whose txid is below ``pg_snapshot_xmin`` (every
     transaction below it has ended) means no row can later appear behind the cursor.
+
+    Every page also says the terminal's ``terminal_number`` (read with its head, no extra
+    statement): a till registered before numbers existed saves it (``sync.client.round``).
     """
     postgres = conn.dialect.name == "postgresql"
     tx, last_id = parse_cursor(cursor, postgres)
@@ -955,12 +958,15 @@ def pull(conn: Connection, terminal: TerminalAuth, cursor: str, limit: int) -> d
     member_ids = sorted({r.key for r in rows if r.kind == "member"})
     voucher_ids = sorted({r.key for r in rows if r.kind == "voucher"})
     config_keys = sorted({r.key for r in rows if r.kind == "config"})
-    head = terminal_head(conn, terminal)
+    me = conn.execute(select(t.terminals.c.head_seq, t.terminals.c.terminal_number)
+                      .where(t.terminals.c.id == terminal.id)).one()
     return {
         "cursor": next_cursor,
         "has_more": len(rows) == limit or cut,
         "withheld": withheld,
-        "as_of_seq": int(head),
+        "as_of_seq": int(me.head_seq),
+        # the card range: a terminal registered before numbers existed learns its number here
+        "terminal_number": None if me.terminal_number is None else int(me.terminal_number),
         "members": member_payloads(conn, member_ids, terminal.store_id),
         "vouchers": _voucher_payloads(conn, voucher_ids),
         "config": {k: v for k in config_keys if (v := get_config(conn, k)) is not None},
@@ -1317,22 +1323,101 @@ def issue_missing_member_secrets(conn: Connection, store_id: str | None = None,
 SECRET_URI_PREFIX = "LMS1:"
 
 
-def compact_changes(conn: Connection) -> int:
-    """Keep only the newest pull-feed row of each entity; returns how many rows went.
+_COMPACTION_LOCK = 0x4C54_4343  # pg_advisory_xact_lock key: "LTCC"
 
-    A pull builds each entity's payload from its current state, so the newest row alone
-    carries everything: a terminal whose cursor is below a deleted row still meets the
-    entity's newest row later in the feed (newest by the feed's order: ``(txid, id)`` on
-    PostgreSQL, ``id`` on SQLite)."""
+
+def compact_changes(conn: Connection) -> int:
+    """Compact the pull feed; returns how many rows went.
+
+    Members, vouchers, config: only the newest row of each entity is kept. A pull builds each
+    entity's payload from its current state, so the newest row alone carries everything: a
+    terminal whose cursor is below a deleted row still meets the entity's newest row later in
+    the feed (newest by the feed's order: ``(txid, id)`` on PostgreSQL, ``id`` on SQLite).
+
+    ``member_events`` rows are not entities (each stands for its own range of events), so
+    they are merged instead (:func:`_merge_member_event_rows`). Compactions run one at a time
+    (PostgreSQL: a transaction-scoped advisory lock; SQLite: its one writer): two computing
+    merges from different reads of the feed could otherwise undo each other's ranges."""
     if conn.dialect.name == "postgresql":
+        conn.execute(text("SELECT pg_advisory_xact_lock(:k)"), {"k": _COMPACTION_LOCK})
         result = conn.execute(text(
-            "DELETE FROM changes c USING changes n WHERE n.kind = c.kind AND n.key = c.key "
-            "AND (n.txid, n.id) > (c.txid, c.id)"))
+            "DELETE FROM changes c USING changes n WHERE c.kind <> :events "
+            "AND n.kind = c.kind AND n.key = c.key AND (n.txid, n.id) > (c.txid, c.id)"),
+            {"events": protocol.MEMBER_EVENTS})
     else:
         result = conn.execute(text(
-            "DELETE FROM changes WHERE id < (SELECT MAX(n.id) FROM changes n "
-            "WHERE n.kind = changes.kind AND n.key = changes.key)"))
-    return int(result.rowcount or 0)
+            "DELETE FROM changes WHERE kind <> :events AND id < (SELECT MAX(n.id) FROM "
+            "changes n WHERE n.kind = changes.kind AND n.key = changes.key)"),
+            {"events": protocol.MEMBER_EVENTS})
+    return int(result.rowcount or 0) + _merge_member_event_rows(conn)
+
+
+@dataclass
+class _Run:
+    """Consecutive (in feed order) ``member_events`` rows of one terminal and store."""
+
+    terminal_id: str
+    first: int
+    last: int
+    ids: list[int]  # feed order: the last one is the newest
+
+
+def _merge_member_event_rows(conn: Connection) -> int:
+    """Merge each terminal's ``member_events`` rows, per store, into runs: the newest row of
+    a run gets the key of the whole run's range (lowest first seq to highest last seq) and
+    the older rows go. Returns how many rows went.
+
+    Why merging into the *newest* row: a pull hands rows out in feed order, so a terminal
+    whose cursor is below the newest row's position meets that row, now carrying the whole
+    range, whatever it had pulled before; one at or past it had every row of the run already.
+    No fact is lost, wherever a cursor stands: a fresh terminal, or one whose cursor is
+    below the run, gets each fact once; one whose cursor is inside a run gets the facts it
+    already had again (the terminal keeps each event once: ``foreign_facts`` ignores a known
+    id). The kept row keeps its ``txid`` and id (an UPDATE sets neither), so its position
+    in the feed does not move; facts only ever move to a later position, never behind a
+    cursor, and the xmin rule of :func:`pull` still holds back a row whose transaction
+    commits out of order. Rows of transactions not yet committed are not seen here and
+    stay as they are. A range holds at most :data:`FACTS_PER_PAGE` sequence numbers (a
+    pull weighs a row by its span), so a feed of one-sale pushes shrinks ~5,000-fold.
+
+    Not chosen: dropping the rows every terminal has pulled. The server keeps no cursors,
+    and a terminal registered later needs every batch of its store from the start."""
+    cap = max(1, FACTS_PER_PAGE)
+    order = ((t.changes.c.txid, t.changes.c.id) if conn.dialect.name == "postgresql"
+             else (t.changes.c.id,))
+    rows = conn.execute(  # streamed (PostgreSQL: a server-side cursor), then written
+        select(t.changes.c.id, t.changes.c.key, t.changes.c.store_id)
+        .where(t.changes.c.kind == protocol.MEMBER_EVENTS).order_by(*order)
+        .execution_options(yield_per=10_000))
+    open_runs: dict[tuple[str, str | None], _Run] = {}
+    closed: list[_Run] = []
+    for row in rows:
+        span = protocol.parse_event_range_key(row.key)
+        if span is None:
+            continue  # not a key this server writes: left alone
+        terminal_id, first, last = span
+        group = (terminal_id, row.store_id)
+        run = open_runs.get(group)
+        if run is not None and max(run.last, last) - min(run.first, first) < cap:
+            run.first, run.last = min(run.first, first), max(run.last, last)
+            run.ids.append(int(row.id))
+            continue
+        if run is not None:
+            closed.append(run)
+        open_runs[group] = _Run(terminal_id, first, last, [int(row.id)])
+    closed += open_runs.values()
+    merged = [run for run in closed if len(run.ids) > 1]
+    if not merged:
+        return 0
+    conn.execute(update(t.changes).where(t.changes.c.id == bindparam("row_id"))
+                 .values(key=bindparam("new_key")),
+                 [{"row_id": run.ids[-1],
+                   "new_key": protocol.event_range_key(run.terminal_id, run.first, run.last)}
+                  for run in merged])
+    gone = [row_id for run in merged for row_id in run.ids[:-1]]
+    for chunk in _chunks(gone, 5000 if conn.dialect.name == "postgresql" else 900):
+        conn.execute(delete(t.changes).where(t.changes.c.id.in_(chunk)))
+    return len(gone)
 
 
 def issue_voucher(conn: Connection, voucher_id: str, face_value: int) -> dict[str, Any]:

@@ -72,14 +72,29 @@ def cmd_sync(args: argparse.Namespace) -> int:
     local = open_local_store(data_dir, create=False)
     try:
         with Transport(creds.server_url, creds.token) as transport:
-            report = run_round(local.store, creds, transport)
+            report = run_round(local.store, creds, transport, data_dir=data_dir)
     finally:
         local.close()
-    emit(args, vars(report),
-         [f"Synced: {report.pushed} events pushed ({report.already} already there, "
-          f"{report.flagged} flagged), {report.pulled_members} members updated, "
-          f"{report.reloaded} reloaded, {report.waiting} waiting."])
+    lines = [f"Synced: {report.pushed} events pushed ({report.already} already there, "
+             f"{report.flagged} flagged), {report.pulled_members} members updated, "
+             f"{report.reloaded} reloaded, {report.waiting} waiting."]
+    if report.terminal_number_saved:
+        lines.append(f"This terminal's number is {report.terminal_number} (now saved in "
+                     "sync.json): new card numbers come from its own block.")
+    lines += [f"Problem: {problem}" for problem in report.problems]
+    emit(args, vars(report), lines)
     return 0
+
+
+def card_numbers_line(creds: Credentials | None) -> str | None:
+    """Where this terminal's new card numbers come from, in plain words (None: standalone)."""
+    if creds is None:
+        return None
+    if creds.terminal_number is None:
+        return ("Card numbers: from the shared block of terminals without a number (this "
+                "terminal has none yet: a sync with the server fetches it; if it stays, "
+                "register the terminal again).")
+    return f"Card numbers: this terminal's own block (terminal number {creds.terminal_number})."
 
 
 def cmd_status(args: argparse.Namespace) -> int:
@@ -93,6 +108,7 @@ def cmd_status(args: argparse.Namespace) -> int:
             limits = localdb.offline_limits(session)
             usage = localdb.offline_usage(session, "")
             last_error = session.get_meta(localdb.LAST_ERROR) or ""
+            number_problem = localdb.number_problem(session)
     finally:
         local.close()
     online = False
@@ -109,6 +125,8 @@ def cmd_status(args: argparse.Namespace) -> int:
         "registered": creds is not None,
         "server": None if creds is None else creds.server_url,
         "terminal_id": None if creds is None else creds.terminal_id,
+        "terminal_number": None if creds is None else creds.terminal_number,
+        "terminal_number_problem": number_problem,
         "online": online,
         "events_waiting": waiting,
         "last_successful_sync": None if last is None else last.isoformat(),
@@ -122,6 +140,11 @@ def cmd_status(args: argparse.Namespace) -> int:
              f"{last.isoformat() if last else 'never'}.",
              f"Offline allowance: {nt(left.terminal_left)} of stored value, "
              f"{left.seconds_left // 3600} h {left.seconds_left % 3600 // 60} min left."]
+    card_numbers = card_numbers_line(creds)
+    if card_numbers:
+        lines.append(card_numbers)
+    if number_problem:
+        lines.append(f"Terminal number: {number_problem}")
     if last_error:
         lines.append(f"Last problem: {last_error}")
     emit(args, data, lines)

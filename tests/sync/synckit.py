@@ -171,7 +171,8 @@ class Till:
         deadline = time.monotonic() + 20
         while True:
             with self.transport() as transport:
-                report = run_round(self.local.store, self.creds, transport)
+                report = run_round(self.local.store, self.creds, transport,
+                                   data_dir=self.data_dir)
             for name in ("pushed", "already", "flagged", "pulled_members", "pulled_facts",
                          "reloaded"):
                 setattr(total, name, getattr(total, name) + getattr(report, name))

@@ -239,9 +239,10 @@ def test_a_page_holds_a_bounded_number_of_facts(sqlite_server: Server,
     assert sum(sizes) == 1 + 16 and max(sizes) == 8 and len(sizes) >= 3
 
 
-def test_compaction_keeps_every_batch(server: Server, tmp_path: Path) -> None:
-    """Compacting the feed keeps each batch's row (each is an entity of its own): a till
-    syncing after the compaction still folds every other till's sale."""
+def test_compaction_merges_the_batches_and_keeps_every_fact(server: Server, ledger: Ledger,
+                                                            tmp_path: Path) -> None:
+    """Compacting the feed merges a till's batch rows into one (its newest, covering them
+    all): a till syncing after the compaction still folds every other till's sale."""
     store = server.new_store()
     till = make_till(tmp_path / "till", server, store)
     other = RawTerminal.create(server, store)
@@ -253,6 +254,9 @@ def test_compaction_keeps_every_batch(server: Server, tmp_path: Path) -> None:
             assert other.push([other.earn(member, amount)]).status_code == 200
         code, answer = admin(server.database_url, "compact-changes")
         assert code == 0 and answer["deleted"] > 0  # the member's older rows
+        assert ledger.rows("SELECT key FROM changes WHERE kind = 'member_events' AND key "
+                           "LIKE :t", t=f"{other.terminal_id}@%") == [
+            (f"{other.terminal_id}@1+2",)]
         assert eventually(lambda: till.sync() is not None
                           and state(till, member).rolling_spend == 50 * 15, timeout=60)
         assert len(foreign_rows(till)) == 3
@@ -328,13 +332,14 @@ def test_a_malformed_fact_keeps_nothing_of_the_page(sqlite_server: Server,
 
 
 def test_pull_still_answers_old_clients(sqlite_server: Server) -> None:
-    """A page is the old page plus ``facts``: a client that ignores the key reads the rest."""
+    """A page is the old page plus ``facts`` and ``terminal_number``: a client that ignores
+    the keys reads the rest."""
     store = sqlite_server.new_store()
     term = RawTerminal.create(sqlite_server, store)
     page = httpx.get(f"{sqlite_server.url}/v1/sync/pull",
                      headers={"Authorization": f"Bearer {term.token}"}).json()
     assert {"cursor", "has_more", "withheld", "as_of_seq", "members", "vouchers", "config",
-            "facts"} <= set(page)
+            "facts", "terminal_number"} <= set(page)
 
 
 def test_member_facts_merge_by_time_and_count_each_event_once(sqlite_server: Server,

@@ -82,7 +82,8 @@ async def push(request: Request, engine: EngineDep) -> Response:
 def pull(engine: EngineDep, settings: SettingsDep, terminal: TerminalDep,
          cursor: Annotated[str, Query(max_length=64)] = "0",
          limit: Annotated[int | None, Query(ge=1, le=5000)] = None) -> dict[str, Any]:
-    """Changes since ``cursor``: members with balances, lots and hotlist, vouchers, config."""
+    """Changes since ``cursor``: members with balances, lots and hotlist, vouchers, config,
+    other tills' member event facts; and this terminal's ``terminal_number``."""
     page = limit or settings.pull_page_size
     return in_transaction(engine, lambda c: service.pull(c, terminal, cursor, page),
                           isolation="REPEATABLE READ")
