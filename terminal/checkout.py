@@ -641,7 +641,8 @@ class CheckoutService:
         Paying with stored value needs the member's PIN when :meth:`stored_value_pin_needed`
         says so for ``identified_by`` (how the caller identified the member). Cash-back needs
         no PIN: it is a rebate the shop gave, never money the member paid in, and small; it
-        goes through the stored-value guard too (hotlist, offline limits).
+        goes through the stored-value guard too (held by the server online; offline, the
+        hotlist and the offline limits).
         With a pulled programme document every programme the sale triggers applies, from the
         member's state derived from its events; the state changes (tier, rewards given …)
         are kept in the sale event's body, in the same transaction.

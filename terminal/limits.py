@@ -94,12 +94,12 @@ def check_offline_debit(
 ) -> None:
     """Raise :class:`OfflineRefused` with a plain message when an offline debit is not allowed.
 
-    ``amount`` is the stored value not authorised by the server, ``cash_back`` the cash-back
-    spent in the same sale. The server never authorises cash-back, so every cash-back spend
-    is checked here, online or not: a hotlisted member cannot spend it at all, and it counts
-    with stored value against the same per-sale, per-member and per-terminal totals and
-    debit count (one debit per sale), so two tills can overspend a member's cash-back by at
-    most these limits before the server's conflict rules flag it and hotlist the member.
+    ``amount`` is the stored value and ``cash_back`` the cash-back of one sale that the
+    server did not authorise (it could not be reached, or does not know the member yet):
+    a hotlisted member cannot spend either, and cash-back counts with stored value against
+    the same per-sale, per-member and per-terminal totals and debit count (one debit per
+    sale), so two offline tills can overspend a member's cash-back by at most these limits
+    before the server's conflict rules flag it and hotlist the member.
     The balance itself ("never beyond last known balance minus local pending debits") is
     checked by the checkout service before this is called.
     """
@@ -114,8 +114,8 @@ def check_offline_debit(
 
     def refuse(reason: str, stored_value: str, with_cash_back: str,
                **params: Param) -> OfflineRefused:
-        """The stored-value refusal, or its cash-back twin (reason ``cash_back_…``), which
-        speaks of the sync, not of being offline: the server is never asked about cash-back."""
+        """The stored-value refusal, or its cash-back twin (reason ``cash_back_…``) when the
+        sale spends cash-back the server did not authorise."""
         if cash_back:
             return OfflineRefused(with_cash_back, reason=f"cash_back_{reason}", **params)
         return OfflineRefused(stored_value, reason=reason, **params)

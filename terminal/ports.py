@@ -89,7 +89,8 @@ class StoredValueGuard(Protocol):
     (DESIGN §6). It raises a :class:`terminal.errors.LoyaltyError` to refuse. It is called
     inside the sale's write transaction, after the local balance checks passed.
     ``amount`` is the stored value paid (may be 0), ``cash_back`` the cash-back spent in the
-    same sale: the guard applies the same protection to it (sync/README.md, money rules).
+    same sale: the guard gives it the same treatment, online and offline (sync/README.md,
+    money rules).
     """
 
     def authorise(self, session: LedgerSession, member_id: str, amount: int,

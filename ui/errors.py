@@ -108,6 +108,9 @@ def catalogue() -> dict[str, str]:
         "insufficient_balance/server": Q.translate(
             "errors", "The server holds less stored value for this member than "
             "{stored_value:money} (spent at another till?): sync, then check the balance."),
+        "insufficient_balance/server_cash_back": Q.translate(
+            "errors", "The server holds less cash-back for this member than "
+            "{cash_back:money} (spent at another till?): sync, then check the balance."),
         # members and codes
         "unknown_member/no_id": Q.translate("errors", "No member {member_id}."),
         "unknown_member/no_card": Q.translate("errors", "No member has card {card}."),

@@ -1800,6 +1800,11 @@ or type the card number and press Enter.</source>
         <translation>伺服器上這位會員的儲值金不足 {stored_value:money}（可能已在其他收銀機使用）：請先同步，再確認餘額。</translation>
     </message>
     <message>
+        <location filename="../../ui/errors.py" line="111" />
+        <source>The server holds less cash-back for this member than {cash_back:money} (spent at another till?): sync, then check the balance.</source>
+        <translation>伺服器上這位會員的回饋金不足 {cash_back:money}（可能已在其他收銀機使用）：請先同步，再確認餘額。</translation>
+    </message>
+    <message>
         <location filename="../../ui/errors.py" line="112" />
         <source>No member {member_id}.</source>
         <translation>找不到會員 {member_id}。</translation>

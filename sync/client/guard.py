@@ -1,14 +1,17 @@
-"""The stored-value guard the checkout service calls before a debit (terminal.ports).
+"""The money guard the checkout service calls before a stored-value or cash-back debit
+(terminal.ports).
 
-Online: the server authorises the debit (a conditional update on its side: no overdraft).
-Offline (the server cannot be reached): the offline limits last pulled from the server apply
-(:mod:`terminal.limits`), and the debit is recorded so the next ones count it.
-Cash-back is never asked of the server: it always follows the offline rules (sync/README.md).
+Online: the server authorises each debit, stored value and cash-back alike (a hold each, made
+by a conditional update on its side: no overdraft, even with several tills at once).
+Offline (the server cannot be reached, or does not know the member yet): the offline limits
+last pulled from the server apply to what it did not authorise (:mod:`terminal.limits`), and
+the debit is recorded so the next ones count it.
 A terminal that was never registered is standalone: its local balance check is the rule.
 """
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Callable
 from datetime import UTC, datetime
 from pathlib import Path
@@ -16,14 +19,33 @@ from pathlib import Path
 from sync.client import localdb
 from sync.client.credentials import Credentials, load_credentials
 from sync.client.transport import SyncRefused, SyncUnavailable, Transport
-from terminal.errors import InsufficientBalance
+from terminal.errors import InsufficientBalance, LoyaltyError
+from terminal.ledger import Asset
 from terminal.limits import check_offline_debit
 from terminal.ports import LedgerSession
 from terminal.store.repositories import SqliteSession
 
+log = logging.getLogger(__name__)
+
+SV = Asset.STORED_VALUE.value
+CASH_BACK = Asset.CASH_BACK.value
+
 
 def utc_now() -> datetime:
     return datetime.now(UTC)
+
+
+def _refusal(exc: SyncRefused, asset: str, amount: int) -> LoyaltyError:
+    """The server's refusal of a hold as the till says it: not enough stored value (reason
+    ``server``) or cash-back (``server_cash_back``), or the server's own reason."""
+    if exc.reason_code == "insufficient_balance":
+        message = exc.message.removeprefix("The server refused: ")
+        if asset == CASH_BACK:
+            return InsufficientBalance(message, reason="server_cash_back", cash_back=amount)
+        return InsufficientBalance(message, reason="server", stored_value=amount)
+    # code "refused" with the server's reason (bad_credential: the terminal was revoked or
+    # the server replaced), so the app can say it in its language
+    return SyncRefused(exc.message, exc.reason_code, exc.status)
 
 
 class SyncGuard:
@@ -38,42 +60,71 @@ class SyncGuard:
 
     def authorise(self, session: LedgerSession, member_id: str, amount: int,
                   event_id: str, cash_back: int = 0) -> None:
-        """``amount`` of stored value (the server authorises it when it can be reached) and
-        ``cash_back`` (never asked of the server: always under the offline rules, so a
-        hotlisted member cannot spend it and it counts against the offline limits)."""
+        """``amount`` of stored value and ``cash_back`` of cash-back for the sale
+        ``event_id``: each held by the server when it can be reached. A refusal of either
+        refuses the sale (and releases what was already held for it); what the server did
+        not authorise (unreachable, or a member not pushed yet) follows the offline rules
+        (so a hotlisted member cannot spend it, and it counts against the offline limits)."""
         if not isinstance(session, SqliteSession):
             raise TypeError("SyncGuard needs the SQLite store's session")
         creds = load_credentials(self.data_dir)
         if creds is None:
             return
-        offline = amount if amount > 0 and not self._authorised(creds, member_id, amount,
-                                                                  event_id) else 0
-        if not offline and not cash_back:
+        # cash-back first: a server from before cash-back holds is found out before it holds
+        # any stored value for this sale (it would take the cash-back ask for stored value)
+        wanted = {asset: value for asset, value in ((CASH_BACK, cash_back), (SV, amount))
+                  if value > 0}
+        held = self._hold(creds, member_id, event_id, wanted) if wanted else set()
+        offline = 0 if SV in held else amount
+        offline_cash_back = 0 if CASH_BACK in held else cash_back
+        if not offline and not offline_cash_back:
             return
         now = self.clock()
-        check_offline_debit(localdb.offline_limits(session), amount=offline, now=now,
-                            last_sync=localdb.last_success(session),
-                            hotlisted=localdb.hotlisted(session, member_id),
-                            usage=localdb.offline_usage(session, member_id),
-                            cash_back=cash_back)
-        localdb.record_offline_debit(session, event_id, member_id, offline + cash_back, now)
-
-    def _authorised(self, creds: Credentials, member_id: str, amount: int,
-                    event_id: str) -> bool:
-        """True: the server holds ``amount`` for the event; False: it cannot be reached (or
-        does not know the member yet), so the offline rules apply."""
         try:
-            with self.transport_factory(creds) as transport:
-                transport.authorise(member_id, amount, event_id)
-            return True
-        except SyncRefused as exc:
-            if exc.reason_code == "insufficient_balance":
-                raise InsufficientBalance(exc.message.removeprefix("The server refused: "),
-                                          reason="server", stored_value=amount) from None
-            if exc.reason_code != "unknown_member":
-                # code "refused" with the server's reason (bad_credential: the terminal was
-                # revoked or the server replaced), so the app can say it in its language
-                raise SyncRefused(exc.message, exc.reason_code, exc.status) from None
-            return False  # a member enrolled here and not yet pushed
-        except SyncUnavailable:
-            return False
+            check_offline_debit(localdb.offline_limits(session), amount=offline, now=now,
+                                last_sync=localdb.last_success(session),
+                                hotlisted=localdb.hotlisted(session, member_id),
+                                usage=localdb.offline_usage(session, member_id),
+                                cash_back=offline_cash_back)
+        except LoyaltyError:
+            if held:  # the server held part of the sale just before it became unreachable
+                with self.transport_factory(creds) as transport:
+                    self._release(transport, event_id)
+            raise
+        localdb.record_offline_debit(session, event_id, member_id,
+                                     offline + offline_cash_back, now)
+
+    def _hold(self, creds: Credentials, member_id: str, event_id: str,
+              wanted: dict[str, int]) -> set[str]:
+        """The assets the server now holds for the event. A refusal raises (after the holds
+        already made for the event are released); an unreachable server or a member it does
+        not know yet stops the asking: the offline rules apply to the rest."""
+        held: set[str] = set()
+        with self.transport_factory(creds) as transport:
+            for asset, amount in wanted.items():
+                try:
+                    answer = transport.authorise(member_id, amount, event_id, asset)
+                except SyncUnavailable:
+                    return held
+                except SyncRefused as exc:
+                    if exc.reason_code == "unknown_member":
+                        return held  # a member enrolled here and not yet pushed
+                    if held:
+                        self._release(transport, event_id)
+                    raise _refusal(exc, asset, amount) from None
+                if answer.get("asset", SV) != asset:
+                    log.warning("the server does not hold %s (it is older than cash-back "
+                                "holds): the offline rules apply to this sale", asset)
+                    return held
+                held.add(asset)
+        return held
+
+    @staticmethod
+    def _release(transport: Transport, event_id: str) -> None:
+        """Release the event's holds: the sale is refused, so its event never arrives. When
+        the server cannot say yes, the holds expire on their own (``HOLD_SECONDS``)."""
+        try:
+            transport.release(event_id)
+        except (SyncUnavailable, SyncRefused) as exc:
+            log.warning("holds of refused sale %s not released (they expire): %s", event_id,
+                        exc.message)

@@ -96,9 +96,20 @@ class Transport:
                                           json={"members": digests}).json()
         return data
 
-    def authorise(self, member_id: str, amount: int, event_id: str) -> dict[str, Any]:
+    def authorise(self, member_id: str, amount: int, event_id: str,
+                  asset: str = "stored_value") -> dict[str, Any]:
+        """Ask the server to hold ``amount`` of the member's ``asset`` (``stored_value`` or
+        ``cash_back``) for the event; the answer names the asset it held (a server from
+        before cash-back holds names none: it held stored value)."""
         data: dict[str, Any] = self._send("POST", "/v1/sync/authorise", json={
-            "member_id": member_id, "amount": amount, "event_id": event_id}).json()
+            "member_id": member_id, "amount": amount, "event_id": event_id,
+            "asset": asset}).json()
+        return data
+
+    def release(self, event_id: str) -> dict[str, Any]:
+        """Release this terminal's holds of an event it will never send (a refused sale)."""
+        data: dict[str, Any] = self._send("POST", "/v1/sync/release",
+                                          json={"event_id": event_id}).json()
         return data
 
     def conflicts(self) -> list[dict[str, Any]]:

@@ -16,20 +16,21 @@ Push, per batch, under a lock on the pushing terminal's row:
 
 On PostgreSQL a push is five statements whatever its size (plus one each for new members,
 PIN changes, vouchers and flags when a batch has them, and one that consumes the holds when
-it debits stored value): credential check + terminal lock; one read (known ids, the members'
-hotlist state and store); balance rows created/locked (``INSERT … ON CONFLICT DO UPDATE …
-WHERE false``: locked without writing a new row version) and then read; and every write
-(events, postings, balances, lots, hotlist, changes feed, terminal head) as one statement of
-data-modifying CTEs, each table's rows sent as one JSON parameter. Then the commit
-(``synchronous_commit`` untouched: an acknowledged push is durable).
+it debits stored value or cash-back): credential check + terminal lock; one read (known
+ids, the members' hotlist state and store); balance rows created/locked (``INSERT … ON
+CONFLICT DO UPDATE … WHERE false``: locked without writing a new row version) and then read;
+and every write (events, postings, balances, lots, hotlist, changes feed, terminal head) as
+one statement of data-modifying CTEs, each table's rows sent as one JSON parameter. Then the
+commit (``synchronous_commit`` untouched: an acknowledged push is durable).
 
 Store scope: members belong to a store; an accepted event that touches another store's
 member is applied and flagged ``foreign_member`` (a PIN change for one is not applied), and
 its feed row carries the member's store, so only that store's terminals pull it.
 
-Holds (online authorisations) are consumed by event id with ``DELETE … RETURNING`` before the
-balance rows are locked: only the transaction that deletes a hold releases its amount from
-``held``, so a push and an authorisation releasing the same expired hold never both do.
+Holds (online authorisations of stored value or cash-back, one per event and asset) are
+consumed by event id with ``DELETE … RETURNING`` before the balance rows are locked: only the
+transaction that deletes a hold releases its amount from its asset's ``held``, so a push and
+an authorisation releasing the same expired hold never both do.
 
 Conflict rules (DESIGN §6), never last-write-wins: accruals apply; points going below zero
 apply and hotlist the member, and so does cash-back going below zero (flagged
@@ -87,6 +88,7 @@ ADJUST_NAMESPACE = uuid.UUID("5b0c1f4e-3a55-4f7e-9a40-0f5a7a3c9e11")
 SV = Asset.STORED_VALUE.value
 POINTS = Asset.POINTS.value
 CASH_BACK = Asset.CASH_BACK.value
+HOLD_ASSETS = (SV, CASH_BACK)  # the member balances the server authorises debits of online
 RECEIVABLE = ShopAccount.OFFLINE_OVERDRAFT_RECEIVABLE.value
 VOUCHER_LOSS = ShopAccount.VOUCHER_DOUBLE_REDEMPTION_LOSS.value
 VOUCHERS_HONOURED = "shop:vouchers_honoured"
@@ -411,7 +413,7 @@ def _apply(conn: Connection, terminal: TerminalAuth, accepted: list[_Accepted],
             if account.startswith("member:"):
                 keys.add((account, asset, ""))
                 members.add(account[7:])
-                debits = debits or (amount < 0 and asset == SV)
+                debits = debits or (amount < 0 and asset in HOLD_ASSETS)
             else:
                 keys.add((account, asset, shop_shard))
         if debits:
@@ -432,7 +434,7 @@ def _apply(conn: Connection, terminal: TerminalAuth, accepted: list[_Accepted],
 
     # 2. lock in a global order: holds (consumed by event id), vouchers, then balances
     consumed = _consume_holds(conn, debiting)
-    keys.update((f"member:{holder}", SV, "") for holder, _amount in consumed.values())
+    keys.update((f"member:{holder}", asset, "") for holder, asset, _amount in consumed)
     voucher_rows = _lock_vouchers(conn, sorted(vouchers), accepted)
     ordered_keys = sorted(keys)
     _lock_balances(conn, ordered_keys, batch)
@@ -442,8 +444,8 @@ def _apply(conn: Connection, terminal: TerminalAuth, accepted: list[_Accepted],
     known_members = {m: hot for m, (hot, _store) in found.items()}
     batch.member_store = {m: store for m, (_hot, store) in found.items()}
     batch.hotlisted_before = dict(known_members)
-    for holder, amount in consumed.values():
-        batch.held_delta[(f"member:{holder}", SV, "")] -= amount
+    for holder, asset, amount in consumed:
+        batch.held_delta[(f"member:{holder}", asset, "")] -= amount
 
     # 3. evaluate in event order
     balances, posting_rows, lot_delta = batch.balances, batch.posting_rows, batch.lot_delta
@@ -567,25 +569,26 @@ def _existing_members(conn: Connection, ids: list[str]) -> dict[str, tuple[bool,
     return found
 
 
-def _consume_holds(conn: Connection, event_ids: list[str]) -> dict[str, tuple[str, int]]:
-    """Delete the holds of these events and return them (event id → member, amount).
+def _consume_holds(conn: Connection, event_ids: list[str]) -> list[tuple[str, str, int]]:
+    """Delete every hold of these events (each asset's) and return them as (member, asset,
+    amount): one statement on PostgreSQL whatever the number of events.
 
-    Whoever deletes a hold row releases its amount from ``balances.held``: the push that
-    consumes it here, or an authorisation that releases it once expired. A row lock orders
-    the two, so a hold is never released twice."""
-    consumed: dict[str, tuple[str, int]] = {}
+    Whoever deletes a hold row releases its amount from its asset's ``balances.held``: the
+    push that consumes it here, an authorisation that releases it once expired, or the
+    terminal's release of a sale it refused. A row lock orders them, so a hold is never
+    released twice."""
     if event_ids and conn.dialect.name == "postgresql":
         rows = conn.execute(text(
             "DELETE FROM holds WHERE event_id IN (SELECT json_array_elements_text("
-            "CAST(:ids AS json))) RETURNING event_id, member_id, amount"),
+            "CAST(:ids AS json))) RETURNING member_id, asset, amount"),
             {"ids": _json(event_ids)})
-        return {row.event_id: (row.member_id, int(row.amount)) for row in rows}
+        return [(row.member_id, row.asset, int(row.amount)) for row in rows]
+    consumed: list[tuple[str, str, int]] = []
     for chunk in _chunks(event_ids):
         rows = conn.execute(delete(t.holds).where(t.holds.c.event_id.in_(chunk))
-                            .returning(t.holds.c.event_id, t.holds.c.member_id,
+                            .returning(t.holds.c.member_id, t.holds.c.asset,
                                        t.holds.c.amount))
-        for row in rows:
-            consumed[row.event_id] = (row.member_id, int(row.amount))
+        consumed += [(row.member_id, row.asset, int(row.amount)) for row in rows]
     return consumed
 
 
@@ -1104,17 +1107,25 @@ def check(conn: Connection, terminal: TerminalAuth,
 DEFAULT_HOLD_SECONDS = 15 * 60
 
 
+ASSET_NAMES = {SV: "stored value", CASH_BACK: "cash-back"}
+
+
 def authorise(conn: Connection, terminal: TerminalAuth, member_id: str, amount: int,
               event_id: str, hold_seconds: int = DEFAULT_HOLD_SECONDS,
-              now: datetime | None = None) -> dict[str, Any]:
-    """Reserve ``amount`` of the member's stored value for ``event_id``: never an overdraft.
+              now: datetime | None = None, asset: str = SV) -> dict[str, Any]:
+    """Reserve ``amount`` of the member's ``asset`` (stored value, or cash-back) for
+    ``event_id``: never an overdraft.
 
-    A conditional update (``… WHERE balance - held >= amount``): on PostgreSQL the row lock
-    makes a concurrent second debit re-check the condition after the first commits. The hold
-    expires after ``hold_seconds`` (a sale that failed at the till never arrives): the
+    A conditional update of that asset's balance row (``… WHERE balance - held >= amount``):
+    on PostgreSQL the row lock makes a concurrent second debit re-check the condition after
+    the first commits. One hold per (event, asset): a sale paid with both holds each. The
+    hold expires after ``hold_seconds`` (a sale that failed at the till never arrives): the
     member's expired holds are released first, so they no longer reduce what is available.
     Only members of the terminal's own store can be authorised (another's looks unknown).
     """
+    if asset not in HOLD_ASSETS:
+        raise BadRequest(f"Only stored value and cash-back are authorised online, not "
+                         f"{asset[:32]!r}.", "unsupported_asset")
     if amount <= 0:
         raise BadRequest("The amount to authorise must be positive.")
     moment = now or datetime.now(UTC)
@@ -1122,45 +1133,88 @@ def authorise(conn: Connection, terminal: TerminalAuth, member_id: str, amount: 
         t.members.c.id == member_id, t.members.c.store_id == terminal.store_id)).first()
     if member is None:
         raise NotFound(f"No member {member_id} on the server.", "unknown_member")
-    release_expired_holds(conn, member_id, moment)
-    existing = conn.execute(select(t.holds).where(t.holds.c.event_id == event_id)).first()
-    if existing is not None:
-        if existing.member_id != member_id or existing.amount != amount:
+    expired = _delete_expired_holds(conn, member_id, moment)
+    for existing in conn.execute(select(t.holds).where(t.holds.c.event_id == event_id)):
+        if existing.member_id != member_id or (existing.asset == asset
+                                               and existing.amount != amount):
             raise Conflict("This event id was authorised for another debit.", "hold_conflict")
-        return {"authorised": True, "event_id": event_id, "expires_at": existing.expires_at}
+        if existing.asset == asset:  # a retry: the same hold
+            _release(conn, expired)
+            return {"authorised": True, "event_id": event_id, "asset": asset,
+                    "expires_at": existing.expires_at}
+    freed: dict[str, int] = defaultdict(int)
+    for row in expired:
+        freed[row.asset] += int(row.amount)
     account = f"member:{member_id}"
-    result = conn.execute(text(
-        "UPDATE balances SET held = held + :amount WHERE account = :account AND asset = :asset "
-        "AND shard = '' AND balance - held >= :amount"),
-        {"amount": amount, "account": account, "asset": SV})
-    if result.rowcount != 1:
-        row = conn.execute(select(t.balances.c.balance, t.balances.c.held).where(
-            t.balances.c.account == account, t.balances.c.asset == SV,
-            t.balances.c.shard == "")).first()
-        available = 0 if row is None else int(row.balance) - int(row.held)
-        raise Conflict(f"Not enough stored value: {available} available, {amount} asked.",
-                       "insufficient_balance")
+    # The member's balance rows are written in key (asset) order, the order a push locks
+    # them in: an authorisation and a push do not deadlock over them.
+    for each in sorted({*freed, asset}):
+        if each != asset:
+            _add_held(conn, account, each, -freed[each])
+            continue
+        result = conn.execute(text(
+            "UPDATE balances SET held = held - :freed + :amount WHERE account = :account "
+            "AND asset = :asset AND shard = '' AND balance - held + :freed >= :amount"),
+            {"amount": amount, "freed": freed[asset], "account": account, "asset": asset})
+        if result.rowcount != 1:  # the transaction rolls back: expired holds stay for later
+            row = conn.execute(select(t.balances.c.balance, t.balances.c.held).where(
+                t.balances.c.account == account, t.balances.c.asset == asset,
+                t.balances.c.shard == "")).first()
+            available = 0 if row is None else int(row.balance) - int(row.held) + freed[asset]
+            raise Conflict(f"Not enough {ASSET_NAMES[asset]}: {available} available, "
+                           f"{amount} asked.", "insufficient_balance")
     expires = format_time(moment + timedelta(seconds=hold_seconds))
-    conn.execute(t.holds.insert().values(event_id=event_id, member_id=member_id,
+    conn.execute(t.holds.insert().values(event_id=event_id, asset=asset, member_id=member_id,
                                          terminal_id=terminal.id, amount=amount,
                                          created_at=format_time(moment), expires_at=expires))
-    return {"authorised": True, "event_id": event_id, "expires_at": expires}
+    return {"authorised": True, "event_id": event_id, "asset": asset, "expires_at": expires}
 
 
-def release_expired_holds(conn: Connection, member_id: str, now: datetime) -> int:
-    """Delete the member's expired holds and release their amount; returns the amount.
+def _add_held(conn: Connection, account: str, asset: str, amount: int) -> None:
+    conn.execute(text("UPDATE balances SET held = held + :amount WHERE account = :account "
+                      "AND asset = :asset AND shard = ''"),
+                 {"amount": amount, "account": account, "asset": asset})
+
+
+def _release(conn: Connection, rows: Sequence[Any]) -> dict[str, int]:
+    """Release deleted holds' amounts from their balance rows' ``held``, in key order (as a
+    push locks them); returns the amount released per asset."""
+    amounts: dict[tuple[str, str], int] = defaultdict(int)
+    for row in rows:
+        amounts[(f"member:{row.member_id}", row.asset)] += int(row.amount)
+    released: dict[str, int] = defaultdict(int)
+    for (account, asset), amount in sorted(amounts.items()):
+        _add_held(conn, account, asset, -amount)
+        released[asset] += amount
+    return dict(released)
+
+
+def _delete_expired_holds(conn: Connection, member_id: str, now: datetime) -> list[Any]:
+    return list(conn.execute(delete(t.holds).where(t.holds.c.member_id == member_id,
+                                                   t.holds.c.expires_at <= format_time(now))
+                             .returning(t.holds.c.member_id, t.holds.c.asset,
+                                        t.holds.c.amount)))
+
+
+def release_expired_holds(conn: Connection, member_id: str, now: datetime) -> dict[str, int]:
+    """Delete the member's expired holds and release their amounts, each from its asset's
+    ``held``; returns the amount released per asset.
 
     The DELETE … RETURNING decides who releases a hold: if a push consumed it first (by
     event id), nothing is returned here, and vice versa, so ``held`` is released once."""
-    rows = conn.execute(delete(t.holds).where(t.holds.c.member_id == member_id,
-                                              t.holds.c.expires_at <= format_time(now))
-                        .returning(t.holds.c.amount)).all()
-    released = sum(int(r.amount) for r in rows)
-    if released:
-        conn.execute(text("UPDATE balances SET held = held - :amount WHERE account = :account "
-                          "AND asset = :asset AND shard = ''"),
-                     {"amount": released, "account": f"member:{member_id}", "asset": SV})
-    return released
+    return _release(conn, _delete_expired_holds(conn, member_id, now))
+
+
+def release_holds(conn: Connection, terminal: TerminalAuth, event_id: str) -> dict[str, Any]:
+    """Release this terminal's holds of ``event_id`` at once: the till refused the sale after
+    part of it was authorised (say its stored value held, its cash-back refused), so the
+    event will never arrive. Another terminal's holds are left alone; releasing twice, or a
+    hold a push already consumed, releases nothing."""
+    rows = conn.execute(delete(t.holds).where(t.holds.c.event_id == event_id,
+                                              t.holds.c.terminal_id == terminal.id)
+                        .returning(t.holds.c.member_id, t.holds.c.asset,
+                                   t.holds.c.amount)).all()
+    return {"event_id": event_id, "released": _release(conn, rows)}
 
 
 # --- configuration, admin, reports ----------------------------------------------------------

@@ -10,6 +10,7 @@ Alembic migrations in ``sync/server/migrations`` create and evolve it. Notes:
   ``xid8`` defaulting to ``pg_current_xact_id()`` and the pull hands out only rows below
   ``pg_snapshot_xmin(pg_current_snapshot())`` (see :mod:`sync.server.service`).
 * ``holds`` expire (``expires_at``): an expired hold no longer reduces the available balance.
+  One hold per (event, asset): a sale may hold stored value and cash-back at once.
 * ``sale_facts``, ``sale_voids``, ``member_sales``, ``analytics_cursor``,
   ``member_activity`` and ``activity_zones`` belong to the nightly analytics alone
   (:mod:`sync.server.analytics_facts`, :mod:`sync.server.analytics`): the push never
@@ -148,6 +149,7 @@ vouchers = Table(
 holds = Table(
     "holds", metadata,
     Column("event_id", String(36), primary_key=True),
+    Column("asset", String(32), primary_key=True, server_default="stored_value"),
     Column("member_id", String(64), nullable=False),
     Column("terminal_id", String(36), nullable=False),
     Column("amount", BigInteger, nullable=False),

@@ -91,8 +91,9 @@ def open_terminal(args: argparse.Namespace, create: bool = False) -> Iterator[Te
 
 
 def _sync_guard(data_dir: Path) -> StoredValueGuard | None:
-    """Online authorisation / offline limits for stored value, once the terminal is
-    registered with a server (imported only then: the HTTP client costs start-up time)."""
+    """Online authorisation / offline limits for stored value and cash-back, once the
+    terminal is registered with a server (imported only then: the HTTP client costs start-up
+    time)."""
     from sync.client.credentials import credentials_path
 
     if not credentials_path(data_dir).exists():

@@ -268,6 +268,25 @@ class RawTerminal:
             [f"member:{member_id}", "stored_value", -amount, None, None],
             ["shop:stored_value_spent", "stored_value", amount, None, None]])
 
+    def give_cash_back(self, member_id: str, amount: int) -> dict[str, Any]:
+        """A sale that gave the member ``amount`` of cash-back (as a cash-back programme)."""
+        return self.event("sale", {"member_id": member_id, "amount": amount * 10}, [
+            [f"member:{member_id}", "cash_back", amount, None, None],
+            ["shop:cash_back_issued", "cash_back", -amount, None, None]])
+
+    def pay(self, member_id: str, stored_value: int = 0, cash_back: int = 0) -> dict[str, Any]:
+        """A sale paid with stored value and/or cash-back (one event, as the till makes it)."""
+        postings: list[list[Any]] = []
+        if stored_value:
+            postings += [[f"member:{member_id}", "stored_value", -stored_value, None, None],
+                         ["shop:stored_value_spent", "stored_value", stored_value, None, None]]
+        if cash_back:
+            postings += [[f"member:{member_id}", "cash_back", -cash_back, None, None],
+                         ["shop:cash_back_redeemed", "cash_back", cash_back, None, None]]
+        return self.event("sale", {"member_id": member_id, "amount": stored_value + cash_back,
+                                   "stored_value_paid": stored_value,
+                                   "cash_back_paid": cash_back}, postings)
+
     def earn(self, member_id: str, points: int, lot: str | None = None) -> dict[str, Any]:
         lot = lot or new_id()
         return self.event("sale", {"member_id": member_id, "amount": points * 50,
@@ -295,9 +314,16 @@ class RawTerminal:
         return httpx.request(method, f"{self.server.url}{path}", json=json, params=params,
                              timeout=30, headers={"Authorization": f"Bearer {self.token}"})
 
-    def authorise(self, member_id: str, amount: int, event_id: str) -> httpx.Response:
-        return self.call("POST", "/v1/sync/authorise", {"member_id": member_id,
-                                                        "amount": amount, "event_id": event_id})
+    def authorise(self, member_id: str, amount: int, event_id: str,
+                  asset: str | None = None) -> httpx.Response:
+        """``asset`` None: the request of a till from before cash-back holds (no asset)."""
+        body: dict[str, Any] = {"member_id": member_id, "amount": amount, "event_id": event_id}
+        if asset is not None:
+            body["asset"] = asset
+        return self.call("POST", "/v1/sync/authorise", body)
+
+    def release(self, event_id: str) -> httpx.Response:
+        return self.call("POST", "/v1/sync/release", {"event_id": event_id})
 
     def check(self, digests: list[tuple[str, str]]) -> dict[str, Any]:
         response = self.call("POST", "/v1/sync/check", {"members": digests})

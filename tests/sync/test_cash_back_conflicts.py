@@ -1,6 +1,9 @@
-"""Cash-back across terminals: two tills spending the same cash-back are flagged and the member
-hotlisted whatever the sync order; at the till a hotlisted member cannot spend cash-back, and
-cash-back counts against the offline limits. Real tills (SQLite files) against a real server."""
+"""Cash-back across terminals. Online, the server holds each cash-back spend (like stored
+value): a second till spending the same cash-back is refused and nothing overdraws; a sale
+refused for one of its payments leaves nothing held. Offline, two tills spending the same
+cash-back are flagged and the member hotlisted whatever the sync order; a hotlisted member
+cannot spend cash-back offline, and cash-back counts against the offline limits. Real tills
+(SQLite files) against a real server."""
 
 from __future__ import annotations
 
@@ -11,8 +14,10 @@ import pytest
 from synckit import Ledger, RawTerminal, Server, Till, make_till
 
 from sync.client import localdb
+from terminal.errors import InsufficientBalance
 from terminal.ledger import Asset
 from terminal.limits import OfflineRefused
+from terminal.members import IdentifiedBy
 from terminal.money import Money
 from terminal.store.verify import verify_store
 
@@ -106,10 +111,11 @@ def test_offline_tills_spend_one_cash_back_and_the_hotlist_reaches_both(
         b.close()
 
 
-def test_a_hotlisted_member_cannot_spend_cash_back_online_or_offline(
-        server: Server, tmp_path: Path) -> None:
+def test_a_hotlisted_member_spends_cash_back_only_when_the_server_holds_it(
+        server: Server, ledger: Ledger, tmp_path: Path) -> None:
     """Points redeemed past zero elsewhere (past the welcome points too) hotlist the member:
-    the till then refuses a cash-back payment with a plain message, and records nothing."""
+    offline, the till refuses a cash-back payment with a plain message and records nothing;
+    online, the server holds the cash-back (its balance is there), as for stored value."""
     store = server.new_store()
     till = make_till(tmp_path / "till", server, store)
     try:
@@ -121,14 +127,21 @@ def test_a_hotlisted_member_cannot_spend_cash_back_online_or_offline(
         till.sync()
         with till.local.store.session() as session:
             assert localdb.hotlisted(session, member)
-        for online in (False, True):
-            till.online = online
-            with pytest.raises(OfflineRefused, match="cannot pay with cash-back now") as info:
-                till.service.sale(till.cashier, member, Money(500), cash_back=Money(100))
-            assert info.value.params["reason"] == "cash_back_hotlisted"
+        till.online = False
+        with pytest.raises(OfflineRefused, match="cannot pay with cash-back now") as info:
+            till.service.sale(till.cashier, member, Money(500), cash_back=Money(100))
+        assert info.value.params["reason"] == "cash_back_hotlisted"
         with till.local.store.session() as session:
             assert localdb.pending_count(session) == 0
         till.service.sale(till.cashier, member, Money(500))  # a plain sale still works
+        till.online = True
+        till.service.sale(till.cashier, member, Money(500), cash_back=Money(100))
+        assert ledger.rows("SELECT asset, amount FROM holds") == [("cash_back", 100)]
+        with till.local.store.session() as session:
+            assert localdb.offline_usage(session, member).member_spent == 0
+        assert not till.sync().problems
+        assert ledger.balance(f"member:{member}", "cash_back") == 200
+        assert ledger.scalar("SELECT COUNT(*) FROM holds") == 0
     finally:
         till.close()
 
@@ -158,5 +171,85 @@ def test_cash_back_counts_against_the_offline_limits(server: Server, tmp_path: P
         till.service.sale(till.cashier, member, Money(1000), cash_back=Money(50))
         with pytest.raises(OfflineRefused, match="at most 3 times"):
             till.service.sale(till.cashier, member, Money(1000), cash_back=Money(1))
+    finally:
+        till.close()
+
+
+def test_two_online_tills_cannot_spend_one_cash_back_twice(
+        server: Server, ledger: Ledger, tmp_path: Path) -> None:
+    """GIVEN a member with NT$300 of cash-back, known to two online tills WHEN each spends
+    NT$200 of it before either syncs THEN the server holds the first and refuses the second
+    with a plain "not enough cash-back" (nothing recorded there); after the syncs the balance
+    is 100, nothing is held, flagged or hotlisted, and the second till can spend the 100."""
+    store = server.new_store()
+    a = make_till(tmp_path / "a", server, store)
+    b = make_till(tmp_path / "b", server, store)
+    try:
+        member = a.enrol("Lin")
+        a.sync()
+        give_cash_back(server, store, a, member, 300)
+        b.sync()
+        a.service.sale(a.cashier, member, Money(500), cash_back=Money(200))
+        with pytest.raises(InsufficientBalance) as info:
+            b.service.sale(b.cashier, member, Money(400), cash_back=Money(200))
+        assert info.value.params == {"reason": "server_cash_back", "cash_back": 200}
+        assert info.value.message == "Not enough cash-back: 100 available, 200 asked."
+        with b.local.store.session() as session:
+            assert localdb.pending_count(session) == 0
+            assert localdb.offline_usage(session, member).member_spent == 0
+        with a.local.store.session() as session:
+            assert localdb.offline_usage(session, member).member_spent == 0  # held online
+        assert ledger.rows("SELECT asset, amount, terminal_id FROM holds") == [
+            ("cash_back", 200, a.local.terminal_id)]
+
+        assert not a.sync().problems
+        assert not b.sync().problems
+        with b.local.store.session() as session:
+            assert session.balances(member)[Asset.CASH_BACK] == 100
+        b.service.sale(b.cashier, member, Money(400), cash_back=Money(100))
+        assert not b.sync().problems
+        assert ledger.balance(f"member:{member}", "cash_back") == 0
+        assert ledger.scalar("SELECT COUNT(*) FROM holds") == 0
+        assert ledger.scalar("SELECT COALESCE(SUM(held), 0) FROM balances") == 0
+        assert ledger.rows("SELECT kind FROM flags") == []
+        assert not ledger.scalar("SELECT hotlisted FROM members WHERE id = :m", m=member)
+        assert ledger.balances_match_postings()
+    finally:
+        a.close()
+        b.close()
+
+
+def test_a_sale_refused_for_its_stored_value_leaves_no_cash_back_held(
+        server: Server, ledger: Ledger, tmp_path: Path) -> None:
+    """GIVEN NT$500 of stored value and NT$300 of cash-back, NT$200 of the stored value held
+    by another till WHEN this till sells paying 500 + 300 THEN the server holds the cash-back,
+    refuses the stored value, and the till releases the cash-back at once: the sale paying
+    300 + 300 then goes through (the first sale's cash-back is not held twice)."""
+    store = server.new_store()
+    till = make_till(tmp_path / "till", server, store)
+    try:
+        member = till.enrol()
+        till.top_up(member, 500)
+        till.sync()
+        give_cash_back(server, store, till, member, 300)
+        other = RawTerminal.create(server, store)
+        assert other.authorise(member, 200, other.pay(member, 200)["id"]).status_code == 200
+        with pytest.raises(InsufficientBalance) as info:
+            till.service.sale(till.cashier, member, Money(1_000), stored_value=Money(500),
+                              cash_back=Money(300), identified_by=IdentifiedBy.PHONE_CODE)
+        assert info.value.params == {"reason": "server", "stored_value": 500}
+        assert ledger.rows("SELECT asset, amount FROM holds") == [("stored_value", 200)]
+        assert ledger.scalar("SELECT held FROM balances WHERE account = :a AND asset = "
+                             "'cash_back'", a=f"member:{member}") == 0
+        till.service.sale(till.cashier, member, Money(1_000), stored_value=Money(300),
+                          cash_back=Money(300), identified_by=IdentifiedBy.PHONE_CODE)
+        assert sorted(ledger.rows("SELECT asset, amount FROM holds WHERE terminal_id = :t",
+                                  t=till.local.terminal_id)) == [("cash_back", 300),
+                                                                 ("stored_value", 300)]
+        assert not till.sync().problems
+        assert ledger.balance(f"member:{member}") == 200
+        assert ledger.balance(f"member:{member}", "cash_back") == 0
+        assert ledger.rows("SELECT asset, amount FROM holds") == [("stored_value", 200)]
+        assert ledger.balances_match_postings()
     finally:
         till.close()

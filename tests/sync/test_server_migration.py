@@ -1,11 +1,15 @@
-"""Migration 0002 on a database with data: members get their store, the feed its store,
-registered terminals their numbers, holds an expiry. SQLite and PostgreSQL."""
+"""Migrations on a database with data. 0002: members get their store, the feed its store,
+registered terminals their numbers, holds an expiry. 0006: holds get an asset (the existing
+ones are stored value). SQLite and PostgreSQL."""
 
 from __future__ import annotations
 
+import pytest
 from alembic import command
 from sqlalchemy import text
+from sqlalchemy.exc import IntegrityError
 
+from sync.server import service
 from sync.server.db import make_engine
 from sync.server.migrate import alembic_config, upgrade
 
@@ -50,5 +54,49 @@ def test_migration_0002_fills_stores_numbers_and_hold_expiry(database_url: str) 
             assert numbers == {"t1": 1, "t2": 2, "t3": None}
             assert one("SELECT expires_at FROM holds") == "2026-01-02T10:15:00.000000Z"
             assert one("SELECT COUNT(*) FROM members WHERE code_secret IS NULL") == 2
+    finally:
+        engine.dispose()
+
+
+def test_migration_0006_keeps_existing_holds_as_stored_value(database_url: str) -> None:
+    """A database at 0005 with an open hold (and its ``held``): after the upgrade the hold
+    is a stored-value hold, the same event can hold cash-back too, and a push consumes both,
+    each from its own balance. The downgrade releases the cash-back holds it cannot keep."""
+    engine = make_engine(database_url, pool_size=1)
+    try:
+        command.upgrade(alembic_config(engine), "0005")
+        with engine.begin() as conn:
+            for sql in ROWS[:3]:
+                conn.execute(text(sql))
+            conn.execute(text(
+                "INSERT INTO holds (event_id, member_id, terminal_id, amount, created_at, "
+                "expires_at) VALUES ('e9', 'm1', 't1', 50, '2026-01-02T10:00:00.000000Z', "
+                "'2026-01-02T10:15:00.000000Z')"))
+            conn.execute(text(
+                "INSERT INTO balances (account, asset, shard, balance, held) VALUES "
+                "('member:m1', 'stored_value', '', 80, 50), ('member:m1', 'cash_back', '', 30, 0)"))
+        upgrade(engine)
+        with engine.begin() as conn:
+            assert conn.execute(text("SELECT event_id, asset, amount FROM holds")).all() == [
+                ("e9", "stored_value", 50)]
+            conn.execute(text(
+                "INSERT INTO holds (event_id, asset, member_id, terminal_id, amount, "
+                "created_at, expires_at) VALUES ('e9', 'cash_back', 'm1', 't1', 20, 'x', 'y')"))
+            conn.execute(text("UPDATE balances SET held = 20 WHERE asset = 'cash_back'"))
+        with engine.begin() as conn, pytest.raises(IntegrityError):  # one per event and asset
+            conn.execute(text(
+                "INSERT INTO holds (event_id, asset, member_id, terminal_id, amount, "
+                "created_at, expires_at) VALUES ('e9', 'stored_value', 'm1', 't1', 1, 'x', 'y')"))
+        with engine.begin() as conn:
+            assert sorted(service._consume_holds(conn, ["e9"])) == [
+                ("m1", "cash_back", 20), ("m1", "stored_value", 50)]
+            conn.rollback()
+
+        command.downgrade(alembic_config(engine), "0005")
+        with engine.connect() as conn:
+            assert conn.execute(text("SELECT event_id, amount FROM holds")).all() == [
+                ("e9", 50)]
+            assert dict(conn.execute(text("SELECT asset, held FROM balances")).all()) == {
+                "stored_value": 50, "cash_back": 0}
     finally:
         engine.dispose()

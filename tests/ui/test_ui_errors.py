@@ -332,6 +332,29 @@ def server_short(shop: Shop) -> LoyaltyError:
         server.stop()
 
 
+def server_cash_back_short(shop: Shop) -> LoyaltyError:
+    """The real server holds part of a member's cash-back for another till's sale: this
+    till's online spend of the whole NT$50 is refused by the server."""
+    server = start_server(shop)
+    try:
+        pull(shop, CASH_BACK)
+        member = fresh_member(shop)
+        shop.service.sale(shop.cashier, member, Money(1_000))  # NT$50 of cash-back
+        server.register(shop.data_dir, shop.local.terminal_id)
+        creds = load_credentials(shop.data_dir)
+        assert creds is not None
+        with Transport(creds.server_url, creds.token, timeout=30) as transport:
+            assert not run_round(shop.local.store, creds, transport).problems
+            transport.authorise(member, 40, str(uuid.uuid4()), "cash_back")  # another till's
+        service = CheckoutService(shop.local.store, terminal_id=shop.local.terminal_id,
+                                  rules=shop.service.rules,
+                                  stored_value_guard=SyncGuard(shop.data_dir, timeout=5))
+        return refusal(lambda: service.sale(shop.cashier, member, Money(500),
+                                            cash_back=Money(50)))
+    finally:
+        server.stop()
+
+
 def sync_refused(shop: Shop, reason: str) -> LoyaltyError:
     """A sync request the real server refuses: a wrong token, or a cursor it never gave."""
     server = start_server(shop)
@@ -524,6 +547,7 @@ SCENARIOS: dict[str, Callable[[Shop], LoyaltyError]] = {
         amount=0, cash_back=300, usage=OfflineUsage(0, 0, 19_800)),
     # the server and sync
     "insufficient_balance/server": server_short,
+    "insufficient_balance/server_cash_back": server_cash_back_short,
     "offline": lambda s: refusal(lambda: Transport(DEAD_URL, timeout=0.5).health()),
     "refused/bad_credential": lambda s: sync_refused(s, "bad_credential"),
     "refused/bad_cursor": lambda s: sync_refused(s, "bad_cursor"),

@@ -1,4 +1,5 @@
-"""Terminal-facing routes: register, push, pull, check, authorise, conflicts. Thin: they only
+"""Terminal-facing routes: register, push, pull, check, authorise, release, conflicts. Thin:
+they only
 translate HTTP to :mod:`sync.server.service` calls inside one transaction."""
 
 from __future__ import annotations
@@ -55,6 +56,14 @@ class AuthoriseIn(BaseModel):
     member_id: str = Field(min_length=1, max_length=64)
     amount: StrictInt = Field(gt=0, le=10**12)
     event_id: str = Field(min_length=1, max_length=64)
+    # a request without it (a till from before cash-back holds) holds stored value; any
+    # other asset is refused by the service with its reason (400 unsupported_asset)
+    asset: str = Field(default=service.SV, min_length=1, max_length=32,
+                       description="stored_value (the default) or cash_back")
+
+
+class ReleaseIn(BaseModel):
+    event_id: str = Field(min_length=1, max_length=64)
 
 
 class CheckIn(BaseModel):
@@ -103,10 +112,18 @@ def check(body: CheckIn, engine: EngineDep, terminal: TerminalDep) -> dict[str, 
 @router.post("/sync/authorise", tags=["sync"])
 def authorise(body: AuthoriseIn, engine: EngineDep, settings: SettingsDep,
               terminal: TerminalDep) -> dict[str, Any]:
-    """Reserve a stored-value debit online (conditional update: never an overdraft); the
-    hold expires after ``hold_seconds`` if the sale never arrives."""
+    """Reserve a stored-value or cash-back debit online (conditional update: never an
+    overdraft); the hold expires after ``hold_seconds`` if the sale never arrives."""
     return in_transaction(engine, lambda c: service.authorise(
-        c, terminal, body.member_id, body.amount, body.event_id, settings.hold_seconds))
+        c, terminal, body.member_id, body.amount, body.event_id, settings.hold_seconds,
+        asset=body.asset))
+
+
+@router.post("/sync/release", tags=["sync"])
+def release(body: ReleaseIn, engine: EngineDep, terminal: TerminalDep) -> dict[str, Any]:
+    """Release this terminal's holds of an event whose sale it refused (say its cash-back was
+    refused after its stored value was held): the sale will never arrive."""
+    return in_transaction(engine, lambda c: service.release_holds(c, terminal, body.event_id))
 
 
 @router.get("/sync/conflicts", tags=["sync"])
