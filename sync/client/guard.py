@@ -5,7 +5,9 @@ Online: the server authorises each debit, stored value and cash-back alike (a ho
 by a conditional update on its side: no overdraft, even with several tills at once).
 Offline (the server cannot be reached, or does not know the member yet): the offline limits
 last pulled from the server apply to what it did not authorise (:mod:`terminal.limits`), and
-the debit is recorded so the next ones count it.
+the debit is recorded so the next ones count it. The same holds when the server says "not
+enough" while this till has credits for the member it has not pushed yet (a top-up made here
+a moment ago, before the next round): the server's balance is behind, the till's is not.
 A terminal that was never registered is standalone: its local balance check is the rule.
 """
 
@@ -74,7 +76,9 @@ class SyncGuard:
         # any stored value for this sale (it would take the cash-back ask for stored value)
         wanted = {asset: value for asset, value in ((CASH_BACK, cash_back), (SV, amount))
                   if value > 0}
-        held = self._hold(creds, member_id, event_id, wanted) if wanted else set()
+        held = self._hold(creds, member_id, event_id, wanted,
+                          lambda asset: localdb.unpushed_credit(session, member_id, asset) > 0
+                          ) if wanted else set()
         offline = 0 if SV in held else amount
         offline_cash_back = 0 if CASH_BACK in held else cash_back
         if not offline and not offline_cash_back:
@@ -95,10 +99,12 @@ class SyncGuard:
                                      offline + offline_cash_back, now)
 
     def _hold(self, creds: Credentials, member_id: str, event_id: str,
-              wanted: dict[str, int]) -> set[str]:
+              wanted: dict[str, int], behind: Callable[[str], bool]) -> set[str]:
         """The assets the server now holds for the event. A refusal raises (after the holds
-        already made for the event are released); an unreachable server or a member it does
-        not know yet stops the asking: the offline rules apply to the rest."""
+        already made for the event are released); an unreachable server, a member it does
+        not know yet, or "not enough" of an asset the server is ``behind`` on (this till
+        has credits of it not pushed yet) stops the asking: the offline rules apply to the
+        rest."""
         held: set[str] = set()
         with self.transport_factory(creds) as transport:
             for asset, amount in wanted.items():
@@ -109,6 +115,10 @@ class SyncGuard:
                 except SyncRefused as exc:
                     if exc.reason_code == "unknown_member":
                         return held  # a member enrolled here and not yet pushed
+                    if exc.reason_code == "insufficient_balance" and behind(asset):
+                        log.info("the server has not seen this till's latest %s credit for "
+                                 "the member yet: the offline rules apply", asset)
+                        return held
                     if held:
                         self._release(transport, event_id)
                     raise _refusal(exc, asset, amount) from None

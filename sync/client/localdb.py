@@ -276,6 +276,18 @@ def offline_usage(session: SqliteSession, member_id: str) -> OfflineUsage:
                         terminal_spent=int(total))
 
 
+def unpushed_credit(session: SqliteSession, member_id: str, asset: str) -> int:
+    """What this terminal's events not yet pushed credit to the member's ``asset`` (a top-up
+    made here a moment ago): the server's balance does not have it yet."""
+    pushed = pushed_seq(session)
+    total = session.conn.execute(
+        select(func.coalesce(func.sum(t.postings.c.amount), 0))
+        .select_from(t.postings.join(t.events, t.events.c.seq == t.postings.c.event_seq))
+        .where(t.events.c.seq > pushed, t.postings.c.account == f"member:{member_id}",
+               t.postings.c.asset == asset, t.postings.c.amount > 0)).scalar_one()
+    return int(total)
+
+
 def record_offline_debit(session: SqliteSession, event_id: str, member_id: str, amount: int,
                          when: datetime) -> None:
     session.conn.execute(t.offline_debits.insert().values(

@@ -14,7 +14,9 @@ from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import pytest
-from synckit import Ledger, RawTerminal, Server
+from synckit import Ledger, RawTerminal, Server, make_till
+
+from terminal.errors import InsufficientBalance
 
 HOLD_SECONDS = 1
 
@@ -285,3 +287,46 @@ def test_a_terminal_releases_the_holds_of_a_sale_it_refused(server: Server,
     assert held_matches_holds(ledger, member) == (0, 0)
     assert till.release(sale["id"]).json()["released"] == {}
     assert held_matches_holds(ledger, member) == (0, 0)
+
+
+def test_a_till_online_can_spend_its_own_top_up_before_the_next_round(
+        server: Server, ledger: Ledger, tmp_path: Path) -> None:
+    """GIVEN a member known to the server with 100 of stored value, topped up by 500 at a
+    till that has not synced since WHEN the member pays 300 there at once THEN the sale goes
+    through (the server's "100 available" is behind the till's own top-up: the offline
+    rules apply) and, after the round, the server has both events and no overdraft; while a
+    payment beyond what the till itself knows (700 > 600) is still refused."""
+    till = make_till(tmp_path / "till", server, server.new_store())
+    try:
+        member = till.enrol()
+        till.top_up(member, 100)
+        till.sync()  # the server knows the member with 100
+        till.top_up(member, 500)  # not pushed yet
+        with pytest.raises(InsufficientBalance):
+            till.pay(member, 700)
+        till.pay(member, 300)
+        report = till.sync()
+        assert report.flagged == 0
+        balance = ledger.scalar("SELECT balance FROM balances WHERE account = :a AND "
+                                "asset = 'stored_value' AND shard = ''", a=f"member:{member}")
+        assert balance == 300
+    finally:
+        till.close()
+
+
+def test_without_credits_of_its_own_the_servers_refusal_stands(
+        server: Server, tmp_path: Path) -> None:
+    """The other side: the till has pushed everything, the server says "not enough" → the
+    sale is refused with the server's reason (no offline fallback)."""
+    till = make_till(tmp_path / "till", server, server.new_store())
+    try:
+        member = till.enrol()
+        till.top_up(member, 100)
+        till.sync()
+        other = RawTerminal.create(server, till.creds.store_id)
+        assert other.push([other.spend(member, 80)]).status_code == 200
+        with pytest.raises(InsufficientBalance) as refused:
+            till.pay(member, 50)  # the till still believes 100
+        assert refused.value.params["reason"] == "server"
+    finally:
+        till.close()
