@@ -44,7 +44,15 @@ from ui.ops import Lane, Op, TaskRunner
 from ui.pos_inbox import PosInbox
 from ui.queries import event_count
 from ui.style import STYLE_SHEET
-from ui.sync_status import DemoSync, LazyGuard, LazySyncPort, NoSync, SyncController, SyncPort
+from ui.sync_status import (
+    Backoff,
+    DemoSync,
+    LazyGuard,
+    LazySyncPort,
+    NoSync,
+    SyncController,
+    SyncPort,
+)
 
 if TYPE_CHECKING:
     from devices.registry import DeviceSet
@@ -63,7 +71,8 @@ class AppOptions:
     demo: bool = False
     language: str | None = None
     idle_lock_s: float | None = None
-    sync_interval_s: float = 60.0
+    sync_interval_s: float = 60.0  # between good rounds; 0: no background rounds
+    sync_backoff: Backoff | None = None  # after failed rounds (default: 5 s doubling to 300 s)
     sync_port: SyncPort | None = None  # injected by tests; else from the config
     devices_config: Mapping[str, Any] | None = None  # a [devices] table overriding the config
     simulated_scanner: bool = True  # --demo: a pty-backed serial scanner
@@ -235,7 +244,8 @@ def build_terminal(app: QApplication, options: AppOptions) -> Terminal:
     runner = TaskRunner()
     bridge = DeviceBridge()
     session = Session()
-    sync = SyncController(NoSync(), runner, int(options.sync_interval_s * 1000))
+    sync = SyncController(NoSync(), runner, int(options.sync_interval_s * 1000),
+                          backoff=options.sync_backoff)
 
     shop = config.raw.get("shop", {})
     idle_s = options.idle_lock_s

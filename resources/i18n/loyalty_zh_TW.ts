@@ -1492,6 +1492,16 @@ or type the card number and press Enter.</source>
 <context>
     <name>TerminalStatusBar</name>
     <message>
+        <location filename="../../ui/widgets/status_bar.py" line="116" />
+        <source>retrying in {seconds} s</source>
+        <translation>{seconds} 秒後重試</translation>
+    </message>
+    <message>
+        <location filename="../../ui/widgets/status_bar.py" line="117" />
+        <source>retrying…</source>
+        <translation>重試中…</translation>
+    </message>
+    <message>
         <location filename="../../ui/widgets/status_bar.py" line="46" />
         <source>Scanner</source>
         <translation>掃描器</translation>
@@ -2362,6 +2372,11 @@ or type the card number and press Enter.</source>
 </context>
 <context>
     <name>sync</name>
+    <message>
+        <location filename="../../ui/sync_status.py" line="245" />
+        <source>Sync failed unexpectedly; the details are in the log.</source>
+        <translation>同步發生未預期的錯誤；詳細資訊已記錄在日誌中。</translation>
+    </message>
     <message>
         <location filename="../../ui/sync_client.py" line="43" />
         <source>not synced yet</source>

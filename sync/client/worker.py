@@ -2,7 +2,9 @@
 
 One thread; :meth:`SyncWorker.trigger` asks for a round now (e.g. after a sale);
 :attr:`SyncWorker.status` is what the status bar shows. The round itself is injected, so the
-worker knows nothing about HTTP or SQLite.
+worker knows nothing about HTTP or SQLite. A round that raises anything else than a
+:class:`LoyaltyError` (a SQLite or disk error, a bug) is logged with its traceback and counted
+as a failure like any other: the thread never dies of it.
 """
 
 from __future__ import annotations
@@ -18,6 +20,7 @@ from terminal.errors import LoyaltyError
 
 log = logging.getLogger("loyalty.sync")
 BEHIND_DELAY = 2.0  # seconds to the next round when the server held changes back
+UNEXPECTED = "Sync failed unexpectedly; the details are in the log."
 
 
 @dataclass(frozen=True)
@@ -83,13 +86,12 @@ class SyncWorker:
         try:
             result = self._run_round()
         except LoyaltyError as exc:
-            with self._lock:
-                failures = self._status.failures + 1
-                delay = backoff_delay(failures, self.base_delay, self.max_delay, self._rng)
-                self._status = replace(self._status, online=False, last_error=exc.message,
-                                       failures=failures, next_delay=delay,
-                                       rounds=self._status.rounds + 1)
+            delay = self._failed(exc.message)
             log.warning("sync round failed", extra={"error": exc.message, "retry_in": delay})
+            return delay
+        except Exception:  # a SQLite or disk error, a bug: logged, retried; the thread lives on
+            delay = self._failed(UNEXPECTED)
+            log.exception("sync round failed unexpectedly (retry in %.1f s)", delay)
             return delay
         # the server held changes back (an open transaction on its side): fetch them soon
         delay = min(self.interval, BEHIND_DELAY) if getattr(result, "behind", False) \
@@ -97,5 +99,15 @@ class SyncWorker:
         with self._lock:
             self._status = replace(self._status, online=True, last_success=datetime.now(UTC),
                                    last_error="", failures=0, next_delay=delay,
+                                   rounds=self._status.rounds + 1)
+        return delay
+
+    def _failed(self, message: str) -> float:
+        """Count one failed round; returns the backoff delay to the next one."""
+        with self._lock:
+            failures = self._status.failures + 1
+            delay = backoff_delay(failures, self.base_delay, self.max_delay, self._rng)
+            self._status = replace(self._status, online=False, last_error=message,
+                                   failures=failures, next_delay=delay,
                                    rounds=self._status.rounds + 1)
         return delay

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import threading
 import time
 from datetime import UTC, datetime, timedelta
@@ -9,7 +10,7 @@ from datetime import UTC, datetime, timedelta
 import pytest
 
 from sync.client.round import RoundReport
-from sync.client.worker import SyncWorker, backoff_delay
+from sync.client.worker import UNEXPECTED, SyncWorker, backoff_delay
 from terminal.errors import LoyaltyError
 from terminal.limits import (
     OfflineLimits,
@@ -130,3 +131,42 @@ def test_the_worker_comes_back_soon_when_the_server_held_changes_back() -> None:
     assert worker._once() == 2.0 and worker.status.next_delay == 2.0
     behind.clear()
     assert worker._once() == 60.0 and worker.status.next_delay == 60.0
+
+
+def test_a_round_that_raises_something_unexpected_is_logged_and_the_worker_lives_on(
+        caplog: pytest.LogCaptureFixture) -> None:
+    """GIVEN rounds that die of an OSError (a full disk, a SQLite I/O error), not a LoyaltyError
+    THEN each is logged with its traceback and counted as a failure (backoff); the thread
+    stays alive and the next good round brings it back online."""
+    fail = threading.Event()
+    fail.set()
+
+    def round_() -> None:
+        if fail.is_set():
+            raise OSError(28, "No space left on device")
+
+    worker = SyncWorker(round_, interval=60.0, base_delay=0.02, max_delay=0.2,
+                        rng=lambda: 0.5)
+    worker.start()
+    try:
+        deadline = time.monotonic() + 5
+        while worker.status.failures < 3 and time.monotonic() < deadline:
+            time.sleep(0.01)
+        status = worker.status
+        assert status.failures >= 3 and not status.online
+        assert status.last_error == UNEXPECTED  # plain words, no traceback
+        assert status.next_delay == pytest.approx(backoff_delay(status.failures, 0.02, 0.2,
+                                                                lambda: 0.5))
+        assert worker._thread.is_alive()
+        logged = [r for r in caplog.records if r.name == "loyalty.sync"
+                  and r.levelno == logging.ERROR]
+        assert len(logged) >= 3 and all(r.exc_info is not None
+                                        and isinstance(r.exc_info[1], OSError) for r in logged)
+        fail.clear()
+        worker.trigger()
+        while not worker.status.online and time.monotonic() < deadline:
+            time.sleep(0.01)
+        assert worker.status.online and worker.status.failures == 0
+    finally:
+        worker.stop()
+    assert not worker._thread.is_alive()

@@ -1,18 +1,41 @@
-"""The status bar and the offline banner against the real sync server on 127.0.0.1."""
+"""The status bar, the offline banner and the app's background rounds (backoff and jitter)
+against the real sync server on 127.0.0.1, stopped and started again."""
 
 from __future__ import annotations
 
+import logging
+import time
 from pathlib import Path
 
+import pytest
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QWidget
 from pytestqt.qtbot import QtBot
-from ui_testkit import MANAGER, MakeTerminal, SyncServer, sign_in
+from ui_testkit import MANAGER, DemoShop, MakeTerminal, SyncServer, scan, sign_in
 
-from sync.client.credentials import load_credentials
+from sync.client.credentials import Credentials, load_credentials
+from sync.client.transport import Transport
 from terminal.members import CARD_BLOCK
 from terminal.staff import Role
 from terminal.store.local import open_local_store
+from ui.sync_status import Backoff, LazySyncPort, SyncState
+
+UNEXPECTED = "Sync failed unexpectedly; the details are in the log."
+
+
+def registered(shop_dir: Path, tmp_path: Path) -> SyncServer:
+    """A running server with the shop's terminal registered (credentials saved)."""
+    server = SyncServer(tmp_path).start()
+    local = open_local_store(shop_dir, create=False)
+    terminal_id = local.terminal_id
+    local.close()
+    server.register(shop_dir, terminal_id)
+    return server
+
+
+def fast_backoff() -> Backoff:
+    """0.05 s doubling to 0.4 s; the jitter factor fixed at 1.0 (rng 0.5)."""
+    return Backoff(base_s=0.05, cap_s=0.4, rng=lambda: 0.5)
 
 
 def test_the_offline_banner_shows_while_the_server_is_unreachable_and_goes_after_a_sync(
@@ -77,3 +100,127 @@ def test_a_till_without_a_terminal_number_takes_it_from_its_first_round(
         assert view is not None and int(view.member.card_number[2:-1]) == CARD_BLOCK + 1
     finally:
         server.stop()
+
+
+def test_retries_back_off_while_the_server_is_down_and_a_good_round_resets_them(
+        qtbot: QtBot, make_terminal: MakeTerminal, shop_dir: Path, tmp_path: Path) -> None:
+    """GIVEN a registered till whose server is stopped
+    THEN each failed round waits longer for the next (base·2^(n−1), capped), the status bar
+    says it is retrying; AFTER the server is back a retry succeeds, the delay is the interval
+    again, and the next failure starts from the base delay."""
+    server = registered(shop_dir, tmp_path)
+    try:
+        server.stop()
+        terminal = make_terminal(sync_interval_s=30, sync_backoff=fast_backoff())
+        sync, status = terminal.ctx.sync, terminal.window.status
+        delays: dict[int, float] = {}  # failures in a row -> the delay planned after them
+        failed_at: dict[int, float] = {}
+
+        def seen(_state: object) -> None:
+            if sync.failures and sync.failures not in delays:
+                delays[sync.failures] = sync.next_delay
+                failed_at[sync.failures] = time.monotonic()
+
+        sync.state_changed.connect(seen)
+        qtbot.waitUntil(lambda: sync.failures >= 5, timeout=15000)
+        assert [delays[n] for n in range(1, 6)] == pytest.approx([0.05, 0.1, 0.2, 0.4, 0.4])
+        for n in (2, 3, 4):  # the rounds really were that far apart (QTimer: 5 % coarse)
+            assert failed_at[n + 1] - failed_at[n] >= 0.9 * delays[n]
+        state = sync.state
+        assert state is not None and not state.online and state.retry_at is not None
+        assert "Offline" in status.online.text()
+        assert status.retry.text().startswith("retrying")
+        assert terminal.window.banner.isVisible()
+
+        server.start()  # the same URL answers again: the next retry (≤ 0.4 s) gets through
+        qtbot.waitUntil(lambda: sync.state is not None and sync.state.online, timeout=15000)
+        state = sync.state
+        assert state is not None and sync.failures == 0 and sync.next_delay == 30.0
+        assert state.retry_at is None and status.retry.text() == ""
+        assert "Online" in status.online.text()
+        assert not terminal.window.banner.isVisible()
+
+        server.stop()
+        delays.clear()
+        sync.sync_now()
+        qtbot.waitUntil(lambda: sync.failures == 1, timeout=15000)
+        assert delays[1] == pytest.approx(0.05)  # reset: from the base again
+    finally:
+        server.stop()
+
+
+def test_a_sale_is_pushed_promptly_not_at_the_next_interval(
+        qtbot: QtBot, make_terminal: MakeTerminal, shop_dir: Path, tmp_path: Path,
+        demo_shop: DemoShop) -> None:
+    server = registered(shop_dir, tmp_path)
+    try:
+        terminal = make_terminal(sync_interval_s=600, sync_backoff=fast_backoff())
+        sync, status = terminal.ctx.sync, terminal.window.status
+        qtbot.waitUntil(lambda: sync.state is not None and sync.state.online
+                        and sync.state.events_waiting == 0, timeout=30000)
+        assert sync.state is not None
+        first_sync = sync.state.last_sync
+        waiting: list[int] = []
+        sync.state_changed.connect(lambda state: waiting.append(state.events_waiting))
+
+        sign_in(qtbot, terminal)
+        scan(qtbot, terminal, demo_shop.cards[3])
+        checkout = terminal.window.checkout
+        for key in ("3", "2", "0"):
+            checkout.keypad.key_pressed.emit(key)
+        qtbot.mouseClick(checkout.sale_button, Qt.MouseButton.LeftButton)
+        qtbot.waitUntil(lambda: checkout.confirm.pending, timeout=5000)
+        qtbot.keyClick(checkout.confirm.confirm_button, Qt.Key.Key_Return)
+        qtbot.waitUntil(lambda: "Sale recorded" in checkout.result.text(), timeout=5000)
+        # pushed by a round the sale asked for, long before the 600 s interval
+        qtbot.waitUntil(lambda: sync.state is not None and sync.state.events_waiting == 0
+                        and sync.state.last_sync != first_sync, timeout=15000)
+        assert max(waiting) >= 1  # the sale was seen waiting first
+        state = sync.state
+        assert state is not None and state.online and status.waiting.text().startswith("0 ")
+    finally:
+        server.stop()
+
+
+def test_a_round_that_raises_is_logged_counted_and_retried(
+        qtbot: QtBot, make_terminal: MakeTerminal, shop_dir: Path, tmp_path: Path,
+        caplog: pytest.LogCaptureFixture) -> None:
+    """GIVEN the real client whose first two rounds die of an OSError (a full disk, say)
+    THEN each is logged with its traceback, counts as a failed round (backoff), the status
+    says so in plain words; the network lane lives on and the third round syncs."""
+    from ui.sync_client import ClientSyncPort
+
+    server = registered(shop_dir, tmp_path)
+    creds = load_credentials(shop_dir)
+    assert creds is not None
+    local = open_local_store(shop_dir, create=False)  # the port's own connection to the file
+    raised: list[int] = []
+
+    def flaky(c: Credentials) -> Transport:
+        if len(raised) < 2:
+            raised.append(1)
+            raise OSError(28, "No space left on device")
+        return Transport(c.server_url, c.token, timeout=10)
+
+    port = LazySyncPort(lambda: ClientSyncPort(local.store, creds, transport_factory=flaky))
+    try:
+        terminal = make_terminal(sync_interval_s=30, sync_backoff=fast_backoff(),
+                                 sync_port=port)
+        sync, window = terminal.ctx.sync, terminal.window
+        states: list[SyncState] = []
+        sync.state_changed.connect(lambda state: states.append(state))
+        failures: list[int] = []
+        sync.state_changed.connect(lambda _s: failures.append(sync.failures))
+        qtbot.waitUntil(lambda: sync.state is not None and sync.state.online, timeout=30000)
+        assert len(raised) == 2 and max(failures) == 2 and sync.failures == 0
+        offline = [s for s in states if not s.online]
+        assert offline and all(s.detail == UNEXPECTED for s in offline)
+        assert all(s.retry_at is not None for s in offline)
+        logged = [r for r in caplog.records if r.getMessage() == "sync round failed unexpectedly"]
+        assert len(logged) == 2
+        assert all(r.levelno == logging.ERROR and r.exc_info is not None
+                   and isinstance(r.exc_info[1], OSError) for r in logged)
+        assert "Online" in window.status.online.text()
+    finally:
+        server.stop()
+        local.close()

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+import math
+from datetime import UTC, datetime
 from zoneinfo import ZoneInfo
 
+from PySide6.QtCore import QTimer
 from PySide6.QtWidgets import QLabel, QStatusBar, QWidget
 
 from devices.base import DeviceState, DeviceStatus
@@ -21,6 +23,12 @@ class TerminalStatusBar(QStatusBar):
         self.zone = zone
         self.online = QLabel(self)
         self.online.setObjectName("syncOnline")
+        self.retry = QLabel(self)  # offline: "retrying in 12 s", counting down
+        self.retry.setObjectName("syncRetry")
+        self._retry_at: datetime | None = None
+        self._retry_tick = QTimer(self)
+        self._retry_tick.setInterval(1000)
+        self._retry_tick.timeout.connect(self._show_retry)
         self.waiting = QLabel(self)
         self.waiting.setObjectName("syncWaiting")
         self.last_sync = QLabel(self)
@@ -30,7 +38,7 @@ class TerminalStatusBar(QStatusBar):
         self.user.setObjectName("statusUser")
         self.busy = QLabel(self)
         self.busy.setObjectName("statusBusy")
-        for label in (self.online, self.waiting, self.last_sync):
+        for label in (self.online, self.retry, self.waiting, self.last_sync):
             self.addWidget(label)
         for name in DEVICE_ORDER:
             label = QLabel(self)
@@ -79,6 +87,12 @@ class TerminalStatusBar(QStatusBar):
         label.style().polish(label)
 
     def set_sync(self, state: SyncState | None) -> None:
+        self._retry_at = None if state is None or state.online else state.retry_at
+        self._show_retry()
+        if self._retry_at is None:
+            self._retry_tick.stop()
+        elif not self._retry_tick.isActive():
+            self._retry_tick.start()
         if state is None:
             self.online.setText(self.tr("Sync: checking…"))
             self.waiting.clear()
@@ -92,6 +106,16 @@ class TerminalStatusBar(QStatusBar):
         self.waiting.setText(self.tr("{count} waiting to sync").format(count=state.events_waiting))
         self.last_sync.setText(self.tr("Last sync {time}").format(
             time=format_when(state.last_sync, self.zone) if state.last_sync else self.tr("never")))
+
+    def _show_retry(self) -> None:
+        if self._retry_at is None:
+            self.retry.clear()
+            self.retry.hide()
+            return
+        left = math.ceil((self._retry_at - datetime.now(UTC)).total_seconds())
+        self.retry.setText(self.tr("retrying in {seconds} s").format(seconds=left) if left > 0
+                           else self.tr("retrying…"))
+        self.retry.show()
 
     def set_user(self, text: str) -> None:
         self.user.setText(text)
