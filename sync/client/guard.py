@@ -4,6 +4,8 @@ Online: the server authorises the debit (a conditional update on its side: no ov
 Offline (the server cannot be reached): the offline limits last pulled from the server apply
 (:mod:`terminal.limits`), and the debit is recorded so the next ones count it.
 Cash-back is never asked of the server: it always follows the offline rules (sync/README.md).
+Vouchers (:meth:`SyncGuard.redeemable`): online the server says how often a voucher was used
+at every till; offline the voucher limits apply (the window since the last sync, face value).
 A terminal that was never registered is standalone: its local balance check is the rule.
 """
 
@@ -17,7 +19,7 @@ from sync.client import localdb
 from sync.client.credentials import Credentials, load_credentials
 from sync.client.transport import SyncRefused, SyncUnavailable, Transport
 from terminal.errors import InsufficientBalance
-from terminal.limits import check_offline_debit
+from terminal.limits import check_offline_debit, check_offline_voucher
 from terminal.ports import LedgerSession
 from terminal.store.repositories import SqliteSession
 
@@ -57,6 +59,30 @@ class SyncGuard:
                             usage=localdb.offline_usage(session, member_id),
                             cash_back=cash_back)
         localdb.record_offline_debit(session, event_id, member_id, offline + cash_back, now)
+
+    def redeemable(self, session: LedgerSession, voucher_id: str, worth: int) -> int | None:
+        """The server's count of the voucher's redemptions (online), or None once the offline
+        voucher limits allowed it (the server could not be reached); standalone: None.
+
+        "Online" is the same test as for stored value: the server answered this very
+        request, with the terminal's credential, within the guard's timeout. The request is
+        a read of one row (no hold, no write): vouchers are not reserved, a double use
+        between two online tills in the same second is still settled by the push rules."""
+        if not isinstance(session, SqliteSession):
+            raise TypeError("SyncGuard needs the SQLite store's session")
+        creds = load_credentials(self.data_dir)
+        if creds is None:
+            return None
+        try:
+            with self.transport_factory(creds) as transport:
+                return int(transport.voucher(voucher_id)["redemptions"])
+        except SyncRefused as exc:  # bad_credential (revoked, server replaced): say why
+            raise SyncRefused(exc.message, exc.reason_code, exc.status) from None
+        except SyncUnavailable:
+            pass
+        check_offline_voucher(localdb.offline_limits(session), face_value=worth,
+                              now=self.clock(), last_sync=localdb.last_success(session))
+        return None
 
     def _authorised(self, creds: Credentials, member_id: str, amount: int,
                     event_id: str) -> bool:

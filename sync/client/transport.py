@@ -4,6 +4,7 @@ refusal with a reason is :class:`SyncRefused` (do not blindly retry)."""
 from __future__ import annotations
 
 from typing import Any
+from urllib.parse import quote
 
 import httpx
 import msgspec
@@ -99,6 +100,12 @@ class Transport:
     def authorise(self, member_id: str, amount: int, event_id: str) -> dict[str, Any]:
         data: dict[str, Any] = self._send("POST", "/v1/sync/authorise", json={
             "member_id": member_id, "amount": amount, "event_id": event_id}).json()
+        return data
+
+    def voucher(self, voucher_id: str) -> dict[str, Any]:
+        """The server's record of a voucher: ``{"id", "status", "redemptions"}``."""
+        data: dict[str, Any] = self._send("GET", f"/v1/sync/vouchers/{quote(voucher_id, safe='')}"
+                                          ).json()
         return data
 
     def conflicts(self) -> list[dict[str, Any]]:

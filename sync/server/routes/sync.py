@@ -1,17 +1,18 @@
-"""Terminal-facing routes: register, push, pull, check, authorise, conflicts. Thin: they only
-translate HTTP to :mod:`sync.server.service` calls inside one transaction."""
+"""Terminal-facing routes: register, push, pull, check, authorise, vouchers, conflicts. Thin:
+they only translate HTTP to :mod:`sync.server.service` calls inside one transaction."""
 
 from __future__ import annotations
 
 from typing import Annotated, Any
 
 import msgspec
-from fastapi import APIRouter, Query, Request, Response
+from fastapi import APIRouter, Path, Query, Request, Response
 from pydantic import BaseModel, Field, StrictInt
 from starlette.concurrency import run_in_threadpool
 
 from sync.server import service
 from sync.server.deps import EngineDep, SettingsDep, TerminalDep, bearer, in_transaction
+from sync.server.voucher_state import voucher_state
 
 router = APIRouter(prefix="/v1")
 
@@ -106,6 +107,14 @@ def authorise(body: AuthoriseIn, engine: EngineDep, settings: SettingsDep,
     hold expires after ``hold_seconds`` if the sale never arrives."""
     return in_transaction(engine, lambda c: service.authorise(
         c, terminal, body.member_id, body.amount, body.event_id, settings.hold_seconds))
+
+
+@router.get("/sync/vouchers/{voucher_id}", tags=["sync"])
+def voucher(voucher_id: Annotated[str, Path(min_length=1, max_length=64)], engine: EngineDep,
+            terminal: TerminalDep) -> dict[str, Any]:
+    """How often a voucher was redeemed at every till (a till asks before redeeming it
+    online; offline it applies the offline voucher limits instead)."""
+    return in_transaction(engine, lambda c: voucher_state(c, voucher_id))
 
 
 @router.get("/sync/conflicts", tags=["sync"])
