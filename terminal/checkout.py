@@ -69,7 +69,7 @@ from terminal.members import (
     validate_tier,
 )
 from terminal.money import Money, format_minor, require_int
-from terminal.ports import LedgerSession, LedgerStore, StoredValueGuard
+from terminal.ports import LedgerSession, LedgerStore, StoredValueGuard, VoucherGuard
 from terminal.programmes import (
     Context,
     Discount,
@@ -196,6 +196,7 @@ class CheckoutService:
         stored_value_guard: StoredValueGuard | None = None,
         store_id: str | None = None,
         terminal_number: int | None = None,
+        voucher_guard: VoucherGuard | None = None,
     ) -> None:
         self.store = store
         self.terminal_id = terminal_id
@@ -203,6 +204,8 @@ class CheckoutService:
         self.clock = clock
         self.zone = ZoneInfo(timezone)
         self.stored_value_guard = stored_value_guard
+        # Registered: online the server's redemption count, offline the voucher limits.
+        self.voucher_guard = voucher_guard
         self.store_id = store_id  # the server's store, once registered (scopes vouchers)
         self.programmes = PulledProgrammes()  # the server's programme document, once pulled
         # Given by the server at registration: new card numbers come from this terminal's own
@@ -964,13 +967,20 @@ class CheckoutService:
         The signature, validity, store, member binding, revocation and earlier uses are all
         checked offline with the keys and hotlist last pulled from the server; a second use
         that two offline tills both honoured is settled by the server (first wins, the other
-        is posted to ``voucher_double_redemption_loss``).
+        is posted to ``voucher_double_redemption_loss``). With a voucher guard (a registered
+        terminal) the server is asked how often the voucher was used; when it cannot be
+        reached the offline voucher limits apply (DESIGN §6).
         """
         require_role(actor, Role.CASHIER, "redeem vouchers")
         with self.store.session(write=True) as session:
             member = None if member_id is None else self._member(session, member_id)
             plan = self._voucher_plan(session, member_id, text, sale_amount)
             voucher = plan.voucher
+            if self.voucher_guard is not None:
+                worth = voucher.face_value if voucher.face_value is not None else plan.discount
+                used = self.voucher_guard.redeemable(session, voucher.id, worth)
+                if used is not None:  # online: the server counts the uses at every till
+                    uses_left(voucher, used)  # none left: refused as already used
             postings = []
             if plan.discount:
                 postings = [Posting(ShopAccount.VOUCHERS_HONOURED, Asset.STORED_VALUE,
@@ -984,6 +994,7 @@ class CheckoutService:
                 "voucher_kind": voucher.kind.name.lower(),
                 "value": voucher.value,
                 "face_value": voucher.face_value,
+                "uses": voucher.uses,  # as signed: the server flags only uses beyond it
                 "discount": plan.discount,
                 "sale_amount": None if sale_amount is None else sale_amount.minor,
             }

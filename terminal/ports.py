@@ -95,3 +95,25 @@ class StoredValueGuard(Protocol):
 
     def authorise(self, session: LedgerSession, member_id: str, amount: int,
                   event_id: str, cash_back: int = 0) -> None: ...
+
+
+class VoucherGuard(Protocol):
+    """Decides whether a verified e-voucher may be redeemed here (the sync layer's hook).
+
+    Called inside the redemption's write transaction, after the offline checks of the
+    voucher itself (signature, validity, pulled status, local uses) passed. ``worth`` is what
+    the voucher is worth in this sale (an amount-off voucher's face value, a percent-off
+    voucher's discount; 0 for a product voucher, whose price the terminal does not know).
+
+    Returns the server's count of the voucher's redemptions so far when the server answered
+    (online: the caller refuses a voucher with no use left), or None when it could not be
+    reached and the offline voucher limits allowed the redemption (DESIGN §6: within the
+    offline window since the last sync, ``worth`` up to ``voucher_face_max``). It raises a
+    :class:`terminal.errors.LoyaltyError` (``OfflineRefused``) to refuse.
+    """
+
+    def redeemable(self, session: LedgerSession, voucher_id: str, worth: int) -> int | None: ...
+
+
+class Guard(StoredValueGuard, VoucherGuard, Protocol):
+    """Both guards in one object (the sync layer's ``SyncGuard`` is one)."""

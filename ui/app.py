@@ -176,12 +176,13 @@ def _open_store(data_dir: Path, config: TerminalConfig, demo: bool
 
     local = open_local_store(data_dir, create=True)
     try:
-        # Stored-value and cash-back debits are authorised by the server when registered
-        # (offline limits apply when it cannot be reached); a terminal never registered is
-        # standalone.
+        # Stored-value and cash-back debits are authorised by the server when registered and
+        # vouchers checked with it (offline limits apply when it cannot be reached); a
+        # terminal never registered is standalone.
+        guard = LazyGuard(data_dir)
         service = CheckoutService(local.store, terminal_id=local.terminal_id,
                                   rules=config.rules, timezone=config.timezone,
-                                  stored_value_guard=LazyGuard(data_dir),
+                                  stored_value_guard=guard, voucher_guard=guard,
                                   terminal_number=terminal_number(data_dir))
         if demo:
             with local.store.session() as session:

@@ -20,7 +20,7 @@ from typing import Protocol
 from PySide6.QtCore import QCoreApplication, QObject, QTimer, Signal
 
 from sync.client.worker import backoff_delay
-from terminal.ports import LedgerSession, StoredValueGuard
+from terminal.ports import Guard, LedgerSession
 from ui.ops import Lane, Op, TaskRunner
 
 log = logging.getLogger(__name__)
@@ -126,21 +126,27 @@ class LazySyncPort:
 
 
 class LazyGuard:
-    """The stored-value guard of ``sync.client.guard``, imported on the first debit (on the
-    database worker). A terminal without credentials is standalone: the guard then allows
-    what the local balance allows."""
+    """The stored-value and voucher guard of ``sync.client.guard``, imported on first use (on
+    the database worker). A terminal without credentials is standalone: the guard then allows
+    what the local balance (and the voucher's own checks) allow."""
 
     def __init__(self, data_dir: Path) -> None:
         self.data_dir = data_dir
-        self._guard: StoredValueGuard | None = None
+        self._guard: Guard | None = None
 
-    def authorise(self, session: LedgerSession, member_id: str, amount: int,
-                  event_id: str, cash_back: int = 0) -> None:
+    def _sync_guard(self) -> Guard:
         if self._guard is None:
             from sync.client.guard import SyncGuard
 
             self._guard = SyncGuard(self.data_dir)
-        self._guard.authorise(session, member_id, amount, event_id, cash_back)
+        return self._guard
+
+    def authorise(self, session: LedgerSession, member_id: str, amount: int,
+                  event_id: str, cash_back: int = 0) -> None:
+        self._sync_guard().authorise(session, member_id, amount, event_id, cash_back)
+
+    def redeemable(self, session: LedgerSession, voucher_id: str, worth: int) -> int | None:
+        return self._sync_guard().redeemable(session, voucher_id, worth)
 
 
 class CountEvents(Protocol):

@@ -33,5 +33,6 @@ def make_worker(data_dir: Path, store: SqliteLedgerStore, interval: float = 30.0
 
 
 def make_guard(data_dir: Path) -> SyncGuard:
-    """The ``stored_value_guard`` to give :class:`terminal.checkout.CheckoutService`."""
+    """The ``stored_value_guard`` and ``voucher_guard`` to give
+    :class:`terminal.checkout.CheckoutService`."""
     return SyncGuard(data_dir)

@@ -8,6 +8,8 @@ last pulled from the server apply to what it did not authorise (:mod:`terminal.l
 the debit is recorded so the next ones count it. The same holds when the server says "not
 enough" while this till has credits for the member it has not pushed yet (a top-up made here
 a moment ago, before the next round): the server's balance is behind, the till's is not.
+Vouchers (:meth:`SyncGuard.redeemable`): online the server says how often a voucher was used
+at every till; offline the voucher limits apply (the window since the last sync, face value).
 A terminal that was never registered is standalone: its local balance check is the rule.
 """
 
@@ -23,7 +25,7 @@ from sync.client.credentials import Credentials, load_credentials
 from sync.client.transport import SyncRefused, SyncUnavailable, Transport
 from terminal.errors import InsufficientBalance, LoyaltyError
 from terminal.ledger import Asset
-from terminal.limits import check_offline_debit
+from terminal.limits import check_offline_debit, check_offline_voucher
 from terminal.ports import LedgerSession
 from terminal.store.repositories import SqliteSession
 
@@ -97,6 +99,30 @@ class SyncGuard:
             raise
         localdb.record_offline_debit(session, event_id, member_id,
                                      offline + offline_cash_back, now)
+
+    def redeemable(self, session: LedgerSession, voucher_id: str, worth: int) -> int | None:
+        """The server's count of the voucher's redemptions (online), or None once the offline
+        voucher limits allowed it (the server could not be reached); standalone: None.
+
+        "Online" is the same test as for stored value: the server answered this very
+        request, with the terminal's credential, within the guard's timeout. The request is
+        a read of one row (no hold, no write): vouchers are not reserved, a double use
+        between two online tills in the same second is still settled by the push rules."""
+        if not isinstance(session, SqliteSession):
+            raise TypeError("SyncGuard needs the SQLite store's session")
+        creds = load_credentials(self.data_dir)
+        if creds is None:
+            return None
+        try:
+            with self.transport_factory(creds) as transport:
+                return int(transport.voucher(voucher_id)["redemptions"])
+        except SyncRefused as exc:  # bad_credential (revoked, server replaced): say why
+            raise SyncRefused(exc.message, exc.reason_code, exc.status) from None
+        except SyncUnavailable:
+            pass
+        check_offline_voucher(localdb.offline_limits(session), face_value=worth,
+                              now=self.clock(), last_sync=localdb.last_success(session))
+        return None
 
     def _hold(self, creds: Credentials, member_id: str, event_id: str,
               wanted: dict[str, int], behind: Callable[[str], bool]) -> set[str]:

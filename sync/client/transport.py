@@ -4,6 +4,7 @@ refusal with a reason is :class:`SyncRefused` (do not blindly retry)."""
 from __future__ import annotations
 
 from typing import Any
+from urllib.parse import quote
 
 import httpx
 import msgspec
@@ -110,6 +111,12 @@ class Transport:
         """Release this terminal's holds of an event it will never send (a refused sale)."""
         data: dict[str, Any] = self._send("POST", "/v1/sync/release",
                                           json={"event_id": event_id}).json()
+        return data
+
+    def voucher(self, voucher_id: str) -> dict[str, Any]:
+        """The server's record of a voucher: ``{"id", "status", "redemptions"}``."""
+        data: dict[str, Any] = self._send("GET", f"/v1/sync/vouchers/{quote(voucher_id, safe='')}"
+                                          ).json()
         return data
 
     def conflicts(self) -> list[dict[str, Any]]:

@@ -728,7 +728,10 @@ def _member_rules(batch: _Batch, item: _Accepted, member: str, now: str) -> None
 
 def _voucher_rule(batch: _Batch, item: _Accepted, vouchers: dict[str, dict[str, Any]],
                   now: str) -> None:
-    voucher_id = str(item.event.body.get("voucher_id", ""))
+    """Count the redemption; one beyond the voucher's uses is flagged and its discount posted
+    to ``voucher_double_redemption_loss`` (in push order: the first ``uses`` win)."""
+    body = item.event.body
+    voucher_id = str(body.get("voucher_id", ""))
     state = vouchers.get(voucher_id)
     if state is None:
         _flag(batch, item, None, "malformed_voucher", 0, "voucher redemption without a voucher "
@@ -739,20 +742,44 @@ def _voucher_rule(batch: _Batch, item: _Accepted, vouchers: dict[str, dict[str, 
     if state["status"] != "redeemed":
         state["status"] = "redeemed"
         state["redeemed_by"] = item.event.id
+    # The uses the voucher was signed with, as the redeeming till verified them (a
+    # multi-use voucher: "10 coffees"); an event without them (older tills): one use.
+    uses = _whole(body.get("uses")) or 1
+    if state["redemptions"] <= uses:
         return
-    face = state["face_value"]
-    if not isinstance(face, int):
-        body_face = item.event.body.get("face_value")
-        face = body_face if isinstance(body_face, int) and not isinstance(body_face,
-                                                                          bool) else 0
-    member = item.event.body.get("member_id")
+    loss = _voucher_loss(item, state["face_value"])
+    member = body.get("member_id")
     member_id = None if member is None else str(member)
-    if face:
+    if loss:
         _adjust(batch, item, "voucher_double_redemption", member_id,
-                [(VOUCHER_LOSS, SV, batch.terminal.id, face),
-                 (VOUCHERS_HONOURED, SV, batch.terminal.id, -face)], now)
-    _flag(batch, item, member_id, "voucher_double_redemption", face,
-          f"voucher {voucher_id} was already redeemed by event {state['redeemed_by']}", now)
+                [(VOUCHER_LOSS, SV, batch.terminal.id, loss),
+                 (VOUCHERS_HONOURED, SV, batch.terminal.id, -loss)], now)
+    _flag(batch, item, member_id, "voucher_double_redemption", loss,
+          f"voucher {voucher_id} redeemed {state['redemptions']} times, {uses} allowed "
+          f"(first by event {state['redeemed_by']})", now)
+
+
+def _voucher_loss(item: _Accepted, face: int | None) -> int:
+    """What a redemption beyond the voucher's uses cost the shop: the discount the event
+    gave (what it posted to ``shop:vouchers_honoured``, else its body's ``discount``); for an
+    event that records neither, the face value (the server's record, else the event's).
+    A percent-off, product or multi-use voucher has face 0 on the server: its loss is the
+    discount of this sale (0 for a product, whose price the till does not record: it is
+    flagged with amount 0 and nothing is posted)."""
+    honoured = sum(amount for account, asset, amount, _lot, _exp in item.event.postings
+                   if account == VOUCHERS_HONOURED and asset == SV)
+    if honoured > 0:
+        return honoured
+    body = item.event.body
+    discount = body.get("discount")
+    if isinstance(discount, int) and not isinstance(discount, bool):
+        return max(0, discount)
+    return face or _whole(body.get("face_value"))
+
+
+def _whole(value: object) -> int:
+    """A positive whole number from an event body, else 0."""
+    return value if isinstance(value, int) and not isinstance(value, bool) and value > 0 else 0
 
 
 _PG_WRITE = text(

@@ -20,7 +20,7 @@ from terminal.ledger import Event
 from terminal.member_codes import RotatingCode
 from terminal.members import CARD_LENGTH, IdentifiedBy
 from terminal.money import Money, format_minor, parse_minor
-from terminal.ports import StoredValueGuard
+from terminal.ports import Guard
 from terminal.store.local import LocalStore, open_local_store
 from terminal.store.paths import resolve_data_dir
 from terminal.store.registration import terminal_number
@@ -80,9 +80,10 @@ def open_terminal(args: argparse.Namespace, create: bool = False) -> Iterator[Te
     config = load_config(data_dir)
     local = open_local_store(data_dir, create=create)
     try:
+        guard = _sync_guard(data_dir)
         service = CheckoutService(local.store, terminal_id=local.terminal_id,
                                   rules=config.rules, timezone=config.timezone,
-                                  stored_value_guard=_sync_guard(data_dir),
+                                  stored_value_guard=guard, voucher_guard=guard,
                                   store_id=_store_id(data_dir),
                                   terminal_number=terminal_number(data_dir))
         yield Terminal(data_dir, local, config, service)
@@ -90,10 +91,10 @@ def open_terminal(args: argparse.Namespace, create: bool = False) -> Iterator[Te
         local.close()
 
 
-def _sync_guard(data_dir: Path) -> StoredValueGuard | None:
-    """Online authorisation / offline limits for stored value and cash-back, once the
-    terminal is registered with a server (imported only then: the HTTP client costs start-up
-    time)."""
+def _sync_guard(data_dir: Path) -> Guard | None:
+    """Online authorisation / offline limits for stored value, cash-back and vouchers, once
+    the terminal is registered with a server (imported only then: the HTTP client costs
+    start-up time)."""
     from sync.client.credentials import credentials_path
 
     if not credentials_path(data_dir).exists():

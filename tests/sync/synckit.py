@@ -209,7 +209,7 @@ def make_till(folder: Path, server: Server, store_id: str) -> Till:
 
     guard = SyncGuard(folder, transport_factory=factory)
     service = CheckoutService(local.store, terminal_id=local.terminal_id,
-                              stored_value_guard=guard)
+                              stored_value_guard=guard, voucher_guard=guard)
     manager = service.add_staff(None, "Manager", Role.MANAGER, "9999")
     cashier = service.add_staff(manager, "Cashier", Role.CASHIER, "1111")
     till = Till(folder, local, service, manager, cashier, creds)

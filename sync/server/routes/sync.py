@@ -1,18 +1,19 @@
-"""Terminal-facing routes: register, push, pull, check, authorise, release, conflicts. Thin:
-they only
-translate HTTP to :mod:`sync.server.service` calls inside one transaction."""
+"""Terminal-facing routes: register, push, pull, check, authorise, release, vouchers,
+conflicts. Thin: they only translate HTTP to :mod:`sync.server.service` calls inside one
+transaction."""
 
 from __future__ import annotations
 
 from typing import Annotated, Any
 
 import msgspec
-from fastapi import APIRouter, Query, Request, Response
+from fastapi import APIRouter, Path, Query, Request, Response
 from pydantic import BaseModel, Field, StrictInt
 from starlette.concurrency import run_in_threadpool
 
 from sync.server import service
 from sync.server.deps import EngineDep, SettingsDep, TerminalDep, bearer, in_transaction
+from sync.server.voucher_state import voucher_state
 
 router = APIRouter(prefix="/v1")
 
@@ -124,6 +125,14 @@ def release(body: ReleaseIn, engine: EngineDep, terminal: TerminalDep) -> dict[s
     """Release this terminal's holds of an event whose sale it refused (say its cash-back was
     refused after its stored value was held): the sale will never arrive."""
     return in_transaction(engine, lambda c: service.release_holds(c, terminal, body.event_id))
+
+
+@router.get("/sync/vouchers/{voucher_id}", tags=["sync"])
+def voucher(voucher_id: Annotated[str, Path(min_length=1, max_length=64)], engine: EngineDep,
+            terminal: TerminalDep) -> dict[str, Any]:
+    """How often a voucher was redeemed at every till (a till asks before redeeming it
+    online; offline it applies the offline voucher limits instead)."""
+    return in_transaction(engine, lambda c: voucher_state(c, voucher_id))
 
 
 @router.get("/sync/conflicts", tags=["sync"])
