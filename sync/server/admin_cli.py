@@ -242,9 +242,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     if args.command == "programmes" and args.programmes_action == "validate":
         return _validate_programmes(Path(args.file))  # no database needed
-    if args.database_url:
-        os.environ["LOYALTY_SERVER_DATABASE_URL"] = args.database_url
-    settings = Settings()
+    # the flag wins over the environment (and does not leak into it)
+    settings = Settings(database_url=args.database_url) if args.database_url else Settings()
     engine = _open_database(settings.database_url, create=args.command == "init")
     if engine is None:
         return 1
