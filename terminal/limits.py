@@ -72,11 +72,15 @@ class Allowance:
 
 def allowance(limits: OfflineLimits, *, now: datetime, last_sync: datetime | None,
               terminal_spent: int) -> Allowance:
+    """What may still be handed out offline: nothing at all once the offline window is used
+    up (or before the first sync), whatever is left of the amounts."""
     if last_sync is None:
         seconds = 0
     else:
         deadline = last_sync + timedelta(hours=limits.max_offline_hours)
         seconds = max(0, int((deadline - now).total_seconds()))
+    if seconds == 0:
+        return Allowance(0, 0, 0)
     return Allowance(seconds, max(0, limits.per_terminal_total - terminal_spent),
                      limits.per_transaction)
 

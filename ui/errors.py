@@ -265,6 +265,9 @@ def catalogue() -> dict[str, str]:
         "refused/bad_credential": Q.translate(
             "errors", "The server no longer accepts this terminal's credentials: the manager "
             "must register the terminal again."),
+        "refused/credential_revoked": Q.translate(
+            "errors", "The manager revoked this terminal's credential: sync and stored-value "
+            "payments stop until it is registered again with a new code."),
         "refused/bad_cursor": Q.translate(
             "errors", "The server did not recognise where this terminal's last download "
             "stopped: ask support to check the terminal."),

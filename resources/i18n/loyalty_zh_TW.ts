@@ -2131,6 +2131,11 @@ or type the card number and press Enter.</source>
     </message>
     <message>
         <location filename="../../ui/errors.py" line="265" />
+        <source>The manager revoked this terminal's credential: sync and stored-value payments stop until it is registered again with a new code.</source>
+        <translation>店長已撤銷本機的憑證：在以新的註冊碼重新註冊之前，同步與儲值支付都會停止。</translation>
+    </message>
+    <message>
+        <location filename="../../ui/errors.py" line="265" />
         <source>The server did not recognise where this terminal's last download stopped: ask support to check the terminal.</source>
         <translation>伺服器無法辨識本機上次下載的進度：請聯絡技術支援檢查本機。</translation>
     </message>

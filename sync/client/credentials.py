@@ -72,7 +72,9 @@ def load_credentials(data_dir: Path) -> Credentials | None:
     except (OSError, ValueError, KeyError, TypeError) as exc:
         from terminal.errors import LoyaltyError
 
-        raise LoyaltyError(f"{path} is damaged ({exc}): register the terminal again.") from None
+        raise LoyaltyError(f"{path} is damaged ({exc}): register the terminal again with "
+                           "`loyalty register --force --server URL --code CODE` (a new code "
+                           "from `loyalty-server admin reissue-code TERMINAL_ID`).") from None
 
 
 def valid_terminal_number(value: object) -> int | None:

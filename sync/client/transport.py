@@ -72,9 +72,19 @@ class Transport:
         data: dict[str, Any] = self._send("GET", "/health").json()
         return data
 
-    def register(self, code: str, terminal_id: str | None) -> dict[str, Any]:
-        data: dict[str, Any] = self._send("POST", "/v1/register",
-                                          json={"code": code, "terminal_id": terminal_id}).json()
+    def register(self, code: str, terminal_id: str | None,
+                 head: tuple[int, str] | None = None) -> dict[str, Any]:
+        """``head``: this till's journal head (seq, hash), checked by the server when the
+        terminal registers again."""
+        body: dict[str, Any] = {"code": code, "terminal_id": terminal_id}
+        if head is not None:
+            body["head_seq"], body["head_hash"] = head
+        data: dict[str, Any] = self._send("POST", "/v1/register", json=body).json()
+        return data
+
+    def whoami(self) -> dict[str, Any]:
+        """The server's view of this credential (401 ``SyncRefused`` when it is refused)."""
+        data: dict[str, Any] = self._send("GET", "/v1/sync/whoami").json()
         return data
 
     def push(self, body: bytes) -> PushResponse:

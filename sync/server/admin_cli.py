@@ -11,22 +11,29 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import Connection
+from sqlalchemy import Connection, Engine
+from sqlalchemy.engine import make_url
+from sqlalchemy.exc import ArgumentError, SQLAlchemyError
 
-from sync.server import analytics, service, voucher_issuing
+from sync.server import analytics, enrolment, service, voucher_issuing
 from sync.server.config import Settings
 from sync.server.db import make_engine
 from sync.server.deps import in_transaction
 from sync.server.errors import ServiceError
-from sync.server.migrate import upgrade
+from sync.server.migrate import DatabaseTooNew, upgrade
 from terminal.programmes import ProgrammeError, document_data, parse_document
 
 
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="loyalty-server admin",
                                      description="Manage the loyalty server.")
-    parser.add_argument("--database-url", help="default: $LOYALTY_SERVER_DATABASE_URL")
+    parser.add_argument("--database-url",
+                        help="the server's database (default: $LOYALTY_SERVER_DATABASE_URL, "
+                             "else sqlite:///loyalty-server.sqlite3); every command prints "
+                             "the one it used, and only `init` creates a new SQLite file")
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
+    sub.add_parser("init", help="create the database (or bring it to the newest schema)")
 
     p = sub.add_parser("create-store", help="create a store")
     p.add_argument("name")
@@ -36,6 +43,17 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--store", required=True, help="store id")
     p.add_argument("--name", required=True)
     p.add_argument("--ttl-seconds", type=int, default=None)
+
+    p = sub.add_parser("reissue-code",
+                       help="a new one-time enrolment code for an existing terminal: "
+                            "registering with it replaces its credential and keeps its id, "
+                            "store, number and event chain")
+    p.add_argument("terminal", help="terminal id")
+    p.add_argument("--ttl-seconds", type=int, default=None)
+
+    p = sub.add_parser("revoke", help="stop a terminal's credential (and a code waiting "
+                                      "for it) at once")
+    p.add_argument("terminal", help="terminal id")
 
     p = sub.add_parser("import-members", help="import members from CSV or JSON")
     p.add_argument("file", help="CSV with card_number,name[,phone,birthday,tier] or a JSON "
@@ -171,18 +189,74 @@ def _validate_programmes(path: Path) -> int:
     return 0
 
 
+def _shown(url: str) -> str:
+    """The database for people: password hidden, a SQLite file as an absolute path."""
+    try:
+        parsed = make_url(url)
+    except ArgumentError:
+        return url.split("@")[-1]
+    if parsed.get_backend_name() == "sqlite" and parsed.database:
+        return f"sqlite:///{Path(parsed.database).resolve()}"
+    return parsed.render_as_string(hide_password=True)
+
+
+def _first_line(exc: BaseException) -> str:
+    text = str(getattr(exc, "orig", None) or exc).strip()
+    return text.splitlines()[0] if text else type(exc).__name__
+
+
+def _open_database(url: str, create: bool) -> Engine | None:
+    """The server's database, brought to the newest schema; None after a one-line error.
+
+    Every command says which database it used (on stderr: stdout is the JSON answer). A
+    SQLite file that does not exist yet is created by ``init`` only: anything else would
+    make codes and stores in a file the real server never reads."""
+    shown = _shown(url)
+    print(f"database: {shown}", file=sys.stderr)
+    try:
+        parsed = make_url(url)
+        if (parsed.get_backend_name() == "sqlite" and not create
+                and not (parsed.database and Path(parsed.database).exists())):
+            print(f"error: there is no server database at {shown}: give the server's with "
+                  "--database-url or LOYALTY_SERVER_DATABASE_URL, or create a new one with "
+                  "`loyalty-server admin init`", file=sys.stderr)
+            return None
+        engine = make_engine(url, pool_size=2)
+    except (ArgumentError, ValueError, ImportError) as exc:
+        print(f"error: the database URL {shown!r} is not usable: {_first_line(exc)}",
+              file=sys.stderr)
+        return None
+    try:
+        upgrade(engine)
+    except DatabaseTooNew as exc:
+        print(f"error: {exc}", file=sys.stderr)
+    except (SQLAlchemyError, OSError) as exc:
+        print(f"error: cannot use the database {shown}: {_first_line(exc)}", file=sys.stderr)
+    else:
+        return engine
+    engine.dispose()
+    return None
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     if args.command == "programmes" and args.programmes_action == "validate":
         return _validate_programmes(Path(args.file))  # no database needed
-    if args.database_url:
-        os.environ["LOYALTY_SERVER_DATABASE_URL"] = args.database_url
-    settings = Settings()
-    engine = make_engine(settings.database_url, pool_size=2)
-    upgrade(engine)
+    # the flag wins over the environment (and does not leak into it)
+    settings = Settings(database_url=args.database_url) if args.database_url else Settings()
+    engine = _open_database(settings.database_url, create=args.command == "init")
+    if engine is None:
+        return 1
     work: Callable[[Connection], Any]
     try:
-        if args.command == "create-store":
+        if args.command == "init":
+            work = lambda c: {"database": _shown(settings.database_url)}  # noqa: E731
+        elif args.command == "reissue-code":
+            ttl = args.ttl_seconds or settings.enrol_code_ttl_seconds
+            work = lambda c: enrolment.reissue_code(c, args.terminal, ttl)  # noqa: E731
+        elif args.command == "revoke":
+            work = lambda c: enrolment.revoke(c, args.terminal)  # noqa: E731
+        elif args.command == "create-store":
             work = lambda c: service.create_store(c, args.name, args.timezone)  # noqa: E731
         elif args.command == "create-terminal":
             ttl = args.ttl_seconds or settings.enrol_code_ttl_seconds
@@ -244,6 +318,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 1
     except (OSError, ValueError) as exc:
         print(f"error: {exc}", file=sys.stderr)
+        return 1
+    except SQLAlchemyError as exc:
+        print(f"error: the database failed: {_first_line(exc)}", file=sys.stderr)
         return 1
     finally:
         engine.dispose()

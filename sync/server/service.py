@@ -75,8 +75,10 @@ from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
 from sync import protocol
 from sync.protocol import EventResult, PushResponse, WireEvent
+from sync.server import enrolment
 from sync.server import tables as t
 from sync.server.errors import BadRequest, Conflict, Forbidden, NotFound, Unauthorised
+from terminal.errors import LoyaltyError
 from terminal.ledger import GENESIS_HASH, Asset, ShopAccount, format_time, hash_canonical
 from terminal.limits import OfflineLimits
 from terminal.member_codes import new_member_secret
@@ -139,12 +141,19 @@ def authenticate(conn: Connection, token: str) -> TerminalAuth:
     row = conn.execute(select(t.terminals.c.id, t.terminals.c.store_id)
                        .where(t.terminals.c.token_hash == token_hash(token))).first()
     if row is None:
-        raise Unauthorised("Unknown or revoked terminal credential.", "bad_credential")
+        raise enrolment.refused_credential(conn, token_hash(token))
     return TerminalAuth(row.id, row.store_id)
 
 
-def register(conn: Connection, code: str, terminal_id: str | None) -> dict[str, Any]:
-    """Exchange a one-time enrolment code for the terminal's credential."""
+def register(conn: Connection, code: str, terminal_id: str | None,
+             till_head: tuple[int, str] | None = None) -> dict[str, Any]:
+    """Exchange a one-time enrolment code for the terminal's credential.
+
+    A code from ``reissue-code`` re-registers a terminal that was registered before: it
+    keeps its id, store, number and chain head (``head_seq``/``head_hash`` in the answer),
+    and only the till holding that chain may use it. ``till_head`` (the till's journal head,
+    when it sends it) is checked against the server's head first, so a till whose journal is
+    behind what the server already has is refused before the code is used up."""
     row = conn.execute(select(t.terminals).where(
         t.terminals.c.code_hash == token_hash(code.strip().upper()))).first()
     if row is None:
@@ -155,27 +164,59 @@ def register(conn: Connection, code: str, terminal_id: str | None) -> dict[str, 
                         "code_used")
     if row.code_expires_at is not None and row.code_expires_at < now_text():
         raise Forbidden("This enrolment code has expired: ask for a new one.", "code_expired")
+    again = row.terminal_number is not None  # registered before: a re-issued code
+    server_head = (int(row.head_seq), str(row.head_hash))
     new_id = row.id
     if terminal_id and terminal_id != row.id:
         try:
             uuid.UUID(terminal_id)
         except ValueError:
             raise BadRequest(f"Terminal id {terminal_id!r} is not a UUID.") from None
+        if again and (server_head[0] > 0 or _has_events(conn, row.id)):
+            raise Conflict(
+                f"This code registers terminal {row.id} ({row.name}) again, whose events "
+                f"the server has up to number {server_head[0]}; this till is terminal "
+                f"{terminal_id}. Use it on the till holding that terminal's data directory, "
+                "or ask for a new terminal (create-terminal) for this one.",
+                "terminal_mismatch")
         taken = conn.execute(select(t.terminals.c.id).where(
             t.terminals.c.id == terminal_id)).first()
-        used = conn.execute(select(t.events.c.id).where(
-            t.events.c.terminal_id == terminal_id).limit(1)).first()
-        if taken is not None or used is not None:
-            raise Conflict(f"Terminal id {terminal_id} is already registered.", "terminal_taken")
+        if taken is not None or _has_events(conn, terminal_id):
+            raise Conflict(f"Terminal id {terminal_id} is already registered. To register "
+                           "this till again, the manager runs `loyalty-server admin "
+                           f"reissue-code {terminal_id}` and gives you that code.",
+                           "terminal_taken")
         new_id = terminal_id
+    if again and till_head is not None and new_id == row.id:
+        _check_till_head(row.id, till_head, server_head)
     token = secrets.token_urlsafe(32)
-    number = _next_terminal_number(conn)
+    number = int(row.terminal_number) if again else _next_terminal_number(conn)
     conn.execute(update(t.terminals).where(t.terminals.c.id == row.id).values(
         id=new_id, token_hash=token_hash(token), registered_at=now_text(),
         terminal_number=number))
     store = conn.execute(select(t.stores).where(t.stores.c.id == row.store_id)).one()
     return {"terminal_id": new_id, "store_id": store.id, "store_name": store.name,
-            "token": token, "terminal_number": number}
+            "token": token, "terminal_number": number, "head_seq": server_head[0],
+            "head_hash": server_head[1], "registered_again": again}
+
+
+def _has_events(conn: Connection, terminal_id: str) -> bool:
+    return conn.execute(select(t.events.c.id).where(
+        t.events.c.terminal_id == terminal_id).limit(1)).first() is not None
+
+
+def _check_till_head(terminal_id: str, till: tuple[int, str],
+                     server: tuple[int, str]) -> None:
+    """A re-registering till's journal must reach the server's head for the terminal (its
+    chain continues there); the event at the head itself is checked by the till."""
+    if till[0] < server[0] or (till[0] == server[0] and till[1] != server[1]):
+        raise Conflict(
+            f"This till's journal ends at event {till[0]}, but the server already has "
+            f"terminal {terminal_id}'s events up to {server[0]}"
+            f"{'' if till[0] < server[0] else ' (a different one)'}: this data directory "
+            "is not the one that sent them (an older copy?). Register the terminal's newest "
+            "data directory, or ask for a new terminal (create-terminal) for this one.",
+            "chain_mismatch")
 
 
 MAX_TERMINAL_NUMBER = 999
@@ -243,7 +284,7 @@ def push_with_token(conn: Connection, token: str, body: bytes) -> tuple[PushResp
                             "WHERE token_hash = :h FOR UPDATE"),
                        {"h": token_hash(token)}).first()
     if row is None:
-        raise Unauthorised("Unknown or revoked terminal credential.", "bad_credential")
+        raise enrolment.refused_credential(conn, token_hash(token))
     return push(conn, TerminalAuth(row.id, row.store_id), body,
                 (int(row.head_seq), str(row.head_hash)))
 
@@ -1261,6 +1302,8 @@ def set_config(conn: Connection, key: str, value: Any) -> int:
     if key == "offline_limits":
         try:
             value = OfflineLimits.from_mapping(value).to_mapping()
+        except LoyaltyError as exc:  # e.g. InvalidAmount: "abc" is not a whole number
+            raise BadRequest(f"Offline limits: {exc.message}") from None
         except (TypeError, ValueError, AttributeError) as exc:
             raise BadRequest(f"Offline limits: {exc}") from None
     version = int(conn.execute(select(func.coalesce(func.max(t.config.c.version), 0))
@@ -1319,9 +1362,7 @@ def create_terminal(conn: Connection, store_id: str, name: str,
     if store is None:
         raise NotFound(f"No store {store_id}.", "unknown_store")
     terminal_id = str(uuid.uuid4())
-    alphabet = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"
-    code = "".join(secrets.choice(alphabet) for _ in range(10))
-    expires = format_time(datetime.now(UTC) + timedelta(seconds=ttl_seconds))
+    code, expires = enrolment.new_code(), enrolment.code_expiry(ttl_seconds)
     conn.execute(t.terminals.insert().values(
         id=terminal_id, store_id=store_id, name=name, token_hash=None,
         code_hash=token_hash(code), code_expires_at=expires, registered_at=None,

@@ -3,16 +3,18 @@
 from __future__ import annotations
 
 import argparse
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
 from sync.client import localdb
 from sync.client.credentials import Credentials, load_credentials, save_credentials
 from sync.client.round import run_round
-from sync.client.transport import SyncUnavailable, Transport
+from sync.client.transport import SyncRefused, SyncUnavailable, Transport
 from terminal.cli.context import CommandFailed, emit, nt, subcommand
+from terminal.errors import LoyaltyError
 from terminal.limits import allowance
-from terminal.store.local import open_local_store
+from terminal.store.local import LocalStore, open_local_store
 from terminal.store.paths import resolve_data_dir
 
 
@@ -40,30 +42,73 @@ def _credentials(data_dir: Any) -> Credentials:
 
 
 def cmd_register(args: argparse.Namespace) -> int:
+    """Register (or, with ``--force``, register again: the old ``sync.json`` is not read, so
+    a damaged one is no obstacle). A code from ``reissue-code`` registers this till as the
+    same terminal again: its chain goes on from the server's head for it."""
     data_dir = resolve_data_dir(args.data_dir)
-    local = open_local_store(data_dir, create=True)
-    try:
-        existing = load_credentials(data_dir)
-        if existing is not None and not args.force:
+    if not args.force:
+        try:
+            existing = load_credentials(data_dir)
+        except LoyaltyError as exc:
+            raise CommandFailed(f"{exc.message} (`--force` does not read the damaged file).",
+                                "damaged_credentials") from None
+        if existing is not None:
             raise CommandFailed(f"This terminal is already registered with "
                                 f"{existing.server_url} (use --force to replace it).",
                                 "already_registered")
+    local = open_local_store(data_dir, create=True)
+    try:
+        with local.store.session() as session:
+            head = session.journal_head()
         with Transport(args.server, timeout=10) as transport:
-            answer = transport.register(args.code, local.terminal_id)
+            answer = transport.register(args.code, local.terminal_id, head)
         if answer["terminal_id"] != local.terminal_id:
             raise CommandFailed("The server gave this terminal another id; register a fresh "
                                 "data directory.", "terminal_id")
         creds = Credentials.from_registration(args.server, answer)
-        path = save_credentials(data_dir, creds)
+        continues = _continue_chain(local, answer)
+        try:
+            path = save_credentials(data_dir, creds)
+        except OSError as exc:
+            raise CommandFailed(
+                f"The server registered this terminal, but its credential could not be saved "
+                f"({exc}). Free the disk, then ask the manager for `loyalty-server admin "
+                f"reissue-code {creds.terminal_id}` and register with that code.",
+                "credential_not_saved") from None
     finally:
         local.close()
+    lines = [f"Registered terminal {creds.terminal_id} for store {creds.store_name} "
+             f"({creds.store_id}) at {creds.server_url}."]
+    if answer.get("registered_again"):
+        lines.append(f"Registered again: the server has this terminal's events up to number "
+                     f"{answer['head_seq']}; {continues} event(s) of this till follow on the "
+                     "next sync.")
     emit(args, {"terminal_id": creds.terminal_id, "store_id": creds.store_id,
                 "store_name": creds.store_name, "server": creds.server_url,
                 "terminal_number": creds.terminal_number,
-                "credentials": str(path)},
-         [f"Registered terminal {creds.terminal_id} for store {creds.store_name} "
-          f"({creds.store_id}) at {creds.server_url}."])
+                "registered_again": bool(answer.get("registered_again")),
+                "server_head_seq": answer.get("head_seq"), "events_waiting": continues,
+                "credentials": str(path)}, lines)
     return 0
+
+
+def _continue_chain(local: LocalStore, answer: dict[str, Any]) -> int:
+    """After a registration: check that the server's head for this terminal is in this till's
+    journal and mark everything up to it as pushed (the server has it), so the next sync
+    sends exactly what follows. Returns how many events are waiting."""
+    seq, digest = int(answer.get("head_seq") or 0), str(answer.get("head_hash") or "")
+    with local.store.session(write=True) as session:
+        if seq > 0:
+            event = next(session.journal(seq - 1, batch=1), None)
+            if event is None or event.seq != seq or event.hash != digest:
+                raise CommandFailed(
+                    f"The server's last event of this terminal (number {seq}) is not in this "
+                    "till's journal: this data directory is not the one that sent it. The "
+                    "credential was not saved; ask the manager for a new terminal.",
+                    "chain_mismatch")
+        localdb.set_pushed_seq(session, seq)
+        localdb.set_number_problem(session, None)  # one number on both sides now
+        return localdb.pending_count(session)
 
 
 def cmd_sync(args: argparse.Namespace) -> int:
@@ -99,7 +144,11 @@ def card_numbers_line(creds: Credentials | None) -> str | None:
 
 def cmd_status(args: argparse.Namespace) -> int:
     data_dir = resolve_data_dir(args.data_dir)
-    creds = load_credentials(data_dir)
+    damaged = ""
+    try:
+        creds = load_credentials(data_dir)
+    except LoyaltyError as exc:  # status still answers, and says what to do
+        creds, damaged = None, exc.message
     local = open_local_store(data_dir, create=False)
     try:
         with local.store.session() as session:
@@ -111,14 +160,10 @@ def cmd_status(args: argparse.Namespace) -> int:
             number_problem = localdb.number_problem(session)
     finally:
         local.close()
-    online = False
-    if creds is not None:
-        try:
-            with Transport(creds.server_url, creds.token, timeout=2) as transport:
-                transport.health()
-            online = True
-        except SyncUnavailable:
-            online = False
+    server = _server_state(creds)
+    if damaged:
+        server = _ServerState(problem=damaged)
+    online = server.online
     left = allowance(limits, now=datetime.now(UTC), last_sync=last,
                      terminal_spent=usage.terminal_spent)
     data = {
@@ -128,6 +173,8 @@ def cmd_status(args: argparse.Namespace) -> int:
         "terminal_number": None if creds is None else creds.terminal_number,
         "terminal_number_problem": number_problem,
         "online": online,
+        "credential": server.credential,
+        "server_problem": server.problem,
         "events_waiting": waiting,
         "last_successful_sync": None if last is None else last.isoformat(),
         "last_error": last_error,
@@ -136,10 +183,14 @@ def cmd_status(args: argparse.Namespace) -> int:
                               "per_transaction": left.per_transaction},
     }
     state = "not registered" if creds is None else ("online" if online else "OFFLINE")
+    if server.credential == "refused":
+        state = "online, but the server refuses this terminal's credential"
     lines = [f"Sync: {state}; {waiting} events waiting; last sync "
              f"{last.isoformat() if last else 'never'}.",
              f"Offline allowance: {nt(left.terminal_left)} of stored value, "
              f"{left.seconds_left // 3600} h {left.seconds_left % 3600 // 60} min left."]
+    if server.problem:
+        lines.append(f"Server: {server.problem}")
     card_numbers = card_numbers_line(creds)
     if card_numbers:
         lines.append(card_numbers)
@@ -149,6 +200,40 @@ def cmd_status(args: argparse.Namespace) -> int:
         lines.append(f"Last problem: {last_error}")
     emit(args, data, lines)
     return 0
+
+
+@dataclass(frozen=True)
+class _ServerState:
+    online: bool = False
+    credential: str | None = None  # accepted | refused | None (not registered / not asked)
+    problem: str = ""
+
+
+def _server_state(creds: Credentials | None) -> _ServerState:
+    """Is the server reachable, and does it accept this terminal's credential (one cheap
+    authenticated call)? Never raises: ``status`` always answers."""
+    if creds is None:
+        return _ServerState()
+    with Transport(creds.server_url, creds.token, timeout=2) as transport:
+        try:
+            transport.health()
+        except SyncUnavailable as exc:
+            return _ServerState(problem=exc.message)
+        except SyncRefused as exc:
+            return _ServerState(problem=f"{creds.server_url} does not answer like a loyalty "
+                                        f"server (HTTP {exc.status} on /health): check the "
+                                        "server URL in sync.json.")
+        try:
+            transport.whoami()
+        except SyncUnavailable as exc:
+            return _ServerState(online=True, problem=exc.message)
+        except SyncRefused as exc:
+            if exc.status in (401, 403):
+                message = exc.message.removeprefix("The server refused: ")
+                return _ServerState(True, "refused", f"the credential is refused: {message}")
+            return _ServerState(True, None, f"the credential could not be checked "
+                                            f"(HTTP {exc.status}).")
+    return _ServerState(True, "accepted")
 
 
 def cmd_report_conflicts(args: argparse.Namespace) -> int:

@@ -69,6 +69,8 @@ def test_allowance_counts_down_time_and_money() -> None:
     left = allowance(LIMITS, now=NOW, last_sync=NOW - timedelta(hours=23), terminal_spent=500)
     assert left.seconds_left == 3600 and left.terminal_left == 19500 and left.usable
     assert not allowance(LIMITS, now=NOW, last_sync=None, terminal_spent=0).usable
+    used_up = allowance(LIMITS, now=NOW, last_sync=NOW - timedelta(hours=25), terminal_spent=0)
+    assert (used_up.seconds_left, used_up.terminal_left, used_up.per_transaction) == (0, 0, 0)
 
 
 def test_limits_from_the_server_ignore_unknown_keys_and_refuse_negatives() -> None:

@@ -77,6 +77,7 @@ def test_member_pin_events_are_checked_and_never_change_an_unknown_member(
 
 def test_imported_members_get_a_secret_the_admin_can_show_for_the_phone_app(
         database_url: str, tmp_path: Path) -> None:
+    assert admin(database_url, "init")[0] == 0  # a new database: only `init` creates one
     code, store = admin(database_url, "create-store", "Main")
     assert code == 0
     members = f"{tmp_path}/members.json"

@@ -130,6 +130,7 @@ def test_admin_cli_programmes_validate_set_show(tmp_path: Path) -> None:
     code, _, error = admin(None, "programmes", "validate", str(bad))
     assert code == 1 and "'cb'" in error and "params.basis_points" in error
 
+    assert admin(url, "init")[0] == 0  # a new database: only `init` creates one
     code, stored, _ = admin(url, "programmes", "set", str(DEMO))
     assert code == 0 and stored["version"] == 1
     code, stored, _ = admin(url, "programmes", "set", str(toml))

@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+import json
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 from synckit import RawTerminal, Server, make_till
 from test_registration import cli
 
+from sync.client import localdb
 from terminal.cli import main as loyalty
+from terminal.store.local import open_local_store
 
 
 def test_sync_status_and_conflicts_from_the_command_line(sqlite_server: Server,
@@ -49,3 +53,35 @@ def test_status_and_sync_when_the_server_is_down(sqlite_server: Server, tmp_path
     assert status == 0 and state["online"] is False
     status, answer = cli(till.data_dir, "sync")
     assert status == 1 and answer["error"]["code"] == "offline"  # type: ignore[index]
+
+
+def test_status_says_plainly_when_the_url_is_not_a_loyalty_server(sqlite_server: Server,
+                                                                  tmp_path: Path) -> None:
+    store = sqlite_server.new_store()
+    till = make_till(tmp_path / "till", sqlite_server, store)
+    till.close()
+    creds = till.data_dir / "sync.json"
+    saved = json.loads(creds.read_text())
+    creds.write_text(json.dumps({**saved, "server_url": f"{sqlite_server.url}/wrong/path"}))
+    status, state = cli(till.data_dir, "status")
+    assert status == 0 and state["online"] is False
+    assert "does not answer like a loyalty server (HTTP 404" in str(state["server_problem"])
+    assert "Not Found" not in str(state)
+
+
+def test_status_shows_no_allowance_once_the_offline_window_is_used_up(
+        sqlite_server: Server, tmp_path: Path) -> None:
+    store = sqlite_server.new_store()
+    till = make_till(tmp_path / "till", sqlite_server, store)
+    till.close()
+    assert cli(till.data_dir, "sync")[0] == 0
+    status, state = cli(till.data_dir, "status")
+    assert state["offline_allowance"]["stored_value_left"] == 20000  # type: ignore[index]
+    local = open_local_store(till.data_dir, create=False)
+    with local.store.session(write=True) as session:
+        localdb.mark_success(session, datetime.now(UTC) - timedelta(hours=25))
+    local.close()
+    status, state = cli(till.data_dir, "status")
+    assert status == 0 and state["credential"] == "accepted"
+    assert state["offline_allowance"] == {"seconds_left": 0, "stored_value_left": 0,
+                                          "per_transaction": 0}

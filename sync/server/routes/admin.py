@@ -8,7 +8,7 @@ from fastapi import APIRouter, Query
 from pydantic import BaseModel, Field, StrictInt
 from sqlalchemy import Connection
 
-from sync.server import analytics, service
+from sync.server import analytics, enrolment, service
 from sync.server.deps import AdminDep, EngineDep, SettingsDep, in_transaction
 
 router = APIRouter(prefix="/v1/admin", tags=["admin"], dependencies=[AdminDep])
@@ -65,6 +65,25 @@ def create_terminal(store_id: str, body: TerminalIn, engine: EngineDep,
     ttl = body.ttl_seconds or settings.enrol_code_ttl_seconds
     return in_transaction(engine, lambda c: service.create_terminal(c, store_id, body.name,
                                                                     ttl))
+
+
+class CodeIn(BaseModel):
+    ttl_seconds: StrictInt | None = Field(default=None, ge=1, le=30 * 24 * 3600)
+
+
+@router.post("/terminals/{terminal_id}/enrolment-code")
+def reissue_code(terminal_id: str, engine: EngineDep, settings: SettingsDep,
+                 body: CodeIn | None = None) -> dict[str, Any]:
+    """A new one-time code for an existing terminal (shown once): registering with it
+    replaces the terminal's credential and keeps its id, store, number and chain."""
+    ttl = (body.ttl_seconds if body else None) or settings.enrol_code_ttl_seconds
+    return in_transaction(engine, lambda c: enrolment.reissue_code(c, terminal_id, ttl))
+
+
+@router.post("/terminals/{terminal_id}/revoke")
+def revoke_terminal(terminal_id: str, engine: EngineDep) -> dict[str, Any]:
+    """The terminal's credential (and a code waiting for it) stops working at once."""
+    return in_transaction(engine, lambda c: enrolment.revoke(c, terminal_id))
 
 
 @router.post("/members/import")

@@ -43,6 +43,9 @@ _PUSH_BODY = {
 class RegisterIn(BaseModel):
     code: str = Field(min_length=1, max_length=64)
     terminal_id: str | None = Field(default=None, max_length=64)
+    #: the till's journal head (seq, hash): checked when a terminal registers again
+    head_seq: StrictInt | None = Field(default=None, ge=0, le=2**62)
+    head_hash: str | None = Field(default=None, max_length=64)
 
 
 class RegisterOut(BaseModel):
@@ -51,6 +54,9 @@ class RegisterOut(BaseModel):
     store_name: str
     token: str
     terminal_number: int
+    head_seq: int  # the server's last event of this terminal: the till's chain goes on there
+    head_hash: str
+    registered_again: bool  # a re-issued code: same id, store, number and chain
 
 
 class AuthoriseIn(BaseModel):
@@ -74,7 +80,18 @@ class CheckIn(BaseModel):
 @router.post("/register", response_model=RegisterOut, tags=["sync"])
 def register(body: RegisterIn, engine: EngineDep) -> dict[str, Any]:
     """Exchange a one-time enrolment code for this terminal's credential and number."""
-    return in_transaction(engine, lambda c: service.register(c, body.code, body.terminal_id))
+    head = None if body.head_seq is None else (body.head_seq, body.head_hash or "")
+    return in_transaction(engine, lambda c: service.register(c, body.code, body.terminal_id,
+                                                             head))
+
+
+@router.get("/sync/whoami", tags=["sync"])
+def whoami(engine: EngineDep, terminal: TerminalDep) -> dict[str, Any]:
+    """A cheap check of the credential (``loyalty status``): this terminal, its store and
+    the last of its events the server has."""
+    with engine.connect() as conn:
+        head = service.terminal_head(conn, terminal)
+    return {"terminal_id": terminal.id, "store_id": terminal.store_id, "head_seq": head}
 
 
 @router.post("/sync/push", tags=["sync"], openapi_extra={"requestBody": _PUSH_BODY})
