@@ -129,6 +129,7 @@ def test_signed_vouchers_from_the_server_to_the_till_and_back(
 def test_issuing_without_a_key_is_a_clear_error(tmp_path: Path) -> None:
     env = {"LOYALTY_SERVER_DATABASE_URL": f"sqlite:///{tmp_path / 'server.sqlite3'}",
            "LOYALTY_SERVER_KEY_DIR": str(tmp_path / "keys")}
+    assert run(str(BIN / "loyalty-server"), "admin", "init", env=env).returncode == 0
     done = run(str(BIN / "loyalty-server"), "admin", "vouchers", "--kind", "amount_off",
                "--value", "50", "--out", str(tmp_path / "out"), env=env)
     assert done.returncode == 1 and "voucher-key" in done.stderr

@@ -18,12 +18,22 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
+import httpx
 import pytest
 from PySide6.QtCore import Qt, QTranslator
 from PySide6.QtWidgets import QApplication
 from pytestqt.qtbot import QtBot
 from sqlalchemy import text
-from ui_testkit import CASHIER, MANAGER, DemoShop, MakeTerminal, SyncServer, scan, sign_in
+from ui_testkit import (
+    ADMIN_TOKEN,
+    CASHIER,
+    MANAGER,
+    DemoShop,
+    MakeTerminal,
+    SyncServer,
+    scan,
+    sign_in,
+)
 
 from sync.client import localdb
 from sync.client.credentials import Credentials, load_credentials, save_credentials
@@ -363,6 +373,10 @@ def sync_refused(shop: Shop, reason: str) -> LoyaltyError:
         creds = load_credentials(shop.data_dir)
         assert creds is not None
         token = "not-the-token" if reason == "bad_credential" else creds.token
+        if reason == "credential_revoked":  # the manager revoked the terminal
+            httpx.post(f"{server.url}/v1/admin/terminals/{creds.terminal_id}/revoke",
+                       headers={"Authorization": f"Bearer {ADMIN_TOKEN}"},
+                       timeout=30).raise_for_status()
         with Transport(creds.server_url, token, timeout=30) as transport:
             return refusal(lambda: transport.pull("not-a-cursor"))
     finally:
@@ -551,6 +565,7 @@ SCENARIOS: dict[str, Callable[[Shop], LoyaltyError]] = {
     "offline": lambda s: refusal(lambda: Transport(DEAD_URL, timeout=0.5).health()),
     "refused/bad_credential": lambda s: sync_refused(s, "bad_credential"),
     "refused/bad_cursor": lambda s: sync_refused(s, "bad_cursor"),
+    "refused/credential_revoked": lambda s: sync_refused(s, "credential_revoked"),
 }
 
 
