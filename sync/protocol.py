@@ -66,6 +66,7 @@ class PushEnvelope(msgspec.Struct):
 class EventResult(msgspec.Struct, omit_defaults=True):
     index: int
     status: str  # applied | flagged | already_applied | refused | conflict
+    #: (refused with the flag ``unbookable_event``: kept in the chain, not booked)
     id: str | None = None
     seq: int | None = None
     reason: str | None = None
@@ -79,6 +80,16 @@ class PushResponse(msgspec.Struct):
 
 
 APPLIED_STATES = frozenset({"applied", "flagged", "already_applied"})
+#: The flag of an event the server *kept* in the terminal's chain but could not book (its
+#: content fails :func:`semantic_problem`): status ``refused`` with the reason, no postings,
+#: a flag for the manager. It is delivered: the terminal does not send it again.
+UNBOOKABLE_EVENT = "unbookable_event"
+
+
+def delivered(result: EventResult) -> bool:
+    """Whether the server holds this event in the terminal's chain (applied, or kept)."""
+    return result.status in APPLIED_STATES or (
+        result.status == "refused" and UNBOOKABLE_EVENT in result.flags)
 
 _event_decoder = msgspec.json.Decoder(WireEvent)
 _envelope_decoder = msgspec.json.Decoder(PushEnvelope)

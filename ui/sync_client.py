@@ -93,6 +93,7 @@ def conflict_labels() -> dict[str, str]:
         "foreign_member": q.translate("sync", "Member of another store"),
         "invalid_member_secret": q.translate("sync", "Member's phone-app secret not accepted"),
         "invalid_pin_hash": q.translate("sync", "Member PIN change not accepted"),
+        "unbookable_event": q.translate("sync", "Event kept but not booked"),
     }
 
 

@@ -2433,6 +2433,11 @@ or type the card number and press Enter.</source>
         <translation>會員密碼變更未被接受</translation>
     </message>
     <message>
+        <location filename="../../ui/sync_client.py" line="85" />
+        <source>Event kept but not booked</source>
+        <translation>交易已保存但未入帳</translation>
+    </message>
+    <message>
         <location filename="../../ui/sync_client.py" line="102" />
         <source>{points} points</source>
         <translation>{points} 點</translation>

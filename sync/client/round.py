@@ -2,9 +2,14 @@
 
 * Push sends events after ``sync.pushed_seq`` in sequence order, in batches; an event counts
   as delivered when the server answers ``applied``, ``flagged`` or ``already_applied`` (so a
-  retry after a lost reply is harmless). A refusal or conflict stops the push and is reported;
-  the events stay waiting. If the server's head for us is behind what we thought it had
-  (a restored server), we rewind and send again.
+  retry after a lost reply is harmless), and also when it answers ``refused`` with the flag
+  ``unbookable_event``: the server kept it in our chain but could not book it (a kind or
+  asset it does not know); it is reported with its reason (``RoundReport.refused``) and
+  never sent again. Any other refusal or conflict stops the push (the events stay waiting)
+  but not the round: the pull and the check still run, so the hotlist and the offline limits
+  arrive, and then the round fails with the refusal as its reason. A push refused as a whole
+  (a bad credential, say) stops the round at once. If the server's head for us is behind
+  what we thought it had (a restored server), we rewind and send again.
 * Pull applies pages of changes, each page and its cursor in one local transaction: members'
   snapshots, vouchers, config, and the facts of the store's members' events made at other
   terminals (their programme state counts every till).
@@ -49,10 +54,15 @@ class RoundReport:
     pulled_facts: int = 0  # facts of members' events made at other terminals
     reloaded: int = 0
     waiting: int = 0
+    #: events the server kept but could not book: "event #seq (id): reason"
+    refused: list[str] = field(default_factory=list)
     #: the server holds back changes until an older transaction of its database ends
     #: (PostgreSQL): they come with a later round
     behind: bool = False
     problems: list[str] = field(default_factory=list)
+    #: why the push stopped before every event was delivered (also among ``problems``): the
+    #: round still pulls and checks, then fails with it
+    push_stopped: str | None = None
     #: this terminal's number as the server said it (None: an older server says nothing)
     terminal_number: int | None = None
     #: the number was saved into a sync.json that had none in this round
@@ -82,11 +92,11 @@ def push_all(store: SqliteLedgerStore, creds: Credentials, transport: Transport,
             acked, stop = _acknowledge(response, pushed, report)
             with store.session(write=True) as session:
                 localdb.set_pushed_seq(session, acked)
-            if stop is not None:
-                report.problems.append(stop)
-                raise PushRefused(f"The server refused an event: {stop}")
-            if acked == pushed:
-                raise PushRefused("The server accepted none of the events sent.")
+            if stop is not None or acked == pushed:
+                report.push_stopped = (f"The server refused an event: {stop}" if stop
+                                       else "The server accepted none of the events sent.")
+                report.problems.append(report.push_stopped)
+                return
             if acked != last_seq:  # partial (e.g. a rewind): read again from what was acked
                 upcoming.cancel()
                 upcoming = encoder.submit(_encode_after, store, creds, acked, batch)
@@ -109,15 +119,17 @@ def _acknowledge(response: protocol.PushResponse, pushed: int,
     acked = pushed
     stop: str | None = None
     for result in response.results:
-        if result.status in protocol.APPLIED_STATES and result.seq == acked + 1:
+        if protocol.delivered(result) and result.seq == acked + 1:
             acked = result.seq
-            if result.status == "already_applied":
+            if result.status == "refused":  # kept by the server, not booked
+                report.refused.append(f"event #{result.seq} ({result.id}): {result.reason}")
+            elif result.status == "already_applied":
                 report.already += 1
             else:
                 report.pushed += 1
-            if result.flags:
+            if result.flags and result.status != "refused":
                 report.flagged += 1
-        elif result.status not in protocol.APPLIED_STATES:
+        elif not protocol.delivered(result):
             stop = f"event #{result.seq} ({result.id}): {result.status}: {result.reason}"
             break
     if response.head_seq < acked or (stop and response.head_seq < pushed):
@@ -192,6 +204,8 @@ def run_round(store: SqliteLedgerStore, creds: Credentials, transport: Transport
         if data_dir is not None:
             save_terminal_number(data_dir, creds, report)
         check_members(store, transport, report)
+        if report.push_stopped is not None:  # the round still pulled and checked
+            raise PushRefused(report.push_stopped)
     except LoyaltyError as exc:
         with store.session(write=True) as session:
             localdb.mark_attempt(session, clock(), exc.message)

@@ -7,10 +7,18 @@ handful of statements, not thousands.
 Push, per batch, under a lock on the pushing terminal's row:
 
 1. decode each event on its own (malformed → ``refused`` with the reason, the rest go on);
-2. known ids → ``already_applied`` with the stored result (same hash) or ``conflict``;
+2. known ids → ``already_applied`` with the stored result (same hash) or ``conflict``; a
+   stored unbookable event (below) answers ``refused`` again, with its stored reason;
 3. the per-terminal chain: ``seq`` must be head+1 and ``prev_hash`` the head's hash, and the
-   content must match its hash (a break → ``refused``);
-4. the accepted events' balance rows are created if missing and locked in key order (so two
+   content must match its hash (a break → ``refused``, and the events behind it are refused
+   with a reason naming the first broken event: nothing can be chained past it);
+4. an event whose place in the chain is sound but whose content cannot be booked
+   (:func:`sync.protocol.semantic_problem`: an unknown asset or kind, say, from a newer
+   terminal) is *kept*: stored in ``events`` (the chain goes on; nothing sold is lost) with
+   no postings, no balance effect and no member (so no facts, analytics or hotlist), its
+   result ``refused`` with the reason and the flag ``unbookable_event``, and a flag row for
+   the manager. The terminal counts it as delivered;
+5. the accepted events' balance rows are created if missing and locked in key order (so two
    pushes never deadlock), evaluated in memory in event order with the conflict rules, and
    written back.
 
@@ -99,6 +107,7 @@ EVENT_COLUMNS = ("id", "terminal_id", "seq", "store_id", "cashier_id", "kind", "
                  "occurred_at", "prev_hash", "hash", "body", "received_at", "result")
 POSTING_COLUMNS = ("event_id", "account", "asset", "amount", "lot", "expires_on")
 _APPLIED_RESULT = json.dumps({"status": "applied", "flags": []})
+UNBOOKABLE = protocol.UNBOOKABLE_EVENT
 _json_encoder = msgspec.json.Encoder(order="sorted")
 _param_encoder = msgspec.json.Encoder()
 
@@ -250,6 +259,8 @@ class _Accepted:
     named: set[str]  # _members_named(event), computed once per push
     status: str = "applied"
     flags: list[str] = field(default_factory=list)
+    #: why its content cannot be booked: kept in the chain, refused, flagged (no postings)
+    unbookable: str | None = None
 
 
 @dataclass
@@ -311,12 +322,15 @@ def push(conn: Connection, terminal: TerminalAuth, body: bytes,
         head_seq, head_hash = locked_head
 
     results: dict[int, EventResult] = {}
+    broken: dict[int, str] = {}  # index → the refused event, as a gap's reason names it
     decoded: list[tuple[int, WireEvent]] = []
     for index, raw in enumerate(envelope.events):
         try:
             decoded.append((index, protocol.decode_event(raw)))
         except (msgspec.DecodeError, msgspec.ValidationError) as exc:
             results[index] = EventResult(index, "refused", reason=f"malformed event: {exc}")
+            broken[index] = f"the event at position {index + 1} of this push, which could " \
+                            f"not be read ({exc})"
 
     ids = [e.id for _, e in decoded]
     named = {index: _members_named(event) for index, event in decoded}
@@ -332,17 +346,15 @@ def push(conn: Connection, terminal: TerminalAuth, body: bytes,
 
     accepted: list[_Accepted] = []
     seen: dict[str, str] = {}
+    seen_results: dict[str, str] = {}  # the unbookable ones of this batch (rare)
     conflict = False
     for index, event in decoded:
         stored = known.get(event.id)
         if stored is None and event.id in seen:
-            stored = (seen[event.id], '{"status": "applied"}', event.seq)
+            stored = (seen[event.id], seen_results.get(event.id, _APPLIED_RESULT), event.seq)
         if stored is not None:
             if stored[0] == event.hash and protocol.event_hash(event) == event.hash:
-                previous = json.loads(stored[1])
-                results[index] = EventResult(index, "already_applied", event.id, event.seq,
-                                             reason=previous.get("status"),
-                                             flags=previous.get("flags", []))
+                results[index] = _stored_result(index, event, stored[1])
             else:
                 conflict = True
                 results[index] = EventResult(index, "conflict", event.id, event.seq,
@@ -350,14 +362,23 @@ def push(conn: Connection, terminal: TerminalAuth, body: bytes,
                                                     "was already applied")
             continue
         problem = _chain_problem(event, terminal, head_seq, head_hash)
-        if problem is None:
-            problem = protocol.semantic_problem(event)
         if problem is not None:
             status = "conflict" if problem.startswith("sequence number") else "refused"
             conflict = conflict or status == "conflict"
+            if broken and problem.startswith("sequence gap"):
+                problem = _behind_broken(problem, index, broken)
             results[index] = EventResult(index, status, event.id, event.seq, reason=problem)
+            if status == "refused" and event.terminal_id == terminal.id \
+                    and event.seq > head_seq:
+                broken[index] = f"event #{event.seq} ({event.id}), which was refused " \
+                                f"({problem})"
             continue
-        accepted.append(_Accepted(index, event, named[index]))
+        item = _Accepted(index, event, named[index])
+        unbookable = protocol.semantic_problem(event)
+        if unbookable is not None:
+            item.status, item.unbookable, item.flags = "refused", unbookable, [UNBOOKABLE]
+            seen_results[event.id] = _unbookable_result(unbookable)
+        accepted.append(item)
         seen[event.id] = event.hash
         head_seq, head_hash = event.seq, event.hash
 
@@ -365,9 +386,34 @@ def push(conn: Connection, terminal: TerminalAuth, body: bytes,
         _apply(conn, terminal, accepted, (head_seq, head_hash), prefetched)
         for item in accepted:
             results[item.index] = EventResult(item.index, item.status, item.event.id,
-                                              item.event.seq, flags=item.flags)
+                                              item.event.seq, reason=item.unbookable,
+                                              flags=item.flags)
     ordered = [results[i] for i in sorted(results)]
     return PushResponse(ordered, head_seq, head_hash), conflict
+
+
+def _stored_result(index: int, event: WireEvent, stored: str) -> EventResult:
+    """A known event pushed again: ``already_applied`` with its first status as the reason,
+    or, for an unbookable event the server kept, ``refused`` again with the same reason."""
+    previous = json.loads(stored)
+    if previous.get("status") == "refused":
+        return EventResult(index, "refused", event.id, event.seq,
+                           reason=previous.get("reason"), flags=previous.get("flags", []))
+    return EventResult(index, "already_applied", event.id, event.seq,
+                       reason=previous.get("status"), flags=previous.get("flags", []))
+
+
+def _unbookable_result(reason: str) -> str:
+    return json.dumps({"status": "refused", "reason": reason, "flags": [UNBOOKABLE]})
+
+
+def _behind_broken(problem: str, index: int, broken: dict[int, str]) -> str:
+    """A chain break behind an event this push could not chain: name that first event."""
+    before = [i for i in broken if i < index]
+    if not before:
+        return problem
+    return (f"waits for {broken[min(before)]}: no later event of this terminal can be "
+            "applied until that one arrives intact")
 
 
 @dataclass
@@ -447,6 +493,8 @@ def _apply(conn: Connection, terminal: TerminalAuth, accepted: list[_Accepted],
     debiting: list[str] = []
     shop_shard = terminal.id
     for item in accepted:
+        if item.unbookable is not None:
+            continue
         ev = item.event
         named |= item.named
         debits = False
@@ -492,6 +540,9 @@ def _apply(conn: Connection, terminal: TerminalAuth, accepted: list[_Accepted],
     balances, posting_rows, lot_delta = batch.balances, batch.posting_rows, batch.lot_delta
     for item in accepted:
         ev = item.event
+        if item.unbookable is not None:
+            _keep_unbookable(batch, item, received)
+            continue
         if ev.kind == "enrol":
             enrolled = _enrol(batch, item, received)
             if enrolled is not None and enrolled not in known_members:
@@ -538,6 +589,26 @@ def _apply(conn: Connection, terminal: TerminalAuth, accepted: list[_Accepted],
 
     # 4. write
     _write(conn, batch, voucher_rows)
+
+
+def _keep_unbookable(batch: _Batch, item: _Accepted, now: str) -> None:
+    """An event in its place in the chain whose content cannot be booked: its row (so the
+    chain goes on) with no postings and no member (no facts, analytics or hotlist from it:
+    the body keeps what the till sent), and a flag row for the manager naming the reason."""
+    ev = item.event
+    reason = item.unbookable or ""
+    member = ev.body.get("member_id")
+    batch.flag_rows.append({"event_id": ev.id, "store_id": batch.terminal.store_id,
+                            "terminal_id": batch.terminal.id,
+                            "member_id": member[:64] if isinstance(member, str) else None,
+                            "kind": UNBOOKABLE, "amount": 0,
+                            "detail": f"event #{ev.seq} ({ev.kind}) kept but not booked: "
+                                      f"{reason}",
+                            "created_at": now})
+    batch.event_rows.append((
+        ev.id, ev.terminal_id, ev.seq, batch.terminal.store_id, ev.cashier_id, ev.kind, None,
+        ev.occurred_at, ev.prev_hash, ev.hash, _json_encoder.encode(ev.body).decode(), now,
+        _unbookable_result(reason)))
 
 
 def _lock_vouchers(conn: Connection, ids: list[str],

@@ -126,6 +126,10 @@ def cmd_sync(args: argparse.Namespace) -> int:
     if report.terminal_number_saved:
         lines.append(f"This terminal's number is {report.terminal_number} (now saved in "
                      "sync.json): new card numbers come from its own block.")
+    if report.refused:
+        lines.append(f"{len(report.refused)} event(s) refused by the server (kept there, not "
+                     "booked; flagged for the manager):")
+        lines += [f"  - {line}" for line in report.refused]
     lines += [f"Problem: {problem}" for problem in report.problems]
     emit(args, vars(report), lines)
     return 0

@@ -177,6 +177,7 @@ class Till:
                          "reloaded"):
                 setattr(total, name, getattr(total, name) + getattr(report, name))
             total.problems += report.problems
+            total.refused += report.refused
             total.waiting, total.behind = report.waiting, report.behind
             if not report.behind or time.monotonic() > deadline:
                 return total

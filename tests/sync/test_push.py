@@ -6,6 +6,7 @@ from __future__ import annotations
 import socket
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
+from typing import Any
 
 from synckit import Ledger, RawTerminal, Server
 
@@ -142,3 +143,95 @@ def test_two_server_processes_share_one_port_and_stop_together(pg_database_url: 
     with socket.socket() as probe:
         probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
         probe.bind(("127.0.0.1", server.port))  # nothing listens any more
+
+
+def unknown_asset(term: RawTerminal, member: str) -> dict[str, Any]:
+    """A well-chained sale in an asset this server does not know (a newer terminal's)."""
+    return term.event("sale", {"member_id": member, "amount": 100}, [
+        [f"member:{member}", "gold", 5, None, None], ["shop:points_issued", "gold", -5, None,
+                                                       None]])
+
+
+def test_an_unbookable_event_is_kept_refused_and_flagged_and_does_not_block_the_chain(
+        server: Server, ledger: Ledger) -> None:
+    """GIVEN [top-up, a sale in an unknown asset, top-up] after an enrolment WHEN pushed
+    THEN the top-ups apply, the sale is refused with its reason but kept (the head is past it,
+    no postings, a flag for the manager); pushing all of it again answers the same, posts
+    nothing new, and the next event chains on."""
+    store = server.new_store()
+    term = RawTerminal.create(server, store)
+    member, enrol = term.enrol()
+    assert term.push([enrol]).status_code == 200
+    batch = [term.top_up(member, 300), unknown_asset(term, member), term.top_up(member, 200)]
+    response = term.push(batch)
+    assert response.status_code == 200, response.text
+    body = response.json()
+    results = body["results"]
+    assert [r["status"] for r in results] == ["applied", "refused", "applied"]
+    assert "unknown asset 'gold'" in results[1]["reason"]
+    assert results[1]["flags"] == ["unbookable_event"] and results[1]["seq"] == 3
+    assert body["head_seq"] == 4 and body["head_hash"] == batch[2]["hash"]
+    assert ledger.balance(f"member:{member}") == 500
+    assert ledger.scalar("SELECT COUNT(*) FROM postings WHERE event_id = :e",
+                         e=batch[1]["id"]) == 0
+    kept = ledger.rows("SELECT seq, member_id, result FROM events WHERE id = :e",
+                       e=batch[1]["id"])
+    assert kept[0][0] == 3 and kept[0][1] is None and "unknown asset" in kept[0][2]
+    flags = ledger.rows("SELECT kind, event_id, detail, member_id FROM flags")
+    assert [(f[0], f[1], f[3]) for f in flags] == [("unbookable_event", batch[1]["id"], member)]
+    assert "unknown asset 'gold'" in flags[0][2]
+    postings = ledger.scalar("SELECT COUNT(*) FROM postings")
+
+    again = term.push([enrol, *batch]).json()
+    assert [r["status"] for r in again["results"]] == ["already_applied"] * 2 + [
+        "refused", "already_applied"]
+    assert again["results"][2]["reason"] == results[1]["reason"]
+    assert again["results"][2]["flags"] == ["unbookable_event"]
+    assert again["head_seq"] == 4
+    assert ledger.scalar("SELECT COUNT(*) FROM postings") == postings
+    assert ledger.scalar("SELECT COUNT(*) FROM flags") == 1
+    assert [r["status"] for r in term.push([term.spend(member, 50)]).json()["results"]] == [
+        "applied"]
+    assert ledger.balance(f"member:{member}") == 450
+    assert ledger.balances_match_postings()
+    # the manager sees it in the flags list
+    listed = term.call("GET", "/v1/sync/conflicts").json()
+    assert [f["kind"] for f in listed] == ["unbookable_event"]
+
+
+def test_an_unknown_kind_alone_and_twice_in_one_batch_is_kept_once(server: Server,
+                                                                  ledger: Ledger) -> None:
+    store = server.new_store()
+    term = RawTerminal.create(server, store)
+    odd = term.event("gift_wrap", {"note": "a newer terminal's kind"}, [])
+    results = term.push([odd, odd]).json()["results"]
+    assert [r["status"] for r in results] == ["refused", "refused"]
+    assert all("unknown event kind 'gift_wrap'" in r["reason"] for r in results)
+    assert ledger.scalar("SELECT head_seq FROM terminals WHERE id = :t",
+                         t=term.terminal_id) == 1
+    assert ledger.scalar("SELECT COUNT(*) FROM events WHERE id = :e", e=odd["id"]) == 1
+
+
+def test_an_event_whose_hash_does_not_verify_blocks_the_events_behind_it_plainly(
+        server: Server, ledger: Ledger) -> None:
+    """A broken event cannot be chained (its hash is not trusted): it stays refused and the
+    events after it are refused with a reason naming it, until it arrives intact."""
+    store = server.new_store()
+    term = RawTerminal.create(server, store)
+    member, enrol = term.enrol()
+    good = term.top_up(member, 100)
+    tampered = dict(term.top_up(member, 100), body={"member_id": member, "amount": 1})
+    after = term.top_up(member, 100)
+    results = term.push([enrol, good, tampered, after]).json()["results"]
+    assert [r["status"] for r in results] == ["applied", "applied", "refused", "refused"]
+    assert results[2]["reason"] == "content does not match its hash"
+    assert results[3]["reason"].startswith(f"waits for event #3 ({tampered['id']}), which was "
+                                           "refused (content does not match its hash)")
+    assert ledger.scalar("SELECT head_seq FROM terminals WHERE id = :t",
+                         t=term.terminal_id) == 2
+    assert ledger.scalar("SELECT COUNT(*) FROM flags") == 0
+    # an event that cannot even be read blocks in the same way
+    garbled = {k: v for k, v in after.items() if k != "hash"}
+    results = term.push([garbled, term.top_up(member, 5)]).json()["results"]
+    assert results[0]["status"] == "refused" and "malformed" in results[0]["reason"]
+    assert results[1]["reason"].startswith("waits for the event at position 1 of this push")
