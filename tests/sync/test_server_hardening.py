@@ -196,6 +196,8 @@ def test_an_invalid_time_zone_is_refused_and_an_old_bad_row_is_reported(
 def test_the_admin_cli_refuses_a_bad_zone_and_reports_the_day_per_store(
         tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     url = f"sqlite:///{tmp_path / 'server.sqlite3'}"
+    assert admin_cli(url, "init")[0] == 0
+    capsys.readouterr()
     code, _ = admin_cli(url, "create-store", "Mars", "--timezone", "Mars/Olympus_Mons")
     assert code == 1
     assert "time zone refused" in capsys.readouterr().err.lower()
