@@ -15,7 +15,7 @@ from sqlalchemy import Connection, Engine
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import ArgumentError, SQLAlchemyError
 
-from sync.server import analytics, enrolment, service, voucher_issuing
+from sync.server import analytics, day_report, enrolment, service, voucher_issuing
 from sync.server.config import Settings
 from sync.server.db import make_engine
 from sync.server.deps import in_transaction
@@ -311,7 +311,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             if not args.date:
                 print("error: report day needs --date", file=sys.stderr)
                 return 2
-            work = lambda c: service.day_totals(c, args.date)  # noqa: E731
+            work = lambda c: day_report.day_totals(c, args.date)  # noqa: E731
         result = in_transaction(engine, work)
     except ServiceError as exc:
         print(f"error: {exc.message}", file=sys.stderr)
@@ -326,6 +326,19 @@ def main(argv: Sequence[str] | None = None) -> int:
         engine.dispose()
     if args.command == "analytics-nightly" and isinstance(result, dict) and "note" in result:
         print(f"note: {result['note']}", file=sys.stderr)
+    if args.command == "report" and args.which == "day":
+        for entry in result:
+            if "error" in entry:
+                print(f"problem: store {entry['name']} ({entry['store_id']}): "
+                      f"{entry['error']}", file=sys.stderr)
+            if entry.get("unreadable_amounts"):
+                print(f"problem: store {entry['name']} ({entry['store_id']}): "
+                      f"{entry['unreadable_amounts']} amount(s) in event bodies are not "
+                      "integers and were counted as 0 (unreadable_amount_events)",
+                      file=sys.stderr)
+    if args.command == "analytics-nightly" and isinstance(result, dict):
+        for problem in result.get("problems", []):
+            print(f"problem: {problem}", file=sys.stderr)
     if args.command == "report" and args.which in analytics.REPORTS and not args.json:
         print("\n".join(analytics.render(result)))
         return 0

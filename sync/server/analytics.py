@@ -37,13 +37,20 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+from zoneinfo import ZoneInfo
 
 from sqlalchemy import Connection, text
 
 from sync.server import service
-from sync.server.analytics_facts import WORK_MEM, event_expressions, fold
+from sync.server.analytics_facts import (
+    WORK_MEM,
+    event_expressions,
+    fold,
+    pg_date,
+    sqlite_date,
+)
 from sync.server.errors import BadRequest, NotFound
+from sync.server.timezones import zone_problem
 from terminal import lifecycle
 from terminal.analytics import SEGMENTS, Liability, Rate, redemption_rate, segment_of
 from terminal.errors import InvalidInput
@@ -84,13 +91,13 @@ def _dialect(conn: Connection) -> dict[str, str]:
     if conn.dialect.name == "postgresql":
         return {
             "local": "CAST(CAST({x} AS timestamptz) AT TIME ZONE timezone AS date)",
-            "enrolled": "CAST(m.enrolled_on AS date)",
+            "enrolled": pg_date("m.enrolled_on"),
             "day": "(({x}) - DATE '1970-01-01')",
             **event_expressions(conn.dialect.name),
         }
     return {
         "local": "date({x}, shift)",
-        "enrolled": "m.enrolled_on",
+        "enrolled": sqlite_date("m.enrolled_on"),
         "day": "CAST(julianday({x}) - 2440587.5 AS INTEGER)",
         **event_expressions(conn.dialect.name),
     }
@@ -117,10 +124,10 @@ def _zones(conn: Connection, as_of: date, params: dict[str, Any],
     next_day = as_of + timedelta(days=1)
     rows = conn.execute(text("SELECT id, timezone FROM stores ORDER BY id")).all()
     for index, (store_id, zone_name) in enumerate(rows):
-        try:
+        if zone_problem(zone_name) is None:
             zone = ZoneInfo(str(zone_name))
-        except (ZoneInfoNotFoundError, ValueError):
-            zone, zone_name = ZoneInfo("UTC"), "UTC"
+        else:  # a row from before create_store checked zones: counted in UTC, and said so
+            zone, zone_name = ZoneInfo("UTC"), "UTC"  # (:func:`zone_problems`)
         midnight = datetime(next_day.year, next_day.month, next_day.day, tzinfo=zone)
         offset = datetime(as_of.year, as_of.month, as_of.day, 12, tzinfo=zone).utcoffset()
         minutes = int(offset.total_seconds()) // 60 if offset is not None else 0
@@ -139,6 +146,24 @@ def _zones(conn: Connection, as_of: date, params: dict[str, Any],
         return ("SELECT '' AS store_id, 'UTC' AS timezone, '+0 minutes' AS shift, "
                 "'+0 minutes' AS back, '' AS cutoff, 0 AS no WHERE 1 = 0"), numbers, signature
     return " UNION ALL ".join(selects), numbers, signature
+
+
+def zone_problems(conn: Connection) -> list[str]:
+    """Plain lines for what the reports could not use as it is: each store whose time zone
+    is not a known zone (stored before ``create_store`` refused such names; its days are
+    counted in UTC until it is fixed), and the members whose enrolment day is not a date
+    (left out of the activity reports)."""
+    problems = [f"store {name} ({store_id}): {problem}; its days are counted in UTC"
+                for store_id, name, zone in conn.execute(text(
+                    "SELECT id, name, timezone FROM stores ORDER BY id"))
+                if (problem := zone_problem(zone)) is not None]
+    enrolled = _dialect(conn)["enrolled"]
+    count, example = conn.execute(text(
+        f"SELECT count(*), min(m.id) FROM members m WHERE {enrolled} IS NULL")).one()
+    if count:
+        problems.append(f"{count} member(s) have an enrolment day that is not a date (e.g. "
+                        f"{example}): left out of the rfm, lifecycle and retention reports")
+    return problems
 
 
 SOURCES = ("facts", "events")
@@ -277,7 +302,11 @@ def _activity_select(conn: Connection, as_of: date, zones: str, params: dict[str
         stale = _fresh_summaries(conn, by_member=which is not None)
         by_key = pg and stale <= FEW_STALE
     enrolled = d["enrolled"]
-    final = "" if stored or which is not None else "WHERE m.enrolled_on <= :as_of"
+    # a member whose enrolment day is not a date (as an enrolling terminal sent it) has no
+    # activity row: it is in no report, and the reports say how many (zone_problems)
+    final = f"WHERE {d['day'].format(x=enrolled)} IS NOT NULL"
+    if not stored and which is None:
+        final += " AND m.enrolled_on <= :as_of"
     return f"""
     WITH per AS ({_per_member(d, source, by_key)}
     ), days AS (
@@ -662,6 +691,8 @@ def report(conn: Connection, name: str, *, store_id: str | None = None,
     if name == "lifecycle":
         out["thresholds"] = {"new_days": limits.new_days, "dormant_days": limits.dormant_days,
                              "churned_days": limits.churned_days}
+    if problems := zone_problems(conn):
+        out["problems"] = problems
     return out
 
 
@@ -713,6 +744,8 @@ def nightly(conn: Connection, as_of: date | None = None, limits: Thresholds | No
             out["note"] = BACKFILL_NOTE
         elif folded["activity"] == -1:
             out["note"] = REBUILT_NOTE
+    if problems := zone_problems(conn):
+        out["problems"] = problems
     return out
 
 
@@ -749,4 +782,5 @@ def render(result: dict[str, Any]) -> list[str]:
                       f"{body['points_redeemed']:,}  rate {body['redemption_rate']['percent']}",
                       f"  stored value owed {body['stored_value']:,}  points outstanding "
                       f"{body['points']:,} (worth {body['points_value']:,})"]
+    lines += [f"problem: {problem}" for problem in result.get("problems", [])]
     return lines

@@ -42,15 +42,42 @@ from typing import Any
 
 from sqlalchemy import Connection, text
 
+from sync.protocol import MAX_AMOUNT
+
 FOLD_LOCK = 0x4C41_4E46  # pg_advisory_xact_lock key: "LANF"; folds run one at a time
 LARGE_FOLD = 200_000  # events: from there on PostgreSQL reads them in one scan
 WORK_MEM = "256MB"  # PostgreSQL, for the analytics transaction only (SET LOCAL)
 
 
+#: a body's amount as JSON text that is an integer within ±MAX_AMOUNT (10**12): anything else
+#: (a string "12.5", a float, true, 10**30) matches nothing and is read as NULL (0), where a
+#: plain cast failed the whole report (PostgreSQL) or read "12.5" as 12 (SQLite)
+_PG_AMOUNT = "^(-?(1000000000000|[0-9]{1,12}))$"
+assert MAX_AMOUNT == 10**12, "_PG_AMOUNT spells MAX_AMOUNT out"
+#: a calendar date as PostgreSQL can cast it (year 1000-9999, month 01-12, day 01-31); a
+#: day past the month's end rolls over as in SQLite (2024-02-31 is 2024-03-02)
+_PG_DATE = "^[1-9][0-9]{3}-(0[1-9]|1[0-2])-(0[1-9]|[12][0-9]|3[01])$"
+
+
+def pg_date(column: str) -> str:
+    """``column`` (text ``YYYY-MM-DD``, e.g. a member's ``enrolled_on`` as the enrolling
+    terminal sent it) as a PostgreSQL date, NULL when it is not one: never a failed cast."""
+    return (f"CASE WHEN {column} ~ '{_PG_DATE}' THEN CAST(substr({column}, 1, 8) || '01' AS "
+            f"date) + (CAST(substr({column}, 9, 2) AS integer) - 1) END")
+
+
+def sqlite_date(column: str) -> str:
+    """``column`` when it looks like ``YYYY-MM-DD``, else NULL (SQLite's date functions read
+    ``"12.5"`` as a Julian day number, i.e. a date in 4700 BC)."""
+    return (f"CASE WHEN {column} GLOB '[1-9][0-9][0-9][0-9]-[01][0-9]-[0-3][0-9]' "
+            f"THEN {column} END")
+
+
 def event_expressions(dialect: str) -> dict[str, str]:
     """Per-event SQL shared by the fold and the full scan: ``t`` (alias ``e``) an event's time
     as canonical UTC text (what terminals send: ``…T12:34:56.123456Z``; other forms are
-    converted), ``amount`` a sale's amount (alias ``e``), ``voided`` a void's voided id
+    converted), ``amount`` a sale's amount (alias ``e``; NULL unless an integer within
+    ±``MAX_AMOUNT``), ``voided`` a void's voided id
     (alias ``v``), ``return_from`` the end of a member's enrolment day (alias ``m``) in a
     store's zone (alias ``z``: ``timezone``, and ``back``, the zone's offset reversed as a
     SQLite date() modifier: SQLite has no zone data)."""
@@ -59,9 +86,10 @@ def event_expressions(dialect: str) -> dict[str, str]:
             "t": "CASE WHEN length(e.occurred_at) = 27 AND right(e.occurred_at, 1) = 'Z' "
                  "THEN e.occurred_at ELSE to_char(CAST(e.occurred_at AS timestamptz) AT TIME "
                  "ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS.US') || 'Z' END",
-            "amount": "CAST(CAST(e.body AS json) ->> 'amount' AS bigint)",
+            "amount": "CAST(substring(CAST(CAST(e.body AS json) -> 'amount' AS text) "
+                      f"FROM '{_PG_AMOUNT}') AS bigint)",
             "voided": "CAST(v.body AS json) ->> 'voided_event_id'",
-            "return_from": "to_char((CAST(m.enrolled_on AS date) + 1)::timestamp AT TIME ZONE "
+            "return_from": f"to_char(({pg_date('m.enrolled_on')} + 1)::timestamp AT TIME ZONE "
                            "z.timezone AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS') "
                            "|| '.000000Z'",
         }
@@ -69,9 +97,13 @@ def event_expressions(dialect: str) -> dict[str, str]:
         "t": "CASE WHEN length(e.occurred_at) = 27 AND substr(e.occurred_at, 27) = 'Z' "
              "THEN e.occurred_at ELSE strftime('%Y-%m-%dT%H:%M:%S', e.occurred_at) "
              "|| '.000000Z' END",
-        "amount": "CAST(json_extract(e.body, '$.amount') AS INTEGER)",
+        "amount": "CASE WHEN json_type(e.body, '$.amount') = 'integer' AND "
+                  "json_extract(e.body, '$.amount') BETWEEN -:max_amount AND :max_amount "
+                  "THEN json_extract(e.body, '$.amount') END".replace(
+                      ":max_amount", str(MAX_AMOUNT)),
         "voided": "json_extract(v.body, '$.voided_event_id')",
-        "return_from": "strftime('%Y-%m-%dT%H:%M:%S', m.enrolled_on, '+1 day', z.back) "
+        "return_from": f"strftime('%Y-%m-%dT%H:%M:%S', {sqlite_date('m.enrolled_on')}, "
+                       "'+1 day', z.back) "
                        "|| '.000000Z'",
     }
 

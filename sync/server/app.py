@@ -10,6 +10,7 @@ from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from sqlalchemy import text
+from sqlalchemy.exc import DataError as DBAPIDataError
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from sync.protocol import PROTOCOL_VERSION
@@ -21,6 +22,7 @@ from sync.server.ratelimit import AuthFailureLimiter, AuthRateLimit
 from sync.server.routes import admin, sync
 
 log = logging.getLogger("loyalty.server")
+NUL_REFUSED = "cannot contain NUL (0x00) bytes"  # psycopg's message for a NUL in text
 
 
 class AccessLog:
@@ -50,6 +52,43 @@ class AccessLog:
             log.info("request", extra={"method": scope["method"], "path": scope["path"],
                                        "status": status,
                                        "ms": round((time.perf_counter() - started) * 1000, 1)})
+
+
+INTERNAL_ERROR = {"error": {"code": "internal",
+                            "message": "The server failed to handle this request; the "
+                                       "error is in its log."}}
+
+
+class CatchAll:
+    """An exception that escapes a route: its traceback logged as one JSON line (logger
+    ``loyalty.server``, with method and path, never the query or the body) and a JSON 500
+    ``{"error": {"code": "internal", …}}`` without details. Plain ASGI middleware inside the
+    access log (which then logs the 500) and outside the routes; not re-raised, so uvicorn
+    does not log it a second time."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        started = False
+
+        async def send_tracked(message: Message) -> None:
+            nonlocal started
+            if message["type"] == "http.response.start":
+                started = True
+            await send(message)
+
+        try:
+            await self.app(scope, receive, send_tracked)
+        except Exception:
+            log.exception("unhandled error", extra={"method": scope.get("method"),
+                                                    "path": scope.get("path")})
+            if started:  # too late for a 500: the client sees the connection end
+                raise
+            await JSONResponse(INTERNAL_ERROR, status_code=500)(scope, receive, send)
 
 
 def create_app(settings: Settings | None = None, migrate: bool = True) -> FastAPI:
@@ -82,9 +121,20 @@ def create_app(settings: Settings | None = None, migrate: bool = True) -> FastAP
         return JSONResponse({"error": {"code": "invalid_request", "message": "; ".join(reasons)
                                        or "invalid request"}}, status_code=422)
 
+    @app.exception_handler(DBAPIDataError)
+    async def nul_in_text(_request: Request, exc: DBAPIDataError) -> JSONResponse:
+        # PostgreSQL text cannot hold NUL characters (psycopg refuses them before sending):
+        # a client's value, not a server fault. Any other data error stays a 500.
+        if NUL_REFUSED not in str(exc.orig):
+            raise exc
+        return JSONResponse({"error": {"code": "invalid_request", "message":
+                                       "A text value holds a NUL character (U+0000), which "
+                                       "the server cannot store."}}, status_code=400)
+
     limiter = AuthFailureLimiter(settings.auth_failure_limit,
                                  settings.auth_failure_window_seconds)
     app.state.auth_limiter = limiter
+    app.add_middleware(CatchAll)  # innermost: rate limit and access log see its 500
     app.add_middleware(AuthRateLimit, limiter=limiter)
     app.add_middleware(AccessLog)  # outermost: a 429 is logged too
     return app

@@ -66,7 +66,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         return serve_workers(args.host, args.port, args.workers)
     app = create_app(settings)
     tune_gc()
-    uvicorn.run(app, host=args.host, port=args.port, log_level="warning", access_log=False)
+    # log_config=None: uvicorn keeps the JSON handlers of logs.configure (its default config
+    # would put plain-text ones back, and a 500's traceback would not be a JSON line)
+    uvicorn.run(app, host=args.host, port=args.port, log_level="warning", access_log=False,
+                log_config=None)
     return 0
 
 
@@ -118,7 +121,7 @@ def _worker_main(host: str, port: int, parent: int) -> None:  # pragma: no cover
     sock.listen(2048)
     sock.set_inheritable(True)
     config = uvicorn.Config("sync.server.main:worker_app", factory=True, log_level="warning",
-                            access_log=False)
+                            access_log=False, log_config=None)
     uvicorn.Server(config).run(sockets=[sock])
 
 

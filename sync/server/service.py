@@ -86,6 +86,7 @@ from sync.protocol import EventResult, PushResponse, WireEvent
 from sync.server import enrolment
 from sync.server import tables as t
 from sync.server.errors import BadRequest, Conflict, Forbidden, NotFound, Unauthorised
+from sync.server.timezones import zone_problem
 from terminal.errors import LoyaltyError
 from terminal.ledger import GENESIS_HASH, Asset, ShopAccount, format_time, hash_canonical
 from terminal.limits import OfflineLimits
@@ -1036,18 +1037,31 @@ def bulk_insert(conn: Connection, table: Any, columns: Sequence[str],
 
 # --- pull ----------------------------------------------------------------------------------
 
+#: the largest numbers a cursor can carry: a PostgreSQL transaction id (xid8, unsigned 64
+#: bits) and a feed row id (BIGINT / SQLite rowid, signed 64 bits)
+MAX_CURSOR_TXID = 2**64 - 1
+MAX_CURSOR_ID = 2**63 - 1
+
+
 def parse_cursor(cursor: str, postgres: bool) -> tuple[int, int]:
+    """``"txid.id"`` (PostgreSQL) or ``"id"`` (SQLite) as numbers; anything else, a
+    negative number or one past what the database can hold is a 400 ``bad_cursor`` (never a
+    database error: an id past the 64-bit range used to be a 500 on SQLite)."""
     try:
         if "." in cursor:
-            tx, _, ident = cursor.partition(".")
-            return int(tx), int(ident)
-        value = int(cursor or "0")
+            tx_text, _, id_text = cursor.partition(".")
+            tx, ident = int(tx_text), int(id_text)
+        else:
+            tx, ident = 0, int(cursor or "0")
     except ValueError:
         raise BadRequest(f"Cursor {cursor[:40]!r} is not one this server handed out.",
                          "bad_cursor") from None
-    if value < 0:
+    if tx < 0 or ident < 0:
         raise BadRequest("Cursor must not be negative.", "bad_cursor")
-    return (0, value)
+    if tx > MAX_CURSOR_TXID or ident > MAX_CURSOR_ID:
+        raise BadRequest(f"Cursor {cursor[:40]!r} is out of range (not one this server "
+                         "handed out).", "bad_cursor")
+    return (tx, ident)
 
 
 #: Committed rows after the cursor that a pull may not hand out yet (an older transaction in
@@ -1421,6 +1435,11 @@ def get_programmes(conn: Connection) -> dict[str, Any]:
 
 
 def create_store(conn: Connection, name: str, timezone: str = "Asia/Taipei") -> dict[str, Any]:
+    """A store; ``timezone`` must be an IANA zone name (it bounds the store's report days):
+    anything else is refused (400 ``invalid_timezone``), never silently taken as UTC."""
+    problem = zone_problem(timezone)
+    if problem is not None:
+        raise BadRequest(f"Time zone refused: {problem}.", "invalid_timezone")
     store_id = str(uuid.uuid4())
     conn.execute(t.stores.insert().values(id=store_id, name=name, timezone=timezone,
                                           created_at=now_text()))
@@ -1642,30 +1661,3 @@ def liability(conn: Connection) -> dict[str, int]:
     return {"stored_value": totals.get(SV, 0), "points": totals.get(POINTS, 0),
             "stamps": totals.get("stamps", 0),
             "offline_overdraft_receivable": -int(receivable)}
-
-
-def day_totals(conn: Connection, day: str) -> list[dict[str, Any]]:
-    """Totals per store for one UTC calendar day (``YYYY-MM-DD``)."""
-    try:
-        start = datetime.fromisoformat(day).replace(tzinfo=UTC)
-    except ValueError:
-        raise BadRequest(f"{day!r} is not a date (YYYY-MM-DD).") from None
-    end = start + timedelta(days=1)
-    rows = conn.execute(select(t.events.c.store_id, t.events.c.kind, t.events.c.body)
-                        .where(t.events.c.occurred_at >= format_time(start),
-                               t.events.c.occurred_at < format_time(end),
-                               t.events.c.terminal_id != SERVER_TERMINAL))
-    totals: dict[str, dict[str, int]] = {}
-    for row in rows:
-        entry = totals.setdefault(row.store_id or "", defaultdict(int))
-        body = json.loads(row.body)
-        entry[f"{row.kind}_count"] += 1
-        if row.kind == "sale":
-            entry["sales_amount"] += int(body.get("amount", 0))
-            entry["stored_value_spent"] += int(body.get("stored_value_paid", 0))
-            entry["points_earned"] += int(body.get("points_earned", 0))
-            entry["points_redeemed"] += int(body.get("points_redeemed", 0))
-        elif row.kind == "top_up":
-            entry["top_up_amount"] += int(body.get("amount", 0))
-    return [{"store_id": store, "date": day, **dict(values)}
-            for store, values in sorted(totals.items())]

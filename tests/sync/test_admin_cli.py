@@ -48,7 +48,9 @@ def test_admin_cli_sets_up_a_store_and_reports(tmp_path: Path) -> None:
     code, liability = admin(url, "report", "liability")
     assert code == 0 and liability["stored_value"] == 0
     code, day = admin(url, "report", "day", "--date", "2026-03-10")
-    assert code == 0 and day == []
+    assert code == 0 and [(d["store_id"], d["timezone"], d["from"]) for d in day] == [
+        (store["id"], "Asia/Taipei", "2026-03-09T16:00:00.000000Z")]  # the store's own day
+    assert "sale_count" not in day[0]
     assert admin(url, "create-terminal", "--store", "nope", "--name", "x")[0] == 1
 
 

@@ -8,7 +8,7 @@ from fastapi import APIRouter, Query
 from pydantic import BaseModel, Field, StrictInt
 from sqlalchemy import Connection
 
-from sync.server import analytics, enrolment, service
+from sync.server import analytics, day_report, enrolment, service
 from sync.server.deps import AdminDep, EngineDep, SettingsDep, in_transaction
 
 router = APIRouter(prefix="/v1/admin", tags=["admin"], dependencies=[AdminDep])
@@ -136,7 +136,7 @@ def liability(engine: EngineDep) -> dict[str, int]:
 @router.get("/reports/day")
 def day(engine: EngineDep,
         date: Annotated[str, Query(pattern=r"^\d{4}-\d{2}-\d{2}$")]) -> list[dict[str, Any]]:
-    return in_transaction(engine, lambda c: service.day_totals(c, date))
+    return in_transaction(engine, lambda c: day_report.day_totals(c, date))
 
 
 # --- analytics reports (issue 7): rfm | lifecycle | retention | redemption --------------------
