@@ -10,6 +10,8 @@ is 16:00–16:00 UTC).
   integer within the protocol's bounds (``"12.5"``, ``12.5``, ``true``, 10**30) is counted
   as 0 and reported: ``unreadable_amounts`` (how many values) and
   ``unreadable_amount_events`` (the first event ids), never a failed report.
+* An event the server kept in its terminal's chain without booking it (``unbookable_event``:
+  refused, nothing posted) is left out.
 * A store whose time zone is not a known zone (a row from before ``create-store`` checked
   it) gets no totals but ``error`` saying so: its day cannot be bounded.
 
@@ -45,6 +47,8 @@ AMOUNT_FIELDS: tuple[tuple[str, str, str], ...] = (
 )
 VOIDABLE = ("sale", "top_up")
 MAX_LISTED = 20  # unreadable amounts: event ids listed per store
+#: the stored result of an event the server kept in the chain without booking it
+KEPT_NOT_BOOKED = '{"status": "refused"%'
 
 
 def body_amount(body: dict[str, Any], name: str) -> int | None:
@@ -121,7 +125,9 @@ def day_totals(conn: Connection, day: str) -> list[dict[str, Any]]:
         select(t.events.c.id, t.events.c.store_id, t.events.c.kind, t.events.c.occurred_at,
                t.events.c.body)
         .where(t.events.c.terminal_id != SERVER_TERMINAL, t.events.c.occurred_at >= low,
-               or_(t.events.c.occurred_at < high, t.events.c.kind == "void"))).all()
+               or_(t.events.c.occurred_at < high, t.events.c.kind == "void"),
+               # an event kept in the chain but not booked (unbookable) counts for nothing
+               t.events.c.result.not_like(KEPT_NOT_BOOKED))).all()
     voided = {str(body.get("voided_event_id")) for r in rows if r.kind == "void"
               and (body := _body(r.body)) is not None and body.get("voided_event_id")}
     totals: dict[str, dict[str, int]] = {s: defaultdict(int) for s in windows}

@@ -44,9 +44,12 @@ Conflict rules (DESIGN §6), never last-write-wins: accruals apply; points going
 apply and hotlist the member, and so does cash-back going below zero (flagged
 ``cash_back_overdraft``; a later cash-back credit lifts it); a stored-value shortfall is moved
 by a server ``adjust`` event to ``shop:offline_overdraft_receivable`` (sharded by member) and
-hotlists the member until a later top-up repays it; a voucher's first redemption wins and
-each later one is posted to ``shop:voucher_double_redemption_loss`` against
-``shop:vouchers_honoured``. Every such case is
+hotlists the member until a later top-up repays it; a voucher's redemptions up to its uses
+apply (one for a single-use voucher; a multi-use one's event carries its signed ``uses``) and
+each one beyond is posted to ``shop:voucher_double_redemption_loss`` against
+``shop:vouchers_honoured`` for the discount that redemption gave (the face value when the
+event records none; a product voucher's extra use is flagged with nothing posted). Every such
+case is
 a row in ``flags`` for the manager. Server adjustment ids are derived from the triggering event
 (uuid5), so a rule yields the same postings whatever order the terminals sync in.
 """

@@ -278,3 +278,24 @@ def test_a_nul_character_is_a_400_not_a_500(server: Server) -> None:
     assert flags.status_code == (400 if postgres else 200), flags.text
     if postgres:
         assert flags.json()["error"]["code"] == "invalid_request"
+
+
+def test_the_day_report_leaves_out_a_sale_the_server_kept_but_could_not_book(
+        server: Server) -> None:
+    """A sale with an asset this server does not know is kept in the chain (refused,
+    flagged ``unbookable_event``) with nothing booked: the day's totals do not count it."""
+    store = server.new_store("Taipei")
+    term = RawTerminal.create(server, store)
+    member, enrol = term.enrol()
+    now = datetime.now(UTC)
+    top_up = term.top_up(member, 1000)
+    unbookable = event_at(term, now, "sale", {"member_id": member, "amount": 500,
+                                              "stored_value_paid": 0}, [
+        [f"member:{member}", "gold", -5, None, None], ["shop:stored_value_spent", "gold", 5,
+                                                       None, None]])
+    events = [enrol, top_up, unbookable, sale_at(term, now, member, 100, 40)]
+    statuses = [r["status"] for r in term.push(events).json()["results"]]
+    assert statuses == ["applied", "applied", "refused", "applied"]
+    day = now.astimezone(ZoneInfo("Asia/Taipei")).date().isoformat()
+    [entry] = admin_get(server, "/v1/admin/reports/day", date=day).json()
+    assert entry["sale_count"] == 1 and entry["sales_amount"] == 100
