@@ -28,7 +28,9 @@ it debits stored value or cash-back): credential check + terminal lock; one read
 ids, the members' hotlist state and store); balance rows created/locked (``INSERT … ON
 CONFLICT DO UPDATE … WHERE false``: locked without writing a new row version) and then read;
 and every write (events, postings, balances, lots, hotlist, changes feed, terminal head) as
-one statement of data-modifying CTEs, each table's rows sent as one JSON parameter. Then the
+one statement of data-modifying CTEs, each table's rows sent as one JSON parameter (a batch
+of :data:`COPY_FROM_ROWS` events or more COPYs its event and posting rows first, two
+statements more: cheaper for PostgreSQL than unpacking them from JSON). Then the
 commit (``synchronous_commit`` untouched: an acknowledged push is durable).
 
 Store scope: members belong to a store; an accepted event that touches another store's
@@ -918,14 +920,40 @@ _PG_WRITE = text(
     "UPDATE terminals SET head_seq = :seq, head_hash = :hash WHERE id = :tid")
 
 
+#: from this many event rows on, a push COPYs its event and posting rows (two statements
+#: more) instead of sending them in the write statement's JSON: measured on one 2,000-event
+#: batch, 13 against 21 µs of PostgreSQL time per event; below it the round trips cost more.
+COPY_FROM_ROWS = 100
+_COPY_EVENTS = "COPY events (" + ", ".join(EVENT_COLUMNS) + ") FROM STDIN"
+_COPY_POSTINGS = "COPY postings (" + ", ".join(POSTING_COLUMNS) + ") FROM STDIN"
+
+
+def _copy_rows(conn: Connection, batch: _Batch) -> None:
+    """COPY the batch's event and posting rows, on the push's own connection and transaction
+    (the DBAPI connection under it: SQLAlchemy has no COPY)."""
+    driver = conn.connection.driver_connection
+    assert driver is not None
+    with driver.cursor() as cursor:
+        with cursor.copy(_COPY_EVENTS) as copy:
+            for row in batch.event_rows:
+                copy.write_row(row)
+        with cursor.copy(_COPY_POSTINGS) as copy:
+            for posting in batch.posting_rows:
+                copy.write_row(posting)
+
+
 def _write_pg(conn: Connection, batch: _Batch) -> None:
     """Every write of a push in one statement (data-modifying CTEs on distinct tables): one
-    round trip, and no per-row work in the driver (each table's rows are one JSON param)."""
+    round trip, and no per-row work in the driver (each table's rows are one JSON param);
+    a large batch's event and posting rows go first by COPY (:data:`COPY_FROM_ROWS`)."""
     changed = sorted(k for k, v in batch.balances.items()
                      if v != batch.start.get(k, 0) or batch.held_delta.get(k))
+    copied = len(batch.event_rows) >= COPY_FROM_ROWS
+    if copied:
+        _copy_rows(conn, batch)
     conn.execute(_PG_WRITE, {
-        "ev": _json(batch.event_rows),
-        "po": _json(batch.posting_rows),
+        "ev": _json([] if copied else batch.event_rows),
+        "po": _json([] if copied else batch.posting_rows),
         "ba": _json([(*k, batch.balances[k], batch.held_delta.get(k, 0)) for k in changed]),
         "lo": _json([(lot, *v) for lot, v in sorted(batch.lot_delta.items())]),
         "hl": _json(_hotlist_rows(batch)),
