@@ -57,6 +57,12 @@ def cursor(session: SqliteSession) -> str:
     return session.get_meta(CURSOR) or "0"
 
 
+def reset_cursor(session: SqliteSession) -> None:
+    """Pull everything again from the start (after a registration: the cursor belonged to the
+    previous registration, perhaps to another server database; pulls are idempotent)."""
+    session.set_meta(CURSOR, "0")
+
+
 def last_success(session: SqliteSession) -> datetime | None:
     text = session.get_meta(LAST_SUCCESS)
     return None if text is None else parse_time(text)

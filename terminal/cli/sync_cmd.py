@@ -95,7 +95,8 @@ def cmd_register(args: argparse.Namespace) -> int:
 def _continue_chain(local: LocalStore, answer: dict[str, Any]) -> int:
     """After a registration: check that the server's head for this terminal is in this till's
     journal and mark everything up to it as pushed (the server has it), so the next sync
-    sends exactly what follows. Returns how many events are waiting."""
+    sends exactly what follows, and pulls everything from the start. Returns how many events
+    are waiting."""
     seq, digest = int(answer.get("head_seq") or 0), str(answer.get("head_hash") or "")
     with local.store.session(write=True) as session:
         if seq > 0:
@@ -107,6 +108,8 @@ def _continue_chain(local: LocalStore, answer: dict[str, Any]) -> int:
                     "credential was not saved; ask the manager for a new terminal.",
                     "chain_mismatch")
         localdb.set_pushed_seq(session, seq)
+        # the old cursor may point past this server's feed (a rebuilt server): start again
+        localdb.reset_cursor(session)
         localdb.set_number_problem(session, None)  # one number on both sides now
         return localdb.pending_count(session)
 

@@ -15,8 +15,10 @@ import httpx
 from synckit import Ledger, RawTerminal, Server, make_till
 from test_registration import cli
 
+from sync.client import localdb
 from sync.client.transport import SyncRefused, Transport
 from sync.server.main import main as server_main
+from terminal.store.local import open_local_store
 
 
 def admin_cli(url: str, *args: str) -> tuple[int, Any, str]:
@@ -57,6 +59,12 @@ def test_a_till_with_a_damaged_registration_registers_again_as_the_same_terminal
     assert status == 1 and answer["error"]["code"] == "refused"  # type: ignore[index]
     assert f"reissue-code {terminal}" in str(answer["error"])
 
+    # as after a server rebuilt from scratch: the till's cursor points far past the feed
+    local = open_local_store(till.data_dir, create=False)
+    with local.store.session(write=True) as session:
+        session.set_meta(localdb.CURSOR, "987654321")
+    local.close()
+
     code, issued, err = admin_cli(server.database_url, "reissue-code", terminal)
     assert code == 0, err
     assert issued["terminal_number"] == number and issued["head_seq"] == 2
@@ -71,6 +79,7 @@ def test_a_till_with_a_damaged_registration_registers_again_as_the_same_terminal
     status, report = cli(till.data_dir, "sync")
     assert status == 0, report
     assert report["pushed"] == 1 and report["waiting"] == 0 and not report["problems"]
+    assert report["pulled_members"] >= 1  # pulled from the start again, nothing skipped
     assert ledger.scalar("SELECT head_seq FROM terminals WHERE id = :i", i=terminal) == 3
     assert ledger.scalar("SELECT count(*) FROM terminals") == 2  # the unused new one only
     assert pull_status(server, old_token).status_code == 401  # the credential was replaced
