@@ -105,7 +105,8 @@ class VoucherGuard(Protocol):
     the voucher is worth in this sale (an amount-off voucher's face value, a percent-off
     voucher's discount; 0 for a product voucher, whose price the terminal does not know).
 
-    Returns the server's count of the voucher's redemptions so far when the server answered
+    Returns the voucher's redemptions so far at every till (the server's count and this
+    terminal's uses the server has not received yet) when the server answered
     (online: the caller refuses a voucher with no use left), or None when it could not be
     reached and the offline voucher limits allowed the redemption (DESIGN §6: within the
     offline window since the last sync, ``worth`` up to ``voucher_face_max``). It raises a

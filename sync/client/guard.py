@@ -101,8 +101,9 @@ class SyncGuard:
                                      offline + offline_cash_back, now)
 
     def redeemable(self, session: LedgerSession, voucher_id: str, worth: int) -> int | None:
-        """The server's count of the voucher's redemptions (online), or None once the offline
-        voucher limits allowed it (the server could not be reached); standalone: None.
+        """The voucher's redemptions at every till (online: the server's count plus this
+        till's uses not pushed yet), or None once the offline voucher limits allowed it (the
+        server could not be reached); standalone: None.
 
         "Online" is the same test as for stored value: the server answered this very
         request, with the terminal's credential, within the guard's timeout. The request is
@@ -115,7 +116,10 @@ class SyncGuard:
             return None
         try:
             with self.transport_factory(creds) as transport:
-                return int(transport.voucher(voucher_id)["redemptions"])
+                counted = int(transport.voucher(voucher_id)["redemptions"])
+            # the server's count plus this till's uses it has not received yet: both tills'
+            # uses, none twice (a pushed use is in the server's count)
+            return counted + localdb.unpushed_voucher_uses(session, voucher_id)
         except SyncRefused as exc:  # bad_credential (revoked, server replaced): say why
             raise SyncRefused(exc.message, exc.reason_code, exc.status) from None
         except SyncUnavailable:

@@ -294,6 +294,14 @@ def unpushed_credit(session: SqliteSession, member_id: str, asset: str) -> int:
     return int(total)
 
 
+def unpushed_voucher_uses(session: SqliteSession, voucher_id: str) -> int:
+    """This terminal's redemptions of the voucher that the server has not received yet."""
+    return int(session.conn.execute(
+        select(func.count()).select_from(t.voucher_uses)
+        .where(t.voucher_uses.c.voucher_id == voucher_id,
+               t.voucher_uses.c.event_seq > pushed_seq(session))).scalar_one())
+
+
 def record_offline_debit(session: SqliteSession, event_id: str, member_id: str, amount: int,
                          when: datetime) -> None:
     session.conn.execute(t.offline_debits.insert().values(

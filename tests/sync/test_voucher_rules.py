@@ -115,6 +115,24 @@ def test_online_a_voucher_used_up_at_another_till_is_refused_before_its_status_i
     assert info.value.reason is RefusalReason.ALREADY_USED
 
 
+def test_online_the_uses_of_both_tills_add_up_before_this_till_has_pushed(
+        server: Server, tills: tuple[Till, Till], tmp_path: Path) -> None:
+    """The review's case: a 3-use voucher used once at b (pushed); a, online, uses it twice
+    without syncing. The server counts 1 and a's own journal 2: a third use at a is refused
+    (4 in all otherwise)."""
+    a, b = tills
+    text = issue(server, tmp_path, "amount_off", 100, uses=3)
+    a.sync()
+    b.sync()
+    redeem(b, text)
+    b.sync()  # the server counts 1
+    redeem(a, text)
+    redeem(a, text)  # not pushed: a's two uses are not in the server's count yet
+    with pytest.raises(VoucherRefused) as info:
+        redeem(a, text)
+    assert info.value.reason is RefusalReason.ALREADY_USED
+
+
 def test_a_standalone_till_is_not_asked_about_the_offline_limits(
         server: Server, tills: tuple[Till, Till], tmp_path: Path) -> None:
     a, _ = tills
