@@ -50,6 +50,7 @@ from sync.server.analytics_facts import (
     sqlite_date,
 )
 from sync.server.errors import BadRequest, NotFound
+from sync.server.tables import booked_only
 from sync.server.timezones import zone_problem
 from terminal import lifecycle
 from terminal.analytics import SEGMENTS, Liability, Rate, redemption_rate, segment_of
@@ -236,7 +237,8 @@ def _per_member(d: dict[str, str], source: str, by_key: bool = False) -> str:
         JOIN an_thresholds r ON r.member_id = e.member_id AND r.timezone = z.timezone
         WHERE e.kind = 'sale' AND {t} < z.cutoff
           AND e.id NOT IN (SELECT {d['voided']} FROM events v
-                           WHERE v.kind = 'void' AND {d['voided']} IS NOT NULL)
+                           WHERE v.kind = 'void' AND {d['voided']} IS NOT NULL
+                             AND {booked_only('v')})
         GROUP BY e.member_id, z.no, z.timezone, z.shift"""
 
 

@@ -43,6 +43,7 @@ from typing import Any
 from sqlalchemy import Connection, text
 
 from sync.protocol import MAX_AMOUNT
+from sync.server.tables import booked_only
 
 FOLD_LOCK = 0x4C41_4E46  # pg_advisory_xact_lock key: "LANF"; folds run one at a time
 LARGE_FOLD = 200_000  # events: from there on PostgreSQL reads them in one scan
@@ -163,7 +164,8 @@ def fold(conn: Connection, zones: str, params: dict[str, Any]) -> dict[str, Any]
     conn.execute(text(f"""
         CREATE TEMP TABLE af_voids AS
         SELECT DISTINCT {d['voided']} AS event_id {new.format(a='v')}
-        WHERE v.kind = 'void' AND {d['voided']} IS NOT NULL"""))
+        WHERE v.kind = 'void' AND {d['voided']} IS NOT NULL
+          AND {booked_only('v')}"""))
     if pg:
         conn.execute(text("ANALYZE af_voids"))
     # ON CONFLICT, not NOT EXISTS: an anti-join against the table being filled re-reads

@@ -48,7 +48,7 @@ AMOUNT_FIELDS: tuple[tuple[str, str, str], ...] = (
 VOIDABLE = ("sale", "top_up")
 MAX_LISTED = 20  # unreadable amounts: event ids listed per store
 #: the stored result of an event the server kept in the chain without booking it
-KEPT_NOT_BOOKED = '{"status": "refused"%'
+KEPT_NOT_BOOKED = t.REFUSED_RESULT_PREFIX + "%"
 
 
 def body_amount(body: dict[str, Any], name: str) -> int | None:

@@ -339,13 +339,19 @@ def push(conn: Connection, terminal: TerminalAuth, body: bytes,
                             f"not be read ({exc})"
 
     ids = [e.id for _, e in decoded]
+    # the events the batch's voids name, read with the batch's ids: a void of an event the
+    # server kept without booking is not booked either (its reversal would credit a debit
+    # that never happened)
+    voided = {str(target) for _, e in decoded if e.kind == "void"
+              and isinstance(target := e.body.get("voided_event_id"), str)}
+    ids_read = ids + sorted(voided - set(ids)) if voided else ids
     named = {index: _members_named(event) for index, event in decoded}
     known: dict[str, tuple[str, str, int | None]] = {}
     prefetched: _Prefetched | None = None
     if conn.dialect.name == "postgresql":
-        known, prefetched = _read_pg(conn, ids, set().union(*named.values()))
+        known, prefetched = _read_pg(conn, ids_read, set().union(*named.values()))
     else:
-        for chunk in _chunks(ids):
+        for chunk in _chunks(ids_read):
             for row in conn.execute(select(t.events.c.id, t.events.c.hash, t.events.c.result,
                                            t.events.c.seq).where(t.events.c.id.in_(chunk))):
                 known[row.id] = (row.hash, row.result, row.seq)
@@ -380,7 +386,8 @@ def push(conn: Connection, terminal: TerminalAuth, body: bytes,
                                 f"({problem})"
             continue
         item = _Accepted(index, event, named[index])
-        unbookable = protocol.semantic_problem(event)
+        unbookable = protocol.semantic_problem(event) or _voids_unbooked(event, known,
+                                                                          seen_results)
         if unbookable is not None:
             item.status, item.unbookable, item.flags = "refused", unbookable, [UNBOOKABLE]
             seen_results[event.id] = _unbookable_result(unbookable)
@@ -407,6 +414,20 @@ def _stored_result(index: int, event: WireEvent, stored: str) -> EventResult:
                            reason=previous.get("reason"), flags=previous.get("flags", []))
     return EventResult(index, "already_applied", event.id, event.seq,
                        reason=previous.get("status"), flags=previous.get("flags", []))
+
+
+def _voids_unbooked(event: WireEvent, known: dict[str, tuple[str, str, int | None]],
+                    batch_results: dict[str, str]) -> str | None:
+    """Why a void cannot be booked: the event it voids was kept without being booked."""
+    if event.kind != "void":
+        return None
+    target = event.body.get("voided_event_id")
+    if not isinstance(target, str):
+        return None
+    result = known[target][1] if target in known else batch_results.get(target)
+    if result is None or not result.startswith(t.REFUSED_RESULT_PREFIX):
+        return None
+    return f"it voids event {target}, which the server kept without booking it"
 
 
 def _unbookable_result(reason: str) -> str:

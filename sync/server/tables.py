@@ -250,3 +250,15 @@ activity_zones = Table(
     Column("timezone", String(64), nullable=False),
     Column("shift", String(24), nullable=False),
 )
+
+
+#: how ``events.result`` begins for an event the server kept in its terminal's chain without
+#: booking it (``unbookable_event``: nothing posted). Reports and analytics leave such events
+#: out, voids included (:func:`booked_only`: no ``%`` in raw SQL).
+REFUSED_RESULT_PREFIX = '{"status": "refused"'
+
+
+def booked_only(alias: str) -> str:
+    """SQL: the event ``alias`` was booked (not kept unbooked)."""
+    return (f"substr({alias}.result, 1, {len(REFUSED_RESULT_PREFIX)}) "
+            f"<> '{REFUSED_RESULT_PREFIX}'")

@@ -8,7 +8,10 @@ from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
 
+import pytest
 from synckit import Ledger, RawTerminal, Server
+
+from terminal.ledger import hash_canonical
 
 
 def test_the_same_batch_pushed_concurrently_and_repeatedly_applies_exactly_once(
@@ -235,3 +238,61 @@ def test_an_event_whose_hash_does_not_verify_blocks_the_events_behind_it_plainly
     results = term.push([garbled, term.top_up(member, 5)]).json()["results"]
     assert results[0]["status"] == "refused" and "malformed" in results[0]["reason"]
     assert results[1]["reason"].startswith("waits for the event at position 1 of this push")
+
+
+def untimed_sale(term: RawTerminal, member: str, paid: int) -> dict[str, Any]:
+    """A sale with sound postings whose time has no zone: kept but not booked."""
+    sale = term.event("sale", {"member_id": member, "amount": paid,
+                               "stored_value_paid": paid}, [
+        [f"member:{member}", "stored_value", -paid, None, None],
+        ["shop:stored_value_spent", "stored_value", paid, None, None]])
+    sale["occurred_at"] = "2026-12-04T23:30:00.000000"
+    del sale["hash"]
+    sale["hash"] = hash_canonical(sale)
+    term.head = sale["hash"]
+    return sale
+
+
+def void_of(term: RawTerminal, sale: dict[str, Any]) -> dict[str, Any]:
+    return term.event("void", {"member_id": sale["body"]["member_id"],
+                               "voided_event_id": sale["id"], "voided_kind": "sale",
+                               "voided": sale["body"], "reason": ""},
+                      [[a, s, -amount, lot, exp] for a, s, amount, lot, exp in sale["postings"]])
+
+
+@pytest.mark.parametrize("together", [True, False], ids=["same push", "later push"])
+def test_a_void_of_an_event_kept_without_booking_is_not_booked_either(
+        server: Server, ledger: Ledger, together: bool) -> None:
+    """The review's case: a sale kept unbooked (its time has no zone) whose postings are
+    sound, then its void: booking the void's reversal would credit stored value that was
+    never debited. The void is kept unbooked too, with a reason naming the sale."""
+    term = RawTerminal.create(server, server.new_store())
+    member, enrol = term.enrol()
+    top_up = term.top_up(member, 100)
+    sale = untimed_sale(term, member, 40)
+    void = void_of(term, sale)
+    batches = [[enrol, top_up, sale, void]] if together else [[enrol, top_up, sale], [void]]
+    statuses = [r for b in batches for r in term.push(b).json()["results"]]
+    assert [r["status"] for r in statuses] == ["applied", "applied", "refused", "refused"]
+    assert statuses[3]["reason"] == (f"it voids event {sale['id']}, which the server kept "
+                                     "without booking it")
+    assert ledger.balance(f"member:{member}") == 100
+    assert ledger.balances_match_postings()
+
+
+def test_an_event_with_a_nul_character_is_refused_like_malformed_json(
+        server: Server, ledger: Ledger) -> None:
+    """No database keeps a NUL in text: such an event is refused as unreadable (the push is
+    no 500, the events before it apply, those behind it wait for it)."""
+    term = RawTerminal.create(server, server.new_store())
+    member, enrol = term.enrol()
+    good = term.top_up(member, 100)
+    odd = term.event("sale", {"member_id": member, "note": "a\x00b"}, [])
+    odd["cashier_id"] = "cash\x00ier"
+    response = term.push([enrol, good, odd, term.top_up(member, 5)])
+    assert response.status_code == 200, response.text
+    results = response.json()["results"]
+    assert [r["status"] for r in results] == ["applied", "applied", "refused", "refused"]
+    assert "NUL character" in results[2]["reason"]
+    assert ledger.scalar("SELECT head_seq FROM terminals WHERE id = :t",
+                         t=term.terminal_id) == 2

@@ -299,3 +299,35 @@ def test_the_day_report_leaves_out_a_sale_the_server_kept_but_could_not_book(
     day = now.astimezone(ZoneInfo("Asia/Taipei")).date().isoformat()
     [entry] = admin_get(server, "/v1/admin/reports/day", date=day).json()
     assert entry["sale_count"] == 1 and entry["sales_amount"] == 100
+
+
+def test_a_void_kept_without_booking_voids_nothing_in_any_report(server: Server) -> None:
+    """A booked sale and a void of it that the server kept without booking (its time has no
+    zone): the sale still counts, in the day report and in the analytics alike."""
+    store = server.new_store("Taipei")
+    term = RawTerminal.create(server, store)
+    member, enrol = term.enrol()
+    now = datetime.now(UTC)
+    top_up = term.top_up(member, 1000)
+    sale = sale_at(term, now, member, 100, 40)
+    void = term.event("void", {"member_id": member, "voided_event_id": sale["id"],
+                               "voided_kind": "sale", "voided": sale["body"], "reason": ""},
+                      [[a, s, -n, lot, exp] for a, s, n, lot, exp in sale["postings"]])
+    void["occurred_at"] = format_time(now).rstrip("Z")
+    del void["hash"]
+    void["hash"] = hash_canonical(void)
+    term.head = void["hash"]
+    statuses = [r["status"] for r in term.push([enrol, top_up, sale, void]).json()["results"]]
+    assert statuses == ["applied", "applied", "applied", "refused"]
+    day = now.astimezone(ZoneInfo("Asia/Taipei")).date().isoformat()
+    [entry] = admin_get(server, "/v1/admin/reports/day", date=day).json()
+    assert entry["sale_count"] == 1 and entry["sales_amount"] == 100
+    rfm = admin_get(server, "/v1/admin/reports/rfm", as_of=day).json()
+    assert rfm["scopes"][store]["buyers"] == 1
+    engine = make_engine(server.database_url)
+    try:
+        with engine.begin() as conn:
+            scan = analytics.nightly(conn, date.fromisoformat(day), source="events")
+    finally:
+        engine.dispose()
+    assert scan["reports"]["rfm"][store]["buyers"] == 1
