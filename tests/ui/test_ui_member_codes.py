@@ -190,6 +190,9 @@ def test_the_demo_scans_a_members_phone_code_through_the_simulated_scanner(
     statuses = terminal.ctx.bridge.statuses
     qtbot.waitUntil(lambda: "scanner" in statuses() and statuses()["scanner"].ok,
                     timeout=10000)
+    # the scanner reports ready from its own thread; the demo's "hands" that type into it
+    # are handed to the window a moment later, on the UI thread
+    qtbot.waitUntil(lambda: terminal.ctx.demo_scan is not None, timeout=10000)
     checkout = terminal.window.checkout
     qtbot.waitUntil(lambda: checkout.demo_cards.count() == 20, timeout=5000)
     checkout.demo_cards.setCurrentIndex(2)
