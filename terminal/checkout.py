@@ -956,9 +956,24 @@ class CheckoutService:
     # e-vouchers -------------------------------------------------------------------------
     def plan_voucher(self, member_id: str | None, text: str,
                      sale_amount: Money | None = None) -> VoucherPlan:
-        """Verify a scanned voucher offline and say what it would take off."""
+        """Verify a scanned voucher and say what it would take off: the same checks as the
+        redemption, the voucher guard's included (so a refusal shows at the scan, not only at
+        the confirmation)."""
         with self.store.session() as session:
-            return self._voucher_plan(session, member_id, text, sale_amount)
+            plan = self._voucher_plan(session, member_id, text, sale_amount)
+            self._voucher_guard_check(session, plan)
+            return plan
+
+    def _voucher_guard_check(self, session: LedgerSession, plan: VoucherPlan) -> None:
+        """With a voucher guard (a registered terminal): online, refuse a voucher with no use
+        left at any till; offline, the guard applies the offline voucher limits."""
+        if self.voucher_guard is None:
+            return
+        voucher = plan.voucher
+        worth = voucher.face_value if voucher.face_value is not None else plan.discount
+        used = self.voucher_guard.redeemable(session, voucher.id, worth)
+        if used is not None:  # online: the uses at every till
+            uses_left(voucher, used)  # none left: refused as already used
 
     def redeem_voucher(self, actor: Staff, member_id: str | None, text: str,
                        sale_amount: Money | None = None) -> EventResult:
@@ -976,11 +991,7 @@ class CheckoutService:
             member = None if member_id is None else self._member(session, member_id)
             plan = self._voucher_plan(session, member_id, text, sale_amount)
             voucher = plan.voucher
-            if self.voucher_guard is not None:
-                worth = voucher.face_value if voucher.face_value is not None else plan.discount
-                used = self.voucher_guard.redeemable(session, voucher.id, worth)
-                if used is not None:  # online: the server counts the uses at every till
-                    uses_left(voucher, used)  # none left: refused as already used
+            self._voucher_guard_check(session, plan)
             postings = []
             if plan.discount:
                 postings = [Posting(ShopAccount.VOUCHERS_HONOURED, Asset.STORED_VALUE,

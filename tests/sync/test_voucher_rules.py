@@ -76,6 +76,8 @@ def test_offline_vouchers_only_within_24_hours_of_the_last_sync(
     with pytest.raises(OfflineRefused, match="not synced in the last 24 hours") as info:
         redeem(a, text)
     assert info.value.params["reason"] == "voucher_stale"
+    with pytest.raises(OfflineRefused):  # the preview at the scan says it first
+        a.service.plan_voucher(None, text)
     with a.local.store.session() as session:
         assert localdb.pending_count(session) == 0  # nothing written
     set_last_sync(a, datetime.now(UTC) - timedelta(hours=23))
@@ -113,6 +115,8 @@ def test_online_a_voucher_used_up_at_another_till_is_refused_before_its_status_i
     with pytest.raises(VoucherRefused) as info:
         redeem(b, text)
     assert info.value.reason is RefusalReason.ALREADY_USED
+    with pytest.raises(VoucherRefused):  # and so does the preview at the scan
+        b.service.plan_voucher(None, text)
 
 
 def test_online_the_uses_of_both_tills_add_up_before_this_till_has_pushed(
