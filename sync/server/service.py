@@ -1395,19 +1395,13 @@ def _release(conn: Connection, rows: Sequence[Any]) -> dict[str, int]:
 
 
 def _delete_expired_holds(conn: Connection, member_id: str, now: datetime) -> list[Any]:
+    """Delete the member's expired holds; the caller releases what is returned. The DELETE …
+    RETURNING decides who releases a hold: if a push consumed it first (by event id), nothing
+    is returned here, and vice versa, so ``held`` is released once."""
     return list(conn.execute(delete(t.holds).where(t.holds.c.member_id == member_id,
                                                    t.holds.c.expires_at <= format_time(now))
                              .returning(t.holds.c.member_id, t.holds.c.asset,
                                         t.holds.c.amount)))
-
-
-def release_expired_holds(conn: Connection, member_id: str, now: datetime) -> dict[str, int]:
-    """Delete the member's expired holds and release their amounts, each from its asset's
-    ``held``; returns the amount released per asset.
-
-    The DELETE … RETURNING decides who releases a hold: if a push consumed it first (by
-    event id), nothing is returned here, and vice versa, so ``held`` is released once."""
-    return _release(conn, _delete_expired_holds(conn, member_id, now))
 
 
 def release_holds(conn: Connection, terminal: TerminalAuth, event_id: str) -> dict[str, Any]:

@@ -7,6 +7,7 @@ cannot spend cash-back offline, and cash-back counts against the offline limits.
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -79,8 +80,10 @@ def give_cash_back(server: Server, store: str, till: Till, member: str, amount: 
     till.sync()
 
 
-def test_offline_tills_spend_one_cash_back_and_the_hotlist_reaches_both(
-        server: Server, ledger: Ledger, tmp_path: Path) -> None:
+@pytest.fixture
+def shared_cash_back(server: Server, tmp_path: Path) -> Iterator[tuple[Till, Till, str]]:
+    """Two tills of one store and a member enrolled at the first with NT$300 of cash-back,
+    which both tills have pulled."""
     store = server.new_store()
     a = make_till(tmp_path / "a", server, store)
     b = make_till(tmp_path / "b", server, store)
@@ -89,26 +92,32 @@ def test_offline_tills_spend_one_cash_back_and_the_hotlist_reaches_both(
         a.sync()
         give_cash_back(server, store, a, member, 300)
         b.sync()
-        with b.local.store.session() as session:
-            assert session.balances(member)[Asset.CASH_BACK] == 300  # pulled from the server
-        a.online = b.online = False
-        a.service.sale(a.cashier, member, Money(500), cash_back=Money(300))
-        b.service.sale(b.cashier, member, Money(400), cash_back=Money(250))
-        a.online = b.online = True
-        a.sync()
-        b.sync()
-        a.sync()
-
-        assert ledger.balance(f"member:{member}", "cash_back") == -250
-        assert ledger.rows("SELECT kind, amount FROM flags") == [("cash_back_overdraft", 250)]
-        for till in (a, b):
-            with till.local.store.session() as session:
-                assert localdb.hotlisted(session, member)
-                assert localdb.pending_count(session) == 0
-        assert verify_store(a.local.store).ok
+        yield a, b, member
     finally:
         a.close()
         b.close()
+
+
+def test_offline_tills_spend_one_cash_back_and_the_hotlist_reaches_both(
+        ledger: Ledger, shared_cash_back: tuple[Till, Till, str]) -> None:
+    a, b, member = shared_cash_back
+    with b.local.store.session() as session:
+        assert session.balances(member)[Asset.CASH_BACK] == 300  # pulled from the server
+    a.online = b.online = False
+    a.service.sale(a.cashier, member, Money(500), cash_back=Money(300))
+    b.service.sale(b.cashier, member, Money(400), cash_back=Money(250))
+    a.online = b.online = True
+    a.sync()
+    b.sync()
+    a.sync()
+
+    assert ledger.balance(f"member:{member}", "cash_back") == -250
+    assert ledger.rows("SELECT kind, amount FROM flags") == [("cash_back_overdraft", 250)]
+    for till in (a, b):
+        with till.local.store.session() as session:
+            assert localdb.hotlisted(session, member)
+            assert localdb.pending_count(session) == 0
+    assert verify_store(a.local.store).ok
 
 
 def test_a_hotlisted_member_spends_cash_back_only_when_the_server_holds_it(
@@ -176,47 +185,37 @@ def test_cash_back_counts_against_the_offline_limits(server: Server, tmp_path: P
 
 
 def test_two_online_tills_cannot_spend_one_cash_back_twice(
-        server: Server, ledger: Ledger, tmp_path: Path) -> None:
+        ledger: Ledger, shared_cash_back: tuple[Till, Till, str]) -> None:
     """GIVEN a member with NT$300 of cash-back, known to two online tills WHEN each spends
     NT$200 of it before either syncs THEN the server holds the first and refuses the second
     with a plain "not enough cash-back" (nothing recorded there); after the syncs the balance
     is 100, nothing is held, flagged or hotlisted, and the second till can spend the 100."""
-    store = server.new_store()
-    a = make_till(tmp_path / "a", server, store)
-    b = make_till(tmp_path / "b", server, store)
-    try:
-        member = a.enrol("Lin")
-        a.sync()
-        give_cash_back(server, store, a, member, 300)
-        b.sync()
-        a.service.sale(a.cashier, member, Money(500), cash_back=Money(200))
-        with pytest.raises(InsufficientBalance) as info:
-            b.service.sale(b.cashier, member, Money(400), cash_back=Money(200))
-        assert info.value.params == {"reason": "server_cash_back", "cash_back": 200}
-        assert info.value.message == "Not enough cash-back: 100 available, 200 asked."
-        with b.local.store.session() as session:
-            assert localdb.pending_count(session) == 0
-            assert localdb.offline_usage(session, member).member_spent == 0
-        with a.local.store.session() as session:
-            assert localdb.offline_usage(session, member).member_spent == 0  # held online
-        assert ledger.rows("SELECT asset, amount, terminal_id FROM holds") == [
-            ("cash_back", 200, a.local.terminal_id)]
+    a, b, member = shared_cash_back
+    a.service.sale(a.cashier, member, Money(500), cash_back=Money(200))
+    with pytest.raises(InsufficientBalance) as info:
+        b.service.sale(b.cashier, member, Money(400), cash_back=Money(200))
+    assert info.value.params == {"reason": "server_cash_back", "cash_back": 200}
+    assert info.value.message == "Not enough cash-back: 100 available, 200 asked."
+    with b.local.store.session() as session:
+        assert localdb.pending_count(session) == 0
+        assert localdb.offline_usage(session, member).member_spent == 0
+    with a.local.store.session() as session:
+        assert localdb.offline_usage(session, member).member_spent == 0  # held online
+    assert ledger.rows("SELECT asset, amount, terminal_id FROM holds") == [
+        ("cash_back", 200, a.local.terminal_id)]
 
-        assert not a.sync().problems
-        assert not b.sync().problems
-        with b.local.store.session() as session:
-            assert session.balances(member)[Asset.CASH_BACK] == 100
-        b.service.sale(b.cashier, member, Money(400), cash_back=Money(100))
-        assert not b.sync().problems
-        assert ledger.balance(f"member:{member}", "cash_back") == 0
-        assert ledger.scalar("SELECT COUNT(*) FROM holds") == 0
-        assert ledger.scalar("SELECT COALESCE(SUM(held), 0) FROM balances") == 0
-        assert ledger.rows("SELECT kind FROM flags") == []
-        assert not ledger.scalar("SELECT hotlisted FROM members WHERE id = :m", m=member)
-        assert ledger.balances_match_postings()
-    finally:
-        a.close()
-        b.close()
+    assert not a.sync().problems
+    assert not b.sync().problems
+    with b.local.store.session() as session:
+        assert session.balances(member)[Asset.CASH_BACK] == 100
+    b.service.sale(b.cashier, member, Money(400), cash_back=Money(100))
+    assert not b.sync().problems
+    assert ledger.balance(f"member:{member}", "cash_back") == 0
+    assert ledger.scalar("SELECT COUNT(*) FROM holds") == 0
+    assert ledger.scalar("SELECT COALESCE(SUM(held), 0) FROM balances") == 0
+    assert ledger.rows("SELECT kind FROM flags") == []
+    assert not ledger.scalar("SELECT hotlisted FROM members WHERE id = :m", m=member)
+    assert ledger.balances_match_postings()
 
 
 def test_a_sale_refused_for_its_stored_value_leaves_no_cash_back_held(

@@ -5,7 +5,6 @@ PostgreSQL."""
 
 from __future__ import annotations
 
-import uuid
 from pathlib import Path
 
 import psycopg
@@ -13,7 +12,7 @@ import pytest
 from sqlalchemy import text
 from synckit import Ledger, RawTerminal, Server, Till, eventually, make_till
 from test_admin_cli import admin
-from test_member_event_feed import pull_facts
+from test_member_event_feed import insert_sale_and_feed_row, pull_facts
 
 from sync import protocol
 from terminal.ledger import Asset
@@ -220,17 +219,9 @@ def test_compaction_does_not_make_a_pull_skip_a_batch_committed_out_of_order(
         member, enrol = till.enrol()
         assert till.push([enrol]).status_code == 200
         _had, _pages, cursor = pull_facts(reader, expect=1)
-        held_id = str(uuid.uuid4())
         url = pg_database_url.replace("postgresql+psycopg", "postgresql")
         with psycopg.connect(url, autocommit=False) as held:
-            held.execute(
-                "INSERT INTO events (id, terminal_id, seq, store_id, cashier_id, kind, "
-                "member_id, occurred_at, prev_hash, hash, body, received_at, result) VALUES "
-                "(%s, %s, 1000, %s, 'c', 'sale', %s, '2026-01-02T00:00:00.000000Z', 'p', 'h', "
-                "'{\"amount\": 4200}', '2026-01-02T00:00:00.000000Z', '{}')",
-                (held_id, till.terminal_id, store, member))
-            held.execute("INSERT INTO changes (kind, key, store_id) VALUES "
-                         "('member_events', %s, %s)", (f"{till.terminal_id}@1000+0", store))
+            held_id = insert_sale_and_feed_row(held, till, store, member)
             for _ in range(5):
                 assert till.push([till.earn(member, 1)]).status_code == 200
             code, answer = admin(server.database_url, "compact-changes")

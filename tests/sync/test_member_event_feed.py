@@ -63,6 +63,22 @@ def pull_facts(term: RawTerminal, cursor: str = "0", limit: int | None = None,
         time.sleep(0.05)
 
 
+
+def insert_sale_and_feed_row(held: psycopg.Connection[Any], till: RawTerminal, store: str,
+                             member: str) -> str:
+    """A sale of ``till`` (seq 1000, NT$42) and its ``member_events`` feed row, written in
+    the open transaction ``held`` (not committed: the caller holds it open); its event id."""
+    held_id = str(uuid.uuid4())
+    held.execute(
+        "INSERT INTO events (id, terminal_id, seq, store_id, cashier_id, kind, "
+        "member_id, occurred_at, prev_hash, hash, body, received_at, result) VALUES "
+        "(%s, %s, 1000, %s, 'c', 'sale', %s, '2026-01-02T00:00:00.000000Z', 'p', 'h', "
+        "'{\"amount\": 4200}', '2026-01-02T00:00:00.000000Z', '{}')",
+        (held_id, till.terminal_id, store, member))
+    held.execute("INSERT INTO changes (kind, key, store_id) VALUES "
+                 "('member_events', %s, %s)", (f"{till.terminal_id}@1000+0", store))
+    return held_id
+
 def test_two_tills_share_the_members_programme_state(server: Server, tmp_path: Path) -> None:
     """GIVEN two tills of one store and the demo programmes (tiers, welcome, birthday)
     WHEN a member enrols and spends at till 1, then spends at till 2, and each syncs
@@ -277,17 +293,9 @@ def test_a_batch_committed_out_of_order_is_not_skipped(pg_database_url: str,
         till, other = RawTerminal.create(server, store), RawTerminal.create(server, store)
         member, enrol = till.enrol()
         assert till.push([enrol]).status_code == 200
-        held_id = str(uuid.uuid4())
         url = pg_database_url.replace("postgresql+psycopg", "postgresql")
         with psycopg.connect(url, autocommit=False) as held:
-            held.execute(
-                "INSERT INTO events (id, terminal_id, seq, store_id, cashier_id, kind, "
-                "member_id, occurred_at, prev_hash, hash, body, received_at, result) VALUES "
-                "(%s, %s, 1000, %s, 'c', 'sale', %s, '2026-01-02T00:00:00.000000Z', 'p', 'h', "
-                "'{\"amount\": 4200}', '2026-01-02T00:00:00.000000Z', '{}')",
-                (held_id, till.terminal_id, store, member))
-            held.execute("INSERT INTO changes (kind, key, store_id) VALUES "
-                         "('member_events', %s, %s)", (f"{till.terminal_id}@1000+0", store))
+            held_id = insert_sale_and_feed_row(held, till, store, member)
             later = till.earn(member, 2)
             assert till.push([later]).status_code == 200
             first = other.call("GET", "/v1/sync/pull", params={"cursor": "0"}).json()

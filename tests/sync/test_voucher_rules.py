@@ -55,6 +55,24 @@ def redeem(till: Till, text: str, amount: int | None = None) -> int:
     return int(event.body["discount"])
 
 
+def used_offline(text: str, *uses: Till) -> None:
+    """Both tills pull, go offline, redeem ``text`` once per entry of ``uses`` (in order),
+    come back and sync, the first of them first."""
+    tills: list[Till] = []
+    for till in uses:
+        if all(till is not seen for seen in tills):
+            tills.append(till)
+    for till in tills:
+        till.sync()
+        till.online = False
+    for till in uses:
+        redeem(till, text)
+    for till in tills:
+        till.online = True
+    for till in tills:
+        till.sync()
+
+
 def set_last_sync(till: Till, when: datetime) -> None:
     with till.local.store.session(write=True) as session:
         localdb.mark_success(session, when)
@@ -179,15 +197,7 @@ def test_a_three_use_voucher_is_flagged_only_at_its_fourth_use_across_tills(
         server: Server, ledger: Ledger, tills: tuple[Till, Till], tmp_path: Path) -> None:
     a, b = tills
     text = issue(server, tmp_path, "amount_off", 50, uses=3)
-    a.sync()
-    b.sync()
-    a.online = b.online = False
-    redeem(a, text)
-    redeem(a, text)
-    redeem(b, text)
-    a.online = b.online = True
-    a.sync()
-    b.sync()
+    used_offline(text, a, a, b)
     assert loss_flags(ledger) == []
     assert ledger.balance(LOSS) == 0
     assert ledger.scalar("SELECT redemptions FROM vouchers") == 3
@@ -204,14 +214,6 @@ def test_a_multi_use_product_voucher_beyond_its_uses_is_flagged_without_a_postin
         server: Server, ledger: Ledger, tills: tuple[Till, Till], tmp_path: Path) -> None:
     a, b = tills
     text = issue(server, tmp_path, "multi_use", 7, uses=2)
-    a.sync()
-    b.sync()
-    a.online = b.online = False
-    redeem(a, text)
-    redeem(a, text)
-    redeem(b, text)
-    a.online = b.online = True
-    a.sync()
-    b.sync()
+    used_offline(text, a, a, b)
     assert loss_flags(ledger) == [(0, b.creds.terminal_id)]
     assert ledger.balance(LOSS) == 0
