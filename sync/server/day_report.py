@@ -28,7 +28,7 @@ from datetime import date, datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import Connection, or_, select
+from sqlalchemy import Connection, or_, select, text
 
 from sync import protocol
 from sync.server import tables as t
@@ -47,8 +47,6 @@ AMOUNT_FIELDS: tuple[tuple[str, str, str], ...] = (
 )
 VOIDABLE = ("sale", "top_up")
 MAX_LISTED = 20  # unreadable amounts: event ids listed per store
-#: the stored result of an event the server kept in the chain without booking it
-KEPT_NOT_BOOKED = t.REFUSED_RESULT_PREFIX + "%"
 
 
 def body_amount(body: dict[str, Any], name: str) -> int | None:
@@ -127,7 +125,7 @@ def day_totals(conn: Connection, day: str) -> list[dict[str, Any]]:
         .where(t.events.c.terminal_id != SERVER_TERMINAL, t.events.c.occurred_at >= low,
                or_(t.events.c.occurred_at < high, t.events.c.kind == "void"),
                # an event kept in the chain but not booked (unbookable) counts for nothing
-               t.events.c.result.not_like(KEPT_NOT_BOOKED))).all()
+               text(t.booked_only("events")))).all()
     voided = {str(body.get("voided_event_id")) for r in rows if r.kind == "void"
               and (body := _body(r.body)) is not None and body.get("voided_event_id")}
     totals: dict[str, dict[str, int]] = {s: defaultdict(int) for s in windows}
