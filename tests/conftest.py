@@ -6,6 +6,11 @@ Fixtures:
                   when none is reachable, or fails when LOYALTY_REQUIRE_POSTGRES=1.
                   Tests using it get the ``postgres`` marker automatically.
     data_dir      a fresh, empty directory to use as a terminal's data directory.
+    clear_of_midnight
+                  waits (at most two minutes, rarely) until no midnight (UTC, Asia/Taipei
+                  or the machine's) is near, for tests that read "today" twice.
+
+Hypothesis runs with the ``loyalty`` profile set below.
 """
 
 import os
@@ -13,11 +18,24 @@ import os
 # Qt must never try to open a real display in tests. Set before anything imports Qt.
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
+import time
+from collections.abc import Iterator
+from datetime import UTC, datetime, timedelta
 from functools import cache
 from pathlib import Path
 from urllib.parse import urlsplit, urlunsplit
+from zoneinfo import ZoneInfo
 
 import pytest
+from hypothesis import HealthCheck, settings
+
+# Property tests: no per-example deadline (a loaded 2-core CI machine pauses now and then,
+# and a 200 ms deadline turned that into "Unreliable test timings"). On CI (CI=true) the
+# examples are derandomised, so a run is reproducible; locally they stay random to find bugs.
+settings.register_profile("loyalty", deadline=None,
+                          suppress_health_check=[HealthCheck.too_slow],
+                          derandomize=os.environ.get("CI", "") == "true")
+settings.load_profile("loyalty")
 
 POSTGRES_URL_ENV = "LOYALTY_TEST_POSTGRES_URL"
 REQUIRE_POSTGRES_ENV = "LOYALTY_REQUIRE_POSTGRES"
@@ -113,3 +131,33 @@ def data_dir(tmp_path: Path) -> Path:
     path = tmp_path / "terminal-data"
     path.mkdir()
     return path
+
+
+MIDNIGHT_MARGIN = timedelta(seconds=120)
+_ZONES = (UTC, ZoneInfo("Asia/Taipei"), None)  # None: the machine's own zone
+
+
+def wait_clear_of_midnight(margin: timedelta = MIDNIGHT_MARGIN) -> None:
+    """Sleep past the next midnight when one is less than ``margin`` away, in UTC, the
+    demo store's zone or the machine's: a test that reads "today" at two moments (a sale,
+    then the day report; members placed N days back, then a CLI run) would see two days."""
+    for zone in _ZONES:
+        now = datetime.now(zone).astimezone(zone) if zone else datetime.now().astimezone()
+        midnight = (now + timedelta(days=1)).replace(hour=0, minute=0, second=0,
+                                                     microsecond=0)
+        left = (midnight - now).total_seconds()
+        if left < margin.total_seconds():
+            time.sleep(left + 1)
+
+
+@pytest.fixture
+def clear_of_midnight() -> None:
+    wait_clear_of_midnight()
+
+
+@pytest.fixture(scope="module")
+def clear_of_midnight_module() -> Iterator[None]:
+    """The same for a module whose fixtures and tests share one "today" (a window of up to
+    the margin)."""
+    wait_clear_of_midnight()
+    yield

@@ -14,7 +14,7 @@ from synckit import ADMIN_TOKEN, RawTerminal, Server
 from sync.client.transport import SyncUnavailable, Transport
 from sync.server.ratelimit import AuthFailureLimiter
 
-LIMIT, WINDOW = 3, 2
+LIMIT, WINDOW = 3, 4  # long enough for 5 requests on a loaded machine, short to wait out
 
 
 @pytest.fixture

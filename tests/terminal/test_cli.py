@@ -89,7 +89,7 @@ def test_demo_pins_work(demo: Path) -> None:
     assert "Only a manager" in line
 
 
-def test_sale_topup_void_report_flow(fresh: Path) -> None:
+def test_sale_topup_void_report_flow(fresh: Path, clear_of_midnight: None) -> None:
     enrolled = ok_json(fresh, "enrol", "--name", "王小明", "--phone", "0912345678",
                        "--birthday", "1990-05-01", "--member-pin", "4321")
     card = enrolled["member"]["card_number"]

@@ -156,7 +156,7 @@ def set_rules(data_dir: Path, lines: str) -> None:
 
 
 @pytest.fixture(scope="module")
-def aged_shop(tmp_path_factory: pytest.TempPathFactory) -> Path:
+def aged_shop(tmp_path_factory: pytest.TempPathFactory, clear_of_midnight_module: None) -> Path:
     """Seven members whose last purchases sit on the default boundaries, written into a real
     data directory with the clock set back (the CLI then reads it with the real clock)."""
     data_dir = tmp_path_factory.mktemp("lifecycle") / "shop"

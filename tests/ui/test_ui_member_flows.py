@@ -88,7 +88,7 @@ def test_without_a_programme_document_only_the_pin_button_shows(
 
 def test_a_daily_check_in_rewards_once_and_the_second_is_refused(
         qtbot: QtBot, make_terminal: MakeTerminal, demo_shop: DemoShop,
-        shop_dir: Path) -> None:
+        shop_dir: Path, clear_of_midnight: None) -> None:
     pull(shop_dir)
     terminal = make_terminal()
     sign_in(qtbot, terminal)
@@ -112,7 +112,7 @@ def test_a_daily_check_in_rewards_once_and_the_second_is_refused(
 
 def test_a_plan_is_chosen_priced_confirmed_printed_and_shown_on_the_panel(
         qtbot: QtBot, make_terminal: MakeTerminal, demo_shop: DemoShop,
-        shop_dir: Path) -> None:
+        shop_dir: Path, clear_of_midnight: None) -> None:
     pull(shop_dir)
     terminal = make_terminal()
     sign_in(qtbot, terminal)

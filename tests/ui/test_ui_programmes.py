@@ -134,7 +134,7 @@ def test_all_due_by_stored_value_leaves_out_the_tier_discount(
 
 def test_the_day_report_shows_the_programme_discounts(
         qtbot: QtBot, make_terminal: MakeTerminal, demo_shop: DemoShop,
-        shop_dir: Path) -> None:
+        shop_dir: Path, clear_of_midnight: None) -> None:
     card = demo_shop.cards[3]
     prepare(shop_dir, card, tier="gold")
     terminal = make_terminal()
