@@ -79,6 +79,16 @@ class IdleWatcher(QObject):
     def armed(self) -> bool:
         return self._timer.isActive()
 
+    def set_timeout(self, seconds: float) -> None:
+        """Change the idle time; if armed, the new time counts from now.
+
+        Lets a test start with a long idle time (so setup cannot race the lock) and shorten
+        it once the screen is in the state to be locked. Does not enable a watcher built with
+        a timeout of 0 (never lock)."""
+        self._timer.setInterval(max(1, int(seconds * 1000)))
+        if self._timer.isActive():
+            self._timer.start()
+
     def arm(self) -> None:
         if self.enabled:
             self._timer.start()

@@ -138,12 +138,16 @@ def test_the_test_print_reaches_the_printer(qtbot: QtBot, make_terminal: MakeTer
 
 def test_the_screen_locks_after_the_idle_time(qtbot: QtBot, make_terminal: MakeTerminal,
                                               demo_shop: DemoShop) -> None:
-    terminal = make_terminal(idle_lock_s=0.4)
+    # a long idle time while signing in and scanning (a scan is not key or mouse activity, so
+    # it does not restart the timer); shortened once the member is on the screen
+    terminal = make_terminal(idle_lock_s=60)
     sign_in(qtbot, terminal)
     scan(qtbot, terminal, demo_shop.cards[0])
     window = terminal.window
     assert window.stack.currentWidget() is window.checkout
-    qtbot.waitUntil(lambda: window.stack.currentWidget() is window.login, timeout=3000)
+    assert terminal.idle.armed
+    terminal.idle.set_timeout(0.4)
+    qtbot.waitUntil(lambda: window.stack.currentWidget() is window.login, timeout=5000)
     assert terminal.ctx.session.user is None
     assert window.checkout.card is None  # the member's data is off the screen
     assert "without activity" in window.login.message.text()
@@ -151,11 +155,12 @@ def test_the_screen_locks_after_the_idle_time(qtbot: QtBot, make_terminal: MakeT
 
 
 def test_activity_keeps_the_screen_unlocked(qtbot: QtBot, make_terminal: MakeTerminal) -> None:
-    terminal = make_terminal(idle_lock_s=0.6)
+    # 4 × 300 ms outlasts the 1 s idle time (no key presses: locked), each gap leaves 700 ms
+    terminal = make_terminal(idle_lock_s=1.0)
     sign_in(qtbot, terminal)
     window = terminal.window
     for _ in range(4):
-        qtbot.wait(250)
+        qtbot.wait(300)
         qtbot.keyClick(window.checkout.amount_input, Qt.Key.Key_5)
     assert window.stack.currentWidget() is window.checkout
     assert terminal.ctx.session.user is not None

@@ -4,7 +4,9 @@ against the real sync server on 127.0.0.1, stopped and started again."""
 from __future__ import annotations
 
 import logging
+import threading
 import time
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import pytest
@@ -36,6 +38,26 @@ def registered(shop_dir: Path, tmp_path: Path) -> SyncServer:
 def fast_backoff() -> Backoff:
     """0.05 s doubling to 0.4 s; the jitter factor fixed at 1.0 (rng 0.5)."""
     return Backoff(base_s=0.05, cap_s=0.4, rng=lambda: 0.5)
+
+
+@dataclass(frozen=True)
+class RecordingBackoff(Backoff):
+    """A backoff that records each delay it plans: (failures in a row, delay, when asked).
+
+    Recorded where the controller asks, so the first failure is seen even if it happens before
+    a test could connect to ``state_changed``."""
+
+    planned: list[tuple[int, float, float]] = field(default_factory=list, compare=False)
+
+    def delay(self, failures: int) -> float:
+        planned = super().delay(failures)
+        self.planned.append((failures, planned, time.monotonic()))
+        return planned
+
+
+def fast_recording_backoff() -> RecordingBackoff:
+    """:func:`fast_backoff`, recording its delays."""
+    return RecordingBackoff(base_s=0.05, cap_s=0.4, rng=lambda: 0.5)
 
 
 def test_the_offline_banner_shows_while_the_server_is_unreachable_and_goes_after_a_sync(
@@ -111,21 +133,17 @@ def test_retries_back_off_while_the_server_is_down_and_a_good_round_resets_them(
     server = registered(shop_dir, tmp_path)
     try:
         server.stop()
-        terminal = make_terminal(sync_interval_s=30, sync_backoff=fast_backoff())
+        backoff = fast_recording_backoff()
+        terminal = make_terminal(sync_interval_s=30, sync_backoff=backoff)
         sync, status = terminal.ctx.sync, terminal.window.status
-        delays: dict[int, float] = {}  # failures in a row -> the delay planned after them
-        failed_at: dict[int, float] = {}
-
-        def seen(_state: object) -> None:
-            if sync.failures and sync.failures not in delays:
-                delays[sync.failures] = sync.next_delay
-                failed_at[sync.failures] = time.monotonic()
-
-        sync.state_changed.connect(seen)
         qtbot.waitUntil(lambda: sync.failures >= 5, timeout=15000)
-        assert [delays[n] for n in range(1, 6)] == pytest.approx([0.05, 0.1, 0.2, 0.4, 0.4])
-        for n in (2, 3, 4):  # the rounds really were that far apart (QTimer: 5 % coarse)
-            assert failed_at[n + 1] - failed_at[n] >= 0.9 * delays[n]
+        first = backoff.planned[:5]  # (failures in a row, the delay planned after them, when)
+        assert [n for n, _d, _t in first] == [1, 2, 3, 4, 5]
+        delays = [d for _n, d, _t in first]
+        assert delays == pytest.approx([0.05, 0.1, 0.2, 0.4, 0.4])
+        assert sync.next_delay == backoff.planned[-1][1]  # the controller used what it planned
+        for n in range(4):  # the rounds really were that far apart (QTimer: 5 % coarse)
+            assert first[n + 1][2] - first[n][2] >= 0.9 * delays[n]
         state = sync.state
         assert state is not None and not state.online and state.retry_at is not None
         assert "Offline" in status.online.text()
@@ -141,10 +159,11 @@ def test_retries_back_off_while_the_server_is_down_and_a_good_round_resets_them(
         assert not terminal.window.banner.isVisible()
 
         server.stop()
-        delays.clear()
+        backoff.planned.clear()
         sync.sync_now()
-        qtbot.waitUntil(lambda: sync.failures == 1, timeout=15000)
-        assert delays[1] == pytest.approx(0.05)  # reset: from the base again
+        qtbot.waitUntil(lambda: len(backoff.planned) >= 1, timeout=15000)
+        failures, delay, _t = backoff.planned[0]
+        assert failures == 1 and delay == pytest.approx(0.05)  # reset: from the base again
     finally:
         server.stop()
 
@@ -195,8 +214,10 @@ def test_a_round_that_raises_is_logged_counted_and_retried(
     assert creds is not None
     local = open_local_store(shop_dir, create=False)  # the port's own connection to the file
     raised: list[int] = []
+    gate = threading.Event()  # the first round waits until the test listens
 
     def flaky(c: Credentials) -> Transport:
+        gate.wait(10)
         if len(raised) < 2:
             raised.append(1)
             raise OSError(28, "No space left on device")
@@ -207,10 +228,15 @@ def test_a_round_that_raises_is_logged_counted_and_retried(
         terminal = make_terminal(sync_interval_s=30, sync_backoff=fast_backoff(),
                                  sync_port=port)
         sync, window = terminal.ctx.sync, terminal.window
+        # the start's refresh ("not synced yet", no round yet) is shown before listening:
+        # the first round is held at the gate, so every state seen below is a round's verdict
+        qtbot.waitUntil(lambda: sync.state is not None, timeout=10000)
+        assert sync.failures == 0 and not raised
         states: list[SyncState] = []
         sync.state_changed.connect(lambda state: states.append(state))
         failures: list[int] = []
         sync.state_changed.connect(lambda _s: failures.append(sync.failures))
+        gate.set()
         qtbot.waitUntil(lambda: sync.state is not None and sync.state.online, timeout=30000)
         assert len(raised) == 2 and max(failures) == 2 and sync.failures == 0
         offline = [s for s in states if not s.online]
@@ -222,5 +248,6 @@ def test_a_round_that_raises_is_logged_counted_and_retried(
                    and isinstance(r.exc_info[1], OSError) for r in logged)
         assert "Online" in window.status.online.text()
     finally:
+        gate.set()  # (a failed test must not leave the network lane waiting at the gate)
         server.stop()
         local.close()
