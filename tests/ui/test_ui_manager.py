@@ -46,7 +46,8 @@ def sell(qtbot: QtBot, terminal: Terminal, card: str, amount: int) -> None:
 
 
 def test_manager_sees_the_day_report_and_liability(qtbot: QtBot, make_terminal: MakeTerminal,
-                                                   demo_shop: DemoShop) -> None:
+                                                   demo_shop: DemoShop,
+                                                   clear_of_midnight: None) -> None:
     terminal = make_terminal()
     earlier = today_totals(terminal)  # the demo history includes sales from earlier today
     sign_in(qtbot, terminal)
