@@ -964,14 +964,20 @@ class CheckoutService:
             self._voucher_guard_check(session, plan)
             return plan
 
-    def _voucher_guard_check(self, session: LedgerSession, plan: VoucherPlan) -> None:
+    def _voucher_guard_check(self, session: LedgerSession, plan: VoucherPlan,
+                             event_id: str | None = None) -> None:
         """With a voucher guard (a registered terminal): online, refuse a voucher with no use
-        left at any till; offline, the guard applies the offline voucher limits."""
+        left at any till (for a redemption ``event_id``, the server also reserves its use);
+        offline, the guard applies the offline voucher limits."""
         if self.voucher_guard is None:
             return
         voucher = plan.voucher
         worth = voucher.face_value if voucher.face_value is not None else plan.discount
-        used = self.voucher_guard.redeemable(session, voucher.id, worth)
+        if event_id is None:
+            used = self.voucher_guard.redeemable(session, voucher.id, worth)
+        else:
+            used = self.voucher_guard.reserve(session, voucher.id, worth, voucher.uses,
+                                              event_id)
         if used is not None:  # online: the uses at every till
             uses_left(voucher, used)  # none left: refused as already used
 
@@ -983,15 +989,17 @@ class CheckoutService:
         checked offline with the keys and hotlist last pulled from the server; a second use
         that two offline tills both honoured is settled by the server (first wins, the other
         is posted to ``voucher_double_redemption_loss``). With a voucher guard (a registered
-        terminal) the server is asked how often the voucher was used; when it cannot be
-        reached the offline voucher limits apply (DESIGN §6).
+        terminal) the server reserves the redemption's use (a voucher hold: two online tills
+        cannot both take the last one); when it cannot be reached the offline voucher limits
+        apply (DESIGN §6).
         """
         require_role(actor, Role.CASHIER, "redeem vouchers")
         with self.store.session(write=True) as session:
             member = None if member_id is None else self._member(session, member_id)
             plan = self._voucher_plan(session, member_id, text, sale_amount)
             voucher = plan.voucher
-            self._voucher_guard_check(session, plan)
+            event_id = new_id()
+            self._voucher_guard_check(session, plan, event_id)
             postings = []
             if plan.discount:
                 postings = [Posting(ShopAccount.VOUCHERS_HONOURED, Asset.STORED_VALUE,
@@ -1009,7 +1017,8 @@ class CheckoutService:
                 "discount": plan.discount,
                 "sale_amount": None if sale_amount is None else sale_amount.minor,
             }
-            event = self._append(session, actor, EventKind.VOUCHER_REDEEM, body, postings)
+            event = self._append(session, actor, EventKind.VOUCHER_REDEEM, body, postings,
+                                 event_id=event_id)
             return EventResult(event, None if member is None else self._view(session, member))
 
     def _voucher_plan(self, session: LedgerSession, member_id: str | None, text: str,

@@ -115,6 +115,13 @@ class VoucherGuard(Protocol):
 
     def redeemable(self, session: LedgerSession, voucher_id: str, worth: int) -> int | None: ...
 
+    def reserve(self, session: LedgerSession, voucher_id: str, worth: int, uses: int,
+                event_id: str) -> int | None:
+        """As :meth:`redeemable`, for the redemption ``event_id`` about to be made: online,
+        the server also reserves one use for it when one is left (so two online tills cannot
+        both take the last use); the count returned is the uses taken before this one."""
+        ...
+
 
 class Guard(StoredValueGuard, VoucherGuard, Protocol):
     """Both guards in one object (the sync layer's ``SyncGuard`` is one)."""

@@ -148,6 +148,10 @@ class LazyGuard:
     def redeemable(self, session: LedgerSession, voucher_id: str, worth: int) -> int | None:
         return self._sync_guard().redeemable(session, voucher_id, worth)
 
+    def reserve(self, session: LedgerSession, voucher_id: str, worth: int, uses: int,
+                event_id: str) -> int | None:
+        return self._sync_guard().reserve(session, voucher_id, worth, uses, event_id)
+
 
 class CountEvents(Protocol):
     def __call__(self) -> int: ...

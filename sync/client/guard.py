@@ -8,8 +8,10 @@ last pulled from the server apply to what it did not authorise (:mod:`terminal.l
 the debit is recorded so the next ones count it. The same holds when the server says "not
 enough" while this till has credits for the member it has not pushed yet (a top-up made here
 a moment ago, before the next round): the server's balance is behind, the till's is not.
-Vouchers (:meth:`SyncGuard.redeemable`): online the server says how often a voucher was used
-at every till; offline the voucher limits apply (the window since the last sync, face value).
+Vouchers: online the server reserves one use for the redemption (:meth:`SyncGuard.reserve`, a
+voucher hold: two online tills cannot both take a single-use voucher) and says how often it
+was used at every till (:meth:`SyncGuard.redeemable`, at the scan); offline the voucher limits
+apply (the window since the last sync, face value).
 A terminal that was never registered is standalone: its local balance check is the rule.
 """
 
@@ -106,9 +108,9 @@ class SyncGuard:
         server could not be reached); standalone: None.
 
         "Online" is the same test as for stored value: the server answered this very
-        request, with the terminal's credential, within the guard's timeout. The request is
-        a read of one row (no hold, no write): vouchers are not reserved, a double use
-        between two online tills in the same second is still settled by the push rules."""
+        request, with the terminal's credential, within the guard's timeout. The request
+        reads (no write): it is the check at the scan; the redemption reserves
+        (:meth:`reserve`)."""
         if not isinstance(session, SqliteSession):
             raise TypeError("SyncGuard needs the SQLite store's session")
         creds = load_credentials(self.data_dir)
@@ -116,17 +118,52 @@ class SyncGuard:
             return None
         try:
             with self.transport_factory(creds) as transport:
-                counted = int(transport.voucher(voucher_id)["redemptions"])
-            # the server's count plus this till's uses it has not received yet: both tills'
-            # uses, none twice (a pushed use is in the server's count)
-            return counted + localdb.unpushed_voucher_uses(session, voucher_id)
+                state = transport.voucher(voucher_id)
+            # the server's count, the uses other tills hold now, and this till's uses it has
+            # not received yet: every till's uses, none twice (a pushed use is in the
+            # server's count, this till's own holds are among its unpushed uses)
+            return (int(state["redemptions"]) + int(state.get("held", 0))
+                    + localdb.unpushed_voucher_uses(session, voucher_id))
         except SyncRefused as exc:  # bad_credential (revoked, server replaced): say why
             raise SyncRefused(exc.message, exc.reason_code, exc.status) from None
         except SyncUnavailable:
             pass
+        self._offline_voucher(session, worth)
+        return None
+
+    def reserve(self, session: LedgerSession, voucher_id: str, worth: int, uses: int,
+                event_id: str) -> int | None:
+        """The redemption ``event_id`` of a voucher signed for ``uses``: online, the server
+        reserves one use for it when one is left at every till, and the uses taken before
+        it are returned (``uses`` or more: none was left, nothing held, the caller refuses).
+        Offline (or a server from before voucher holds: its count, unreserved) as
+        :meth:`redeemable`. The hold is consumed by the redemption's push; if the
+        redemption fails after all, it expires (``HOLD_SECONDS`` on the server)."""
+        if not isinstance(session, SqliteSession):
+            raise TypeError("SyncGuard needs the SQLite store's session")
+        creds = load_credentials(self.data_dir)
+        if creds is None:
+            return None
+        pending = localdb.unpushed_voucher_uses(session, voucher_id)
+        try:
+            with self.transport_factory(creds) as transport:
+                answer = transport.hold_voucher(voucher_id, event_id, uses, pending)
+            return int(answer["redemptions"])
+        except SyncRefused as exc:
+            if exc.status in (404, 405):  # an older server: no voucher holds, only the count
+                log.warning("the server does not hold vouchers (it is older than voucher "
+                            "holds): its count decides, unreserved")
+                return self.redeemable(session, voucher_id, worth)
+            raise SyncRefused(exc.message, exc.reason_code, exc.status) from None
+        except SyncUnavailable:
+            pass
+        self._offline_voucher(session, worth)
+        return None
+
+    def _offline_voucher(self, session: SqliteSession, worth: int) -> None:
+        """The offline voucher limits: they raise to refuse."""
         check_offline_voucher(localdb.offline_limits(session), face_value=worth,
                               now=self.clock(), last_sync=localdb.last_success(session))
-        return None
 
     def _hold(self, creds: Credentials, member_id: str, event_id: str,
               wanted: dict[str, int], behind: Callable[[str], bool]) -> set[str]:

@@ -123,8 +123,20 @@ class Transport:
                                           json={"event_id": event_id}).json()
         return data
 
+    def hold_voucher(self, voucher_id: str, event_id: str, uses: int,
+                     pending: int) -> dict[str, Any]:
+        """Ask the server to reserve one use of the voucher for the redemption ``event_id``:
+        ``{"held": bool, "redemptions": n, …}`` (``held`` false: no use left at any till).
+        ``pending``: this till's redemptions of it the server has not received yet."""
+        data: dict[str, Any] = self._send(
+            "POST", f"/v1/sync/vouchers/{quote(voucher_id, safe='')}/hold",
+            json={"event_id": event_id, "uses": uses, "pending": pending}).json()
+        return data
+
     def voucher(self, voucher_id: str) -> dict[str, Any]:
-        """The server's record of a voucher: ``{"id", "status", "redemptions"}``."""
+        """The server's record of a voucher: ``{"id", "status", "redemptions", "held"}``
+        (``held``: the uses other tills hold right now; a server from before voucher holds
+        sends none)."""
         data: dict[str, Any] = self._send("GET", f"/v1/sync/vouchers/{quote(voucher_id, safe='')}"
                                           ).json()
         return data

@@ -92,6 +92,7 @@ from sync.server import enrolment
 from sync.server import tables as t
 from sync.server.errors import BadRequest, Conflict, Forbidden, NotFound, Unauthorised
 from sync.server.timezones import zone_problem
+from sync.server.voucher_holds import consume_voucher_holds
 from terminal.errors import LoyaltyError
 from terminal.ledger import GENESIS_HASH, Asset, ShopAccount, format_time, hash_canonical
 from terminal.limits import OfflineLimits
@@ -518,6 +519,7 @@ def _apply(conn: Connection, terminal: TerminalAuth, accepted: list[_Accepted],
     named: set[str] = set()
     vouchers: set[str] = set()
     debiting: list[str] = []
+    redeeming: list[str] = []  # voucher redemptions: their voucher holds are consumed
     shop_shard = terminal.id
     for item in accepted:
         if item.unbookable is not None:
@@ -536,6 +538,7 @@ def _apply(conn: Connection, terminal: TerminalAuth, accepted: list[_Accepted],
             debiting.append(ev.id)
         if ev.kind == protocol.VOUCHER_REDEEM:
             voucher_id = str(ev.body.get("voucher_id", ""))
+            redeeming.append(ev.id)
             if voucher_id:
                 vouchers.add(voucher_id)
                 keys.add((VOUCHER_LOSS, SV, terminal.id))
@@ -552,6 +555,7 @@ def _apply(conn: Connection, terminal: TerminalAuth, accepted: list[_Accepted],
     consumed = _consume_holds(conn, debiting)
     keys.update((f"member:{holder}", asset, "") for holder, asset, _amount in consumed)
     voucher_rows = _lock_vouchers(conn, sorted(vouchers), accepted)
+    consume_voucher_holds(conn, redeeming)
     ordered_keys = sorted(keys)
     _lock_balances(conn, ordered_keys, batch)
     batch.start = dict(batch.balances)

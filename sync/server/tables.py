@@ -158,6 +158,19 @@ holds = Table(
     Index("ix_holds_member_id", "member_id"),
 )
 
+# A voucher reserved online for one redemption event (sync/server/voucher_holds.py): counted
+# against the voucher's uses until the event's push consumes it, the till releases it, or it
+# expires.
+voucher_holds = Table(
+    "voucher_holds", metadata,
+    Column("event_id", String(36), primary_key=True),
+    Column("voucher_id", String(64), nullable=False),
+    Column("terminal_id", String(36), nullable=False),
+    Column("created_at", String(40), nullable=False),
+    Column("expires_at", String(40), nullable=False),
+    Index("ix_voucher_holds_voucher_id", "voucher_id"),
+)
+
 flags = Table(
     "flags", metadata,
     Column("id", BigId, primary_key=True, autoincrement=True),

@@ -290,7 +290,8 @@ def test_a_terminal_releases_the_holds_of_a_sale_it_refused(server: Server,
     assert held_matches_holds(ledger, member) == (300, 300)
     released = till.release(sale["id"])
     assert released.status_code == 200, released.text
-    assert released.json() == {"event_id": sale["id"], "released": {"stored_value": 300}}
+    assert released.json() == {"event_id": sale["id"], "released": {"stored_value": 300},
+                               "vouchers": 0}
     assert held_matches_holds(ledger, member) == (0, 0)
     assert till.release(sale["id"]).json()["released"] == {}
     assert held_matches_holds(ledger, member) == (0, 0)

@@ -11,7 +11,7 @@ from fastapi import APIRouter, Path, Query, Request, Response
 from pydantic import BaseModel, Field, StrictInt
 from starlette.concurrency import run_in_threadpool
 
-from sync.server import service
+from sync.server import service, voucher_holds
 from sync.server.deps import EngineDep, SettingsDep, TerminalDep, bearer, in_transaction
 from sync.server.voucher_state import voucher_state
 
@@ -71,6 +71,13 @@ class AuthoriseIn(BaseModel):
 
 class ReleaseIn(BaseModel):
     event_id: str = Field(min_length=1, max_length=64)
+
+
+class VoucherHoldIn(BaseModel):
+    event_id: str = Field(min_length=1, max_length=36)
+    uses: StrictInt = Field(ge=1, le=10**6, description="the uses the voucher was signed with")
+    pending: StrictInt = Field(default=0, ge=0, le=10**6,
+                               description="this till's redemptions of it not pushed yet")
 
 
 class CheckIn(BaseModel):
@@ -141,15 +148,35 @@ def authorise(body: AuthoriseIn, engine: EngineDep, settings: SettingsDep,
 def release(body: ReleaseIn, engine: EngineDep, terminal: TerminalDep) -> dict[str, Any]:
     """Release this terminal's holds of an event whose sale it refused (say its cash-back was
     refused after its stored value was held): the sale will never arrive."""
-    return in_transaction(engine, lambda c: service.release_holds(c, terminal, body.event_id))
+    def work(conn: Any) -> dict[str, Any]:
+        released = service.release_holds(conn, terminal, body.event_id)
+        released["vouchers"] = voucher_holds.release_voucher_holds(conn, terminal,
+                                                                   body.event_id)
+        return released
+
+    return in_transaction(engine, work)
 
 
 @router.get("/sync/vouchers/{voucher_id}", tags=["sync"])
 def voucher(voucher_id: Annotated[str, Path(min_length=1, max_length=64)], engine: EngineDep,
             terminal: TerminalDep) -> dict[str, Any]:
-    """How often a voucher was redeemed at every till (a till asks before redeeming it
-    online; offline it applies the offline voucher limits instead)."""
-    return in_transaction(engine, lambda c: voucher_state(c, voucher_id))
+    """How often a voucher was redeemed at every till, and how many uses other tills hold
+    right now (a till asks when a voucher is scanned online; offline it applies the offline
+    voucher limits instead)."""
+    return in_transaction(engine, lambda c: voucher_state(c, voucher_id, terminal.id))
+
+
+@router.post("/sync/vouchers/{voucher_id}/hold", tags=["sync"])
+def hold_voucher(voucher_id: Annotated[str, Path(min_length=1, max_length=64)],
+                 body: VoucherHoldIn, engine: EngineDep, settings: SettingsDep,
+                 terminal: TerminalDep) -> dict[str, Any]:
+    """Reserve one use of a voucher for a redemption about to be made online: ``held``
+    true, or false with the ``redemptions`` that used it up (no use left at any till).
+    The hold counts until the redemption's push consumes it, the till releases it
+    (``/sync/release``), or it expires after ``hold_seconds``."""
+    return in_transaction(engine, lambda c: voucher_holds.hold_voucher(
+        c, terminal, voucher_id, body.event_id, body.uses, body.pending,
+        settings.hold_seconds))
 
 
 @router.get("/sync/conflicts", tags=["sync"])

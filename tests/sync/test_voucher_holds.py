@@ -1,0 +1,207 @@
+"""Voucher holds: a till online reserves one use of a voucher before it redeems it, so two
+online tills cannot both take a single-use voucher's use (before, both read "0 uses" and the
+push settled the second as a loss). Real server on 127.0.0.1, SQLite and PostgreSQL; real
+tills (SQLite files) for the end-to-end cases."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+
+import httpx
+import pytest
+from sqlalchemy import text
+from synckit import Ledger, RawTerminal, Server, Till, make_till
+from test_voucher_rules import issue, redeem
+
+from terminal.ids import new_id
+from terminal.vouchers import RefusalReason, VoucherRefused
+
+VOUCHER = "v-holds-1"
+
+
+def hold(term: RawTerminal, event_id: str, uses: int = 1, pending: int = 0,
+         voucher: str = VOUCHER) -> httpx.Response:
+    return term.call("POST", f"/v1/sync/vouchers/{voucher}/hold",
+                     {"event_id": event_id, "uses": uses, "pending": pending})
+
+
+def state(term: RawTerminal, voucher: str = VOUCHER) -> dict[str, int]:
+    response = term.call("GET", f"/v1/sync/vouchers/{voucher}")
+    assert response.status_code == 200, response.text
+    return response.json()  # type: ignore[no-any-return]
+
+
+@pytest.fixture
+def two(server: Server) -> tuple[RawTerminal, RawTerminal]:
+    store = server.new_store()
+    return RawTerminal.create(server, store), RawTerminal.create(server, store)
+
+
+def test_the_last_use_is_held_for_one_till_and_refused_to_the_other(
+        server: Server, two: tuple[RawTerminal, RawTerminal]) -> None:
+    """GIVEN a single-use voucher held by a WHEN b asks THEN b is told it is used up (held
+    false, 1 use taken) and the scan check at b counts a's hold; a's own count does not."""
+    a, b = two
+    first = hold(a, new_id())
+    assert first.status_code == 200, first.text
+    assert first.json()["held"] is True and first.json()["redemptions"] == 0
+    second = hold(b, new_id())
+    assert second.status_code == 200, second.text
+    assert second.json()["held"] is False and second.json()["redemptions"] == 1
+    assert state(b)["held"] == 1 and state(a)["held"] == 0
+
+
+def test_a_retry_is_the_same_hold_and_an_event_id_holds_one_voucher(
+        server: Server, two: tuple[RawTerminal, RawTerminal]) -> None:
+    a, b = two
+    event = new_id()
+    assert hold(a, event).json()["held"] is True
+    again = hold(a, event)
+    assert again.json()["held"] is True and again.json()["redemptions"] == 0
+    other = hold(a, event, voucher="v-holds-other")
+    assert other.status_code == 409 and other.json()["error"]["code"] == "hold_conflict"
+    stolen = hold(b, event, uses=5)
+    assert stolen.status_code == 409 and stolen.json()["error"]["code"] == "hold_conflict"
+
+
+def test_the_push_consumes_the_hold_and_the_use_counts_once(
+        server: Server, two: tuple[RawTerminal, RawTerminal]) -> None:
+    """A 2-use voucher: a holds and pushes its redemption: the hold becomes a redemption
+    (counted once), b gets the second use, a third ask is refused."""
+    a, b = two
+    ledger = Ledger(server.database_url)
+    try:
+        redemption = a.redeem_voucher(VOUCHER, 100)
+        assert hold(a, redemption["id"], uses=2).json()["held"] is True
+        assert a.push([redemption]).status_code == 200
+        assert ledger.scalar("SELECT COUNT(*) FROM voucher_holds") == 0
+        assert state(b) | {"id": None} == {"id": None, "status": "redeemed", "redemptions": 1,
+                                           "held": 0}
+        assert hold(b, new_id(), uses=2).json()["held"] is True
+        refused = hold(a, new_id(), uses=2)
+        assert refused.json() | {"event_id": None} == {
+            "held": False, "event_id": None, "voucher_id": VOUCHER, "redemptions": 2}
+    finally:
+        ledger.close()
+
+
+def test_the_till_counts_its_own_unpushed_uses_as_pending(
+        server: Server, two: tuple[RawTerminal, RawTerminal]) -> None:
+    a, _ = two
+    assert hold(a, new_id(), uses=3, pending=2).json()["held"] is True
+    assert hold(a, new_id(), uses=3, pending=3).json() | {"event_id": None} == {
+        "held": False, "event_id": None, "voucher_id": VOUCHER, "redemptions": 3}
+
+
+def test_a_released_or_expired_hold_frees_the_use(
+        server: Server, two: tuple[RawTerminal, RawTerminal]) -> None:
+    a, b = two
+    ledger = Ledger(server.database_url)
+    try:
+        event = new_id()
+        assert hold(a, event).json()["held"] is True
+        assert b.release(event).json()["vouchers"] == 0  # not b's to release
+        assert hold(b, new_id()).json()["held"] is False
+        assert a.release(event).json()["vouchers"] == 1
+        b_event = new_id()
+        assert hold(b, b_event).json()["held"] is True
+        with ledger.engine.begin() as conn:  # as the clock would after hold_seconds
+            conn.execute(text("UPDATE voucher_holds SET expires_at = "
+                              "'2000-01-01T00:00:00.000000Z'"))
+        assert state(a)["held"] == 0
+        assert hold(a, new_id()).json()["held"] is True
+        assert ledger.scalar("SELECT COUNT(*) FROM voucher_holds") == 1  # b's deleted
+    finally:
+        ledger.close()
+
+
+def test_many_tills_at_once_get_exactly_the_voucher_s_uses(server: Server) -> None:
+    """GIVEN a 2-use voucher WHEN eight terminals ask for it at the same moment THEN exactly
+    two are held (on PostgreSQL the advisory lock serialises them; SQLite writes one at a
+    time)."""
+    store = server.new_store()
+    terminals = [RawTerminal.create(server, store) for _ in range(8)]
+    with ThreadPoolExecutor(len(terminals)) as pool:
+        answers = list(pool.map(lambda term: hold(term, new_id(), uses=2), terminals))
+    assert all(answer.status_code == 200 for answer in answers), [a.text for a in answers]
+    assert sum(answer.json()["held"] for answer in answers) == 2
+
+
+def test_bad_hold_requests_are_refused_with_a_reason(
+        server: Server, two: tuple[RawTerminal, RawTerminal]) -> None:
+    a, _ = two
+    for body in ({"event_id": new_id(), "uses": 0}, {"event_id": new_id(), "uses": "1"},
+                 {"event_id": "", "uses": 1}, {"event_id": new_id(), "uses": 1, "pending": -1}):
+        response = a.call("POST", f"/v1/sync/vouchers/{VOUCHER}/hold", body)
+        assert response.status_code == 422, (body, response.text)
+        assert response.json()["error"]["code"] == "invalid_request"
+    anonymous = httpx.post(f"{server.url}/v1/sync/vouchers/{VOUCHER}/hold",
+                           json={"event_id": new_id(), "uses": 1})
+    assert anonymous.status_code == 401
+
+
+# --- end to end: real tills -------------------------------------------------------------
+
+@pytest.fixture
+def tills(server: Server, tmp_path: Path) -> Iterator[tuple[Till, Till]]:
+    store = server.new_store()
+    a = make_till(tmp_path / "a", server, store)
+    b = make_till(tmp_path / "b", server, store)
+    yield a, b
+    a.close()
+    b.close()
+
+
+def test_two_online_tills_cannot_both_use_a_single_use_voucher_before_either_pushes(
+        server: Server, tills: tuple[Till, Till], tmp_path: Path) -> None:
+    """GIVEN a single-use voucher and two online tills WHEN a redeems it (not pushed yet)
+    THEN b's scan and b's redemption are refused as already used; a's push consumes the
+    hold and posts no loss."""
+    a, b = tills
+    voucher_text = issue(server, tmp_path, "amount_off", 100)
+    a.sync()
+    b.sync()
+    assert redeem(a, voucher_text) == 100
+    with pytest.raises(VoucherRefused) as at_scan:
+        b.service.plan_voucher(None, voucher_text)
+    assert at_scan.value.reason is RefusalReason.ALREADY_USED
+    with pytest.raises(VoucherRefused) as at_redemption:
+        redeem(b, voucher_text)
+    assert at_redemption.value.reason is RefusalReason.ALREADY_USED
+    ledger = Ledger(server.database_url)
+    try:
+        assert ledger.scalar("SELECT COUNT(*) FROM voucher_holds") == 1
+        a.sync()
+        b.sync()
+        assert ledger.scalar("SELECT COUNT(*) FROM voucher_holds") == 0
+        assert ledger.scalar("SELECT COUNT(*) FROM flags") == 0
+        assert ledger.scalar("SELECT redemptions FROM vouchers") == 1
+    finally:
+        ledger.close()
+
+
+def test_a_till_offline_after_its_hold_still_redeems_and_the_server_counts_it_once(
+        server: Server, tills: tuple[Till, Till], tmp_path: Path) -> None:
+    """A 2-use voucher: a uses it online (held), goes offline and uses it again (offline
+    rules); b, online, finds it used up only once a's offline use arrives."""
+    a, b = tills
+    voucher_text = issue(server, tmp_path, "amount_off", 100, uses=2)
+    a.sync()
+    b.sync()
+    redeem(a, voucher_text)
+    a.online = False
+    redeem(a, voucher_text)
+    a.online = True
+    a.sync()
+    with pytest.raises(VoucherRefused) as info:
+        redeem(b, voucher_text)
+    assert info.value.reason is RefusalReason.ALREADY_USED
+    ledger = Ledger(server.database_url)
+    try:
+        assert ledger.scalar("SELECT redemptions FROM vouchers") == 2
+        assert ledger.scalar("SELECT COUNT(*) FROM voucher_holds") == 0
+        assert ledger.scalar("SELECT COUNT(*) FROM flags") == 0
+    finally:
+        ledger.close()
