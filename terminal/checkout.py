@@ -965,12 +965,12 @@ class CheckoutService:
             return plan
 
     def _voucher_guard_check(self, session: LedgerSession, plan: VoucherPlan,
-                             event_id: str | None = None) -> None:
+                             event_id: str | None = None) -> bool:
         """With a voucher guard (a registered terminal): online, refuse a voucher with no use
-        left at any till (for a redemption ``event_id``, the server also reserves its use);
-        offline, the guard applies the offline voucher limits."""
+        left at any till (for a redemption ``event_id``, the server also reserves its use:
+        True); offline, the guard applies the offline voucher limits."""
         if self.voucher_guard is None:
-            return
+            return False
         voucher = plan.voucher
         worth = voucher.face_value if voucher.face_value is not None else plan.discount
         if event_id is None:
@@ -978,8 +978,10 @@ class CheckoutService:
         else:
             used = self.voucher_guard.reserve(session, voucher.id, worth, voucher.uses,
                                               event_id)
-        if used is not None:  # online: the uses at every till
-            uses_left(voucher, used)  # none left: refused as already used
+        if used is None:
+            return False
+        uses_left(voucher, used)  # online, none left at any till: refused as already used
+        return event_id is not None
 
     def redeem_voucher(self, actor: Staff, member_id: str | None, text: str,
                        sale_amount: Money | None = None) -> EventResult:
@@ -994,32 +996,46 @@ class CheckoutService:
         apply (DESIGN §6).
         """
         require_role(actor, Role.CASHIER, "redeem vouchers")
-        with self.store.session(write=True) as session:
-            member = None if member_id is None else self._member(session, member_id)
-            plan = self._voucher_plan(session, member_id, text, sale_amount)
-            voucher = plan.voucher
-            event_id = new_id()
-            self._voucher_guard_check(session, plan, event_id)
-            postings = []
-            if plan.discount:
-                postings = [Posting(ShopAccount.VOUCHERS_HONOURED, Asset.STORED_VALUE,
-                                    plan.discount),
-                            Posting(ShopAccount.VOUCHERS_ISSUED, Asset.STORED_VALUE,
-                                    -plan.discount)]
-            body = {
-                "member_id": member_id,
-                "voucher_id": voucher.id,
-                "key_id": voucher.key_id,
-                "voucher_kind": voucher.kind.name.lower(),
-                "value": voucher.value,
-                "face_value": voucher.face_value,
-                "uses": voucher.uses,  # as signed: the server flags only uses beyond it
-                "discount": plan.discount,
-                "sale_amount": None if sale_amount is None else sale_amount.minor,
-            }
-            event = self._append(session, actor, EventKind.VOUCHER_REDEEM, body, postings,
-                                 event_id=event_id)
-            return EventResult(event, None if member is None else self._view(session, member))
+        event_id = new_id()
+        held = False
+        try:
+            with self.store.session(write=True) as session:
+                member = None if member_id is None else self._member(session, member_id)
+                plan = self._voucher_plan(session, member_id, text, sale_amount)
+                held = self._voucher_guard_check(session, plan, event_id)
+                event = self._append(session, actor, EventKind.VOUCHER_REDEEM,
+                                     self._voucher_body(plan, member_id, sale_amount),
+                                     self._voucher_postings(plan), event_id=event_id)
+                result = EventResult(event, None if member is None
+                                     else self._view(session, member))
+        except BaseException:
+            if held and self.voucher_guard is not None:  # its use would stay held 15 min
+                self.voucher_guard.release(event_id)
+            raise
+        return result
+
+    @staticmethod
+    def _voucher_postings(plan: VoucherPlan) -> list[Posting]:
+        if not plan.discount:
+            return []
+        return [Posting(ShopAccount.VOUCHERS_HONOURED, Asset.STORED_VALUE, plan.discount),
+                Posting(ShopAccount.VOUCHERS_ISSUED, Asset.STORED_VALUE, -plan.discount)]
+
+    @staticmethod
+    def _voucher_body(plan: VoucherPlan, member_id: str | None,
+                      sale_amount: Money | None) -> dict[str, object]:
+        voucher = plan.voucher
+        return {
+            "member_id": member_id,
+            "voucher_id": voucher.id,
+            "key_id": voucher.key_id,
+            "voucher_kind": voucher.kind.name.lower(),
+            "value": voucher.value,
+            "face_value": voucher.face_value,
+            "uses": voucher.uses,  # as signed: the server flags only uses beyond it
+            "discount": plan.discount,
+            "sale_amount": None if sale_amount is None else sale_amount.minor,
+        }
 
     def _voucher_plan(self, session: LedgerSession, member_id: str | None, text: str,
                       sale_amount: Money | None) -> VoucherPlan:

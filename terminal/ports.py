@@ -122,6 +122,11 @@ class VoucherGuard(Protocol):
         both take the last use); the count returned is the uses taken before this one."""
         ...
 
+    def release(self, event_id: str) -> None:
+        """Give back what :meth:`reserve` held for ``event_id``: the redemption failed at
+        the till after all (best effort; an unreleased hold expires on the server)."""
+        ...
+
 
 class Guard(StoredValueGuard, VoucherGuard, Protocol):
     """Both guards in one object (the sync layer's ``SyncGuard`` is one)."""

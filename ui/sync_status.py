@@ -152,6 +152,9 @@ class LazyGuard:
                 event_id: str) -> int | None:
         return self._sync_guard().reserve(session, voucher_id, worth, uses, event_id)
 
+    def release(self, event_id: str) -> None:
+        self._sync_guard().release(event_id)
+
 
 class CountEvents(Protocol):
     def __call__(self) -> int: ...

@@ -138,17 +138,19 @@ class SyncGuard:
         it are returned (``uses`` or more: none was left, nothing held, the caller refuses).
         Offline (or a server from before voucher holds: its count, unreserved) as
         :meth:`redeemable`. The hold is consumed by the redemption's push; if the
-        redemption fails after all, it expires (``HOLD_SECONDS`` on the server)."""
+        redemption fails after all, the caller releases it (:meth:`release`)."""
         if not isinstance(session, SqliteSession):
             raise TypeError("SyncGuard needs the SQLite store's session")
         creds = load_credentials(self.data_dir)
         if creds is None:
             return None
-        pending = localdb.unpushed_voucher_uses(session, voucher_id)
+        pending = localdb.unpushed_voucher_redemptions(session, voucher_id)
         try:
             with self.transport_factory(creds) as transport:
                 answer = transport.hold_voucher(voucher_id, event_id, uses, pending)
-            return int(answer["redemptions"])
+            used = int(answer["redemptions"])
+            # not held: no use left (the count says so; never let it read otherwise)
+            return used if answer.get("held") is True else max(used, uses)
         except SyncRefused as exc:
             if exc.status in (404, 405):  # an older server: no voucher holds, only the count
                 log.warning("the server does not hold vouchers (it is older than voucher "
@@ -159,6 +161,17 @@ class SyncGuard:
             pass
         self._offline_voucher(session, worth)
         return None
+
+    def release(self, event_id: str) -> None:
+        """Release what the server holds for ``event_id`` (a voucher's use, stored value,
+        cash-back): the redemption or sale failed at the till after the hold, so its event
+        will never arrive. Best effort: a server that cannot be reached lets the holds
+        expire (``hold_seconds``)."""
+        creds = load_credentials(self.data_dir)
+        if creds is None:
+            return
+        with self.transport_factory(creds) as transport:
+            self._release(transport, event_id)
 
     def _offline_voucher(self, session: SqliteSession, worth: int) -> None:
         """The offline voucher limits: they raise to refuse."""

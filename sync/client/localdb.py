@@ -302,6 +302,18 @@ def unpushed_voucher_uses(session: SqliteSession, voucher_id: str) -> int:
                t.voucher_uses.c.event_seq > pushed_seq(session))).scalar_one())
 
 
+def unpushed_voucher_redemptions(session: SqliteSession, voucher_id: str) -> list[str]:
+    """The event ids of this terminal's redemptions of the voucher not pushed yet (as far as
+    this till knows: a push the server committed a moment ago may not be marked yet; the
+    server leaves out the ids it has received)."""
+    return [str(row[0]) for row in session.conn.execute(
+        select(t.events.c.id).select_from(t.voucher_uses.join(
+            t.events, t.events.c.seq == t.voucher_uses.c.event_seq))
+        .where(t.voucher_uses.c.voucher_id == voucher_id,
+               t.voucher_uses.c.event_seq > pushed_seq(session))
+        .order_by(t.voucher_uses.c.event_seq))]
+
+
 def record_offline_debit(session: SqliteSession, event_id: str, member_id: str, amount: int,
                          when: datetime) -> None:
     session.conn.execute(t.offline_debits.insert().values(

@@ -124,10 +124,10 @@ class Transport:
         return data
 
     def hold_voucher(self, voucher_id: str, event_id: str, uses: int,
-                     pending: int) -> dict[str, Any]:
+                     pending: list[str]) -> dict[str, Any]:
         """Ask the server to reserve one use of the voucher for the redemption ``event_id``:
         ``{"held": bool, "redemptions": n, …}`` (``held`` false: no use left at any till).
-        ``pending``: this till's redemptions of it the server has not received yet."""
+        ``pending``: the event ids of this till's redemptions of it not pushed yet."""
         data: dict[str, Any] = self._send(
             "POST", f"/v1/sync/vouchers/{quote(voucher_id, safe='')}/hold",
             json={"event_id": event_id, "uses": uses, "pending": pending}).json()

@@ -10,8 +10,10 @@ counting:
 
 - ``vouchers.redemptions``: the redemptions pushed by every till;
 - the live holds of *other* terminals: their redemptions on the way;
-- ``pending``: the asking till's own redemptions it has not pushed yet (it sends the count;
-  its own holds are among them, so they are not counted twice).
+- ``pending``: the asking till's own redemptions it has not pushed yet, by event id (its own
+  holds are among them, so they are not counted twice). The server counts only those it
+  has not received: a push that committed a moment before the till marked it pushed is
+  already in ``redemptions``, and is not counted again.
 
 The count is one statement (one snapshot: a push that commits meanwhile moves a use from a
 hold to ``redemptions`` atomically, never out of both). Holds of one voucher are decided one
@@ -41,20 +43,33 @@ if TYPE_CHECKING:
 _VOUCHER_LOCK_CLASS = 0x4C56_4F55  # pg_advisory_xact_lock(class, key) class: "LVOU"
 
 
-def used_elsewhere(conn: Connection, voucher_id: str, terminal_id: str, now: str) -> int:
-    """The voucher's redemptions pushed by every till plus the live holds of other
-    terminals, read in one statement (one snapshot)."""
+def counts(conn: Connection, voucher_id: str, terminal_id: str, now: str,
+           pending: list[str] | None = None) -> tuple[str | None, int, int, int]:
+    """(status, redemptions pushed by every till, live holds of other terminals, how many of
+    ``pending`` the server has not received), read in one statement: one snapshot, so a
+    push committing meanwhile moves a use from a hold (or from ``pending``) to
+    ``redemptions`` atomically, never out of both."""
+    status = (select(t.vouchers.c.status).where(t.vouchers.c.id == voucher_id)
+              .scalar_subquery())
     redemptions = (select(func.coalesce(func.max(t.vouchers.c.redemptions), 0))
                    .where(t.vouchers.c.id == voucher_id).scalar_subquery())
     held = (select(func.count()).select_from(t.voucher_holds)
             .where(t.voucher_holds.c.voucher_id == voucher_id,
                    t.voucher_holds.c.terminal_id != terminal_id,
                    t.voucher_holds.c.expires_at > now).scalar_subquery())
-    return int(conn.execute(select(redemptions + held)).scalar_one())
+    received = (select(func.count()).select_from(t.events)
+                .where(t.events.c.id.in_(pending or [])).scalar_subquery())
+    row = conn.execute(select(status, redemptions, held, received)).one()
+    return (row[0], int(row[1]), int(row[2]), len(set(pending or [])) - int(row[3]))
+
+
+def _received(conn: Connection, event_id: str) -> bool:
+    return conn.execute(select(t.events.c.id).where(t.events.c.id == event_id)).first() \
+        is not None
 
 
 def hold_voucher(conn: Connection, terminal: TerminalAuth, voucher_id: str, event_id: str,
-                 uses: int, pending: int, hold_seconds: int,
+                 uses: int, pending: list[str], hold_seconds: int,
                  now: datetime | None = None) -> dict[str, Any]:
     """Reserve one use of ``voucher_id`` for the redemption ``event_id``: ``{"held": True,
     "redemptions": n, …}`` with the uses taken before this one, or ``{"held": False,
@@ -62,9 +77,10 @@ def hold_voucher(conn: Connection, terminal: TerminalAuth, voucher_id: str, even
     not an error: the till says it in its words).
 
     ``uses`` is what the voucher was signed with (the till verified the signature);
-    ``pending`` the till's redemptions of it not pushed yet. Asking again for the same
-    event is the same hold; the same event id for another voucher or terminal is 409
-    ``hold_conflict``."""
+    ``pending`` the event ids of the till's redemptions of it not pushed yet. Asking again
+    for the same event is the same hold; the same event id for another voucher or terminal
+    is 409 ``hold_conflict``; an event the server already received (a late retry) is
+    counted in ``redemptions`` and gets no hold (it would never be consumed)."""
     moment = now or datetime.now(UTC)
     stamp = format_time(moment)
     if conn.dialect.name == "postgresql":
@@ -74,7 +90,12 @@ def hold_voucher(conn: Connection, terminal: TerminalAuth, voucher_id: str, even
                                                t.voucher_holds.c.expires_at <= stamp))
     existing = conn.execute(select(t.voucher_holds).where(
         t.voucher_holds.c.event_id == event_id)).first()
-    used = used_elsewhere(conn, voucher_id, terminal.id, stamp) + pending
+    _status, redemptions, held, unreceived = counts(conn, voucher_id, terminal.id, stamp,
+                                                    [e for e in pending if e != event_id])
+    used = redemptions + held + unreceived
+    if existing is None and _received(conn, event_id):
+        return {"held": True, "event_id": event_id, "voucher_id": voucher_id,
+                "redemptions": max(used - 1, 0), "already_received": True}
     if existing is not None:
         if existing.voucher_id != voucher_id or existing.terminal_id != terminal.id:
             raise Conflict("This event id holds another voucher.", "hold_conflict")

@@ -11,22 +11,17 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import Connection, func, select
+from sqlalchemy import Connection
 
-from sync.server import tables as t
+from sync.server.voucher_holds import counts
 from terminal.ledger import format_time
 
 
 def voucher_state(conn: Connection, voucher_id: str, terminal_id: str) -> dict[str, Any]:
     """``{"id", "status", "redemptions", "held"}``; a voucher the server never saw: status
     None, 0 redemptions. ``held`` counts the live holds of terminals other than
-    ``terminal_id`` (the asker's own holds are among its unpushed uses)."""
-    row = conn.execute(select(t.vouchers.c.status, t.vouchers.c.redemptions)
-                       .where(t.vouchers.c.id == voucher_id)).first()
-    held = conn.execute(select(func.count()).select_from(t.voucher_holds).where(
-        t.voucher_holds.c.voucher_id == voucher_id, t.voucher_holds.c.terminal_id != terminal_id,
-        t.voucher_holds.c.expires_at > format_time(datetime.now(UTC)))).scalar_one()
-    if row is None:
-        return {"id": voucher_id, "status": None, "redemptions": 0, "held": int(held)}
-    return {"id": voucher_id, "status": row.status, "redemptions": int(row.redemptions),
-            "held": int(held)}
+    ``terminal_id`` (the asker's own holds are among its unpushed uses). One statement (one
+    snapshot, :func:`sync.server.voucher_holds.counts`)."""
+    status, redemptions, held, _ = counts(conn, voucher_id, terminal_id,
+                                          format_time(datetime.now(UTC)))
+    return {"id": voucher_id, "status": status, "redemptions": redemptions, "held": held}

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 import signal
 import socket
 import subprocess
@@ -61,13 +62,37 @@ def wait_healthy(url: str, timeout: float = 30.0, proc: subprocess.Popen[bytes] 
     raise RuntimeError(f"server at {url} did not become healthy")
 
 
+def without_paths(app: Any, patterns: tuple[str, ...]) -> Any:
+    """``app`` with the paths matching ``patterns`` answered as FastAPI answers an unknown
+    route (404 ``{"detail": "Not Found"}``): a server from before those routes."""
+    if not patterns:
+        return app
+    missing = re.compile("|".join(f"(?:{p})" for p in patterns))
+
+    async def older(scope: Any, receive: Any, send: Any) -> None:
+        if scope["type"] == "http" and missing.fullmatch(scope["path"]):
+            body = b'{"detail":"Not Found"}'
+            await send({"type": "http.response.start", "status": 404,
+                        "headers": [(b"content-type", b"application/json"),
+                                    (b"content-length", str(len(body)).encode())]})
+            await send({"type": "http.response.body", "body": body})
+            return
+        await app(scope, receive, send)
+
+    return older
+
+
 class Server:
     """A real server on 127.0.0.1: in a thread (fast) or a subprocess (killable)."""
 
     def __init__(self, database_url: str, subprocess_mode: bool = False,
                  workdir: Path | None = None, workers: int = 1, log_level: str = "WARNING",
-                 **settings: Any) -> None:
-        """``settings``: overrides of :class:`Settings` (``hold_seconds=1``, …)."""
+                 without_routes: tuple[str, ...] = (), **settings: Any) -> None:
+        """``settings``: overrides of :class:`Settings` (``hold_seconds=1``, …);
+        ``without_routes``: path patterns (regular expressions) answered 404 as an unknown
+        route is (an older server without them; thread mode only)."""
+        self.without_routes = without_routes
+        self.app: Any = None  # the FastAPI app, in thread mode
         self.database_url = database_url
         self.log_level = log_level
         self.settings = settings
@@ -97,9 +122,9 @@ class Server:
             return self
         settings = Settings(database_url=self.database_url, admin_token=ADMIN_TOKEN,
                             log_level=self.log_level, **self.settings)
-        app = create_app(settings)
-        config = uvicorn.Config(app, host="127.0.0.1", port=self.port, log_level="warning",
-                                access_log=False)
+        self.app = create_app(settings)
+        config = uvicorn.Config(without_paths(self.app, self.without_routes), host="127.0.0.1",
+                                port=self.port, log_level="warning", access_log=False)
         self._server = uvicorn.Server(config)
         self._thread = threading.Thread(target=self._server.run, daemon=True)
         self._thread.start()
@@ -115,7 +140,7 @@ class Server:
         if self._server is not None and self._thread is not None:
             self._server.should_exit = True
             self._thread.join(10)
-            self._server.config.app.state.engine.dispose()
+            self.app.state.engine.dispose()
             self._server = None
 
     def kill(self) -> None:

@@ -8,6 +8,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
+from typing import Any
 
 import httpx
 import pytest
@@ -15,16 +16,23 @@ from sqlalchemy import text
 from synckit import Ledger, RawTerminal, Server, Till, make_till
 from test_voucher_rules import issue, redeem
 
+from sync import protocol
 from terminal.ids import new_id
 from terminal.vouchers import RefusalReason, VoucherRefused
 
 VOUCHER = "v-holds-1"
 
 
-def hold(term: RawTerminal, event_id: str, uses: int = 1, pending: int = 0,
+def hold(term: RawTerminal, event_id: str, uses: int = 1, pending: tuple[str, ...] = (),
          voucher: str = VOUCHER) -> httpx.Response:
     return term.call("POST", f"/v1/sync/vouchers/{voucher}/hold",
-                     {"event_id": event_id, "uses": uses, "pending": pending})
+                     {"event_id": event_id, "uses": uses, "pending": list(pending)})
+
+
+def redemption(term: RawTerminal, uses: int) -> dict[str, Any]:
+    """A redemption event of VOUCHER signed for ``uses``, next in ``term``'s chain."""
+    return term.event(protocol.VOUCHER_REDEEM, {"voucher_id": VOUCHER, "face_value": 100,
+                                                "uses": uses, "member_id": None}, [])
 
 
 def state(term: RawTerminal, voucher: str = VOUCHER) -> dict[str, int]:
@@ -73,9 +81,9 @@ def test_the_push_consumes_the_hold_and_the_use_counts_once(
     a, b = two
     ledger = Ledger(server.database_url)
     try:
-        redemption = a.redeem_voucher(VOUCHER, 100)
-        assert hold(a, redemption["id"], uses=2).json()["held"] is True
-        assert a.push([redemption]).status_code == 200
+        first = redemption(a, uses=2)
+        assert hold(a, first["id"], uses=2).json()["held"] is True
+        assert a.push([first]).status_code == 200
         assert ledger.scalar("SELECT COUNT(*) FROM voucher_holds") == 0
         assert state(b) | {"id": None} == {"id": None, "status": "redeemed", "redemptions": 1,
                                            "held": 0}
@@ -90,9 +98,41 @@ def test_the_push_consumes_the_hold_and_the_use_counts_once(
 def test_the_till_counts_its_own_unpushed_uses_as_pending(
         server: Server, two: tuple[RawTerminal, RawTerminal]) -> None:
     a, _ = two
-    assert hold(a, new_id(), uses=3, pending=2).json()["held"] is True
-    assert hold(a, new_id(), uses=3, pending=3).json() | {"event_id": None} == {
-        "held": False, "event_id": None, "voucher_id": VOUCHER, "redemptions": 3}
+    two_uses = (new_id(), new_id())
+    assert hold(a, new_id(), uses=3, pending=two_uses).json()["held"] is True
+    assert hold(a, new_id(), uses=3, pending=(*two_uses, new_id())).json() | {
+        "event_id": None} == {"held": False, "event_id": None, "voucher_id": VOUCHER,
+                              "redemptions": 3}
+
+
+def test_a_pending_use_the_server_already_received_counts_once(
+        server: Server, two: tuple[RawTerminal, RawTerminal]) -> None:
+    """The till pushed its redemption, the server committed it, and the till has not marked
+    it pushed yet: it still sends it as pending. The server counts it once (in its
+    redemptions), so the 2-use voucher's second use is held, not refused."""
+    a, _ = two
+    first = redemption(a, uses=2)
+    assert hold(a, first["id"], uses=2).json()["held"] is True
+    assert a.push([first]).status_code == 200
+    second = hold(a, new_id(), uses=2, pending=(first["id"],))
+    assert second.json()["held"] is True and second.json()["redemptions"] == 1
+
+
+def test_a_late_hold_for_a_pushed_redemption_holds_nothing(
+        server: Server, two: tuple[RawTerminal, RawTerminal]) -> None:
+    """A hold asked again after its redemption was pushed (a retry that arrives late) is
+    not stored: it would never be consumed and would block a use for hold_seconds."""
+    a, b = two
+    ledger = Ledger(server.database_url)
+    try:
+        first = redemption(a, uses=2)
+        assert a.push([first]).status_code == 200
+        late = hold(a, first["id"], uses=2)
+        assert late.json()["held"] is True and late.json()["redemptions"] == 0
+        assert ledger.scalar("SELECT COUNT(*) FROM voucher_holds") == 0
+        assert hold(b, new_id(), uses=2).json()["held"] is True  # the second use is free
+    finally:
+        ledger.close()
 
 
 def test_a_released_or_expired_hold_frees_the_use(
@@ -185,7 +225,9 @@ def test_two_online_tills_cannot_both_use_a_single_use_voucher_before_either_pus
 def test_a_till_offline_after_its_hold_still_redeems_and_the_server_counts_it_once(
         server: Server, tills: tuple[Till, Till], tmp_path: Path) -> None:
     """A 2-use voucher: a uses it online (held), goes offline and uses it again (offline
-    rules); b, online, finds it used up only once a's offline use arrives."""
+    rules), then syncs: both uses count once each (the hold became one of them), nothing is
+    flagged, and b, online, finds it used up. (Before a syncs, b would be offered the use a
+    took offline: the offline gap, settled by the push.)"""
     a, b = tills
     voucher_text = issue(server, tmp_path, "amount_off", 100, uses=2)
     a.sync()
@@ -205,3 +247,54 @@ def test_a_till_offline_after_its_hold_still_redeems_and_the_server_counts_it_on
         assert ledger.scalar("SELECT COUNT(*) FROM flags") == 0
     finally:
         ledger.close()
+
+
+def test_a_redemption_that_fails_at_the_till_after_its_hold_releases_it(
+        server: Server, tills: tuple[Till, Till], tmp_path: Path,
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    """GIVEN a held single-use voucher WHEN a's journal write fails THEN a releases the hold
+    at once, so b can redeem it (not "already used" for 15 minutes)."""
+    a, b = tills
+    voucher_text = issue(server, tmp_path, "amount_off", 100)
+    a.sync()
+    b.sync()
+
+    def disk_full(*_args: object, **_kwargs: object) -> None:
+        raise OSError(28, "No space left on device")
+
+    with monkeypatch.context() as patch:
+        patch.setattr(a.service, "_append", disk_full)
+        with pytest.raises(OSError):
+            redeem(a, voucher_text)
+    ledger = Ledger(server.database_url)
+    try:
+        assert ledger.scalar("SELECT COUNT(*) FROM voucher_holds") == 0
+        assert redeem(b, voucher_text) == 100
+        assert ledger.scalar("SELECT COUNT(*) FROM voucher_holds") == 1
+    finally:
+        ledger.close()
+
+
+def test_a_server_from_before_voucher_holds_is_asked_its_count(
+        database_url: str, tmp_path: Path) -> None:
+    """A server without the hold route (404): the till asks the count, unreserved, as
+    before: a voucher used up there is refused, one not yet used is honoured."""
+    older = Server(database_url, workdir=tmp_path,
+                   without_routes=(r"/v1/sync/vouchers/[^/]+/hold",)).start()
+    try:
+        store = older.new_store()
+        a, b = make_till(tmp_path / "a", older, store), make_till(tmp_path / "b", older, store)
+        try:
+            voucher_text = issue(older, tmp_path, "amount_off", 100)
+            a.sync()
+            b.sync()
+            assert redeem(a, voucher_text) == 100
+            a.sync()
+            with pytest.raises(VoucherRefused) as info:
+                redeem(b, voucher_text)
+            assert info.value.reason is RefusalReason.ALREADY_USED
+        finally:
+            a.close()
+            b.close()
+    finally:
+        older.stop()

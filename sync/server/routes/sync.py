@@ -14,6 +14,7 @@ from starlette.concurrency import run_in_threadpool
 from sync.server import service, voucher_holds
 from sync.server.deps import EngineDep, SettingsDep, TerminalDep, bearer, in_transaction
 from sync.server.voucher_state import voucher_state
+from terminal.vouchers import MAX_USES
 
 router = APIRouter(prefix="/v1")
 
@@ -75,9 +76,10 @@ class ReleaseIn(BaseModel):
 
 class VoucherHoldIn(BaseModel):
     event_id: str = Field(min_length=1, max_length=36)
-    uses: StrictInt = Field(ge=1, le=10**6, description="the uses the voucher was signed with")
-    pending: StrictInt = Field(default=0, ge=0, le=10**6,
-                               description="this till's redemptions of it not pushed yet")
+    uses: StrictInt = Field(ge=1, le=MAX_USES, description="the uses the voucher was signed with")
+    pending: list[Annotated[str, Field(min_length=1, max_length=36)]] = Field(
+        default_factory=list, max_length=MAX_USES,
+        description="the event ids of this till's redemptions of it not pushed yet")
 
 
 class CheckIn(BaseModel):
