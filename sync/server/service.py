@@ -1351,6 +1351,12 @@ def authorise(conn: Connection, terminal: TerminalAuth, member_id: str, amount: 
             _release(conn, expired)
             return {"authorised": True, "event_id": event_id, "asset": asset,
                     "expires_at": existing.expires_at}
+    if conn.execute(select(t.events.c.id).where(t.events.c.id == event_id)).first():
+        # a late retry of a sale already pushed: its debit is booked, and a hold would never
+        # be consumed (it would only lower the member's available balance until it expired)
+        _release(conn, expired)
+        return {"authorised": True, "event_id": event_id, "asset": asset,
+                "already_received": True}
     freed: dict[str, int] = defaultdict(int)
     for row in expired:
         freed[row.asset] += int(row.amount)

@@ -338,3 +338,18 @@ def test_without_credits_of_its_own_the_servers_refusal_stands(
         assert refused.value.params["reason"] == "server"
     finally:
         till.close()
+
+
+def test_a_late_authorisation_of_a_pushed_sale_holds_nothing(server: Server,
+                                                             ledger: Ledger) -> None:
+    """GIVEN a sale held and pushed WHEN its authorisation arrives again (a late retry) THEN
+    it is answered without a new hold: the debit is booked, and a hold would never be
+    consumed (it lowered what the member could spend at every till for 15 minutes)."""
+    till, member = funded(server, 1000)
+    sale = till.spend(member, 600)
+    assert till.authorise(member, 600, sale["id"]).status_code == 200
+    assert till.push([sale]).json()["results"][0]["status"] == "applied"
+    late = till.authorise(member, 600, sale["id"])
+    assert late.status_code == 200 and late.json()["already_received"] is True
+    assert held_matches_holds(ledger, member) == (0, 0)
+    assert till.authorise(member, 400, till.spend(member, 400)["id"]).status_code == 200
