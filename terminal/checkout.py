@@ -184,6 +184,26 @@ def _checked_terminal_number(number: object) -> int:
     return number
 
 
+class _ReleasedOnFailure:
+    """Around a use case that asks the server to hold something for ``event_id`` (a
+    stored-value debit, a voucher's use): if the use case fails after the hold was made
+    (``made``), its event never exists, so the hold is given back at once instead of
+    blocking the member's balance or the voucher until it expires. Entered before the write
+    session, so a failed commit is covered too."""
+
+    def __init__(self, guard: StoredValueGuard | VoucherGuard | None, event_id: str) -> None:
+        self.guard = guard
+        self.event_id = event_id
+        self.made = False
+
+    def __enter__(self) -> _ReleasedOnFailure:
+        return self
+
+    def __exit__(self, exc_type: type[BaseException] | None, *_: object) -> None:
+        if exc_type is not None and self.made and self.guard is not None:
+            self.guard.release(self.event_id)
+
+
 class CheckoutService:
     def __init__(
         self,
@@ -655,7 +675,9 @@ class CheckoutService:
                 and self.stored_value_pin_needed(identified_by)):
             self._verify_member_pin(member_id, member_pin)
         today = self.today()
-        with self.store.session(write=True) as session:
+        event_id = new_id()
+        with (_ReleasedOnFailure(self.stored_value_guard, event_id) as holds,
+              self.store.session(write=True) as session):
             member = self._member(session, member_id)
             # One read of the member's lots and balances serves the whole use case.
             lots = [lot for lot in session.lots(member_id) if lot.remaining > 0]
@@ -668,11 +690,11 @@ class CheckoutService:
             plan, outcome = self._plan(member, lots, balances, amount, redeem_points,
                                        stored_value, cash_back,
                                        self._sale_programmes(session, member, extra, lines))
-            event_id = new_id()
             if ((plan.stored_value_paid or plan.cash_back_paid)
                     and self.stored_value_guard is not None):
-                self.stored_value_guard.authorise(session, member_id, plan.stored_value_paid,
-                                                  event_id, cash_back=plan.cash_back_paid)
+                holds.made = self.stored_value_guard.authorise(
+                    session, member_id, plan.stored_value_paid, event_id,
+                    cash_back=plan.cash_back_paid)
             account = member_account(member_id)
             postings: list[Posting] = []
             remaining = {lot.lot_id: lot for lot in lots}
@@ -997,22 +1019,15 @@ class CheckoutService:
         """
         require_role(actor, Role.CASHIER, "redeem vouchers")
         event_id = new_id()
-        held = False
-        try:
-            with self.store.session(write=True) as session:
-                member = None if member_id is None else self._member(session, member_id)
-                plan = self._voucher_plan(session, member_id, text, sale_amount)
-                held = self._voucher_guard_check(session, plan, event_id)
-                event = self._append(session, actor, EventKind.VOUCHER_REDEEM,
-                                     self._voucher_body(plan, member_id, sale_amount),
-                                     self._voucher_postings(plan), event_id=event_id)
-                result = EventResult(event, None if member is None
-                                     else self._view(session, member))
-        except BaseException:
-            if held and self.voucher_guard is not None:  # its use would stay held 15 min
-                self.voucher_guard.release(event_id)
-            raise
-        return result
+        with (_ReleasedOnFailure(self.voucher_guard, event_id) as holds,
+              self.store.session(write=True) as session):
+            member = None if member_id is None else self._member(session, member_id)
+            plan = self._voucher_plan(session, member_id, text, sale_amount)
+            holds.made = self._voucher_guard_check(session, plan, event_id)
+            event = self._append(session, actor, EventKind.VOUCHER_REDEEM,
+                                 self._voucher_body(plan, member_id, sale_amount),
+                                 self._voucher_postings(plan), event_id=event_id)
+            return EventResult(event, None if member is None else self._view(session, member))
 
     @staticmethod
     def _voucher_postings(plan: VoucherPlan) -> list[Posting]:

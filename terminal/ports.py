@@ -94,7 +94,15 @@ class StoredValueGuard(Protocol):
     """
 
     def authorise(self, session: LedgerSession, member_id: str, amount: int,
-                  event_id: str, cash_back: int = 0) -> None: ...
+                  event_id: str, cash_back: int = 0) -> bool:
+        """True when the server now holds part of the sale online (the caller then
+        releases it with :meth:`release` if the sale fails after all)."""
+        ...
+
+    def release(self, event_id: str) -> None:
+        """Give back what the server holds for ``event_id``: the sale failed at the till
+        after it was authorised (best effort; an unreleased hold expires on the server)."""
+        ...
 
 
 class VoucherGuard(Protocol):

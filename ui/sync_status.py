@@ -142,8 +142,8 @@ class LazyGuard:
         return self._guard
 
     def authorise(self, session: LedgerSession, member_id: str, amount: int,
-                  event_id: str, cash_back: int = 0) -> None:
-        self._sync_guard().authorise(session, member_id, amount, event_id, cash_back)
+                  event_id: str, cash_back: int = 0) -> bool:
+        return self._sync_guard().authorise(session, member_id, amount, event_id, cash_back)
 
     def redeemable(self, session: LedgerSession, voucher_id: str, worth: int) -> int | None:
         return self._sync_guard().redeemable(session, voucher_id, worth)

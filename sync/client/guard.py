@@ -65,17 +65,19 @@ class SyncGuard:
             lambda c: Transport(c.server_url, c.token, timeout=self.timeout))
 
     def authorise(self, session: LedgerSession, member_id: str, amount: int,
-                  event_id: str, cash_back: int = 0) -> None:
+                  event_id: str, cash_back: int = 0) -> bool:
         """``amount`` of stored value and ``cash_back`` of cash-back for the sale
         ``event_id``: each held by the server when it can be reached. A refusal of either
         refuses the sale (and releases what was already held for it); what the server did
         not authorise (unreachable, or a member not pushed yet) follows the offline rules
-        (so a hotlisted member cannot spend it, and it counts against the offline limits)."""
+        (so a hotlisted member cannot spend it, and it counts against the offline limits).
+        True when the server holds part of the sale (the caller releases it if the sale
+        fails after all)."""
         if not isinstance(session, SqliteSession):
             raise TypeError("SyncGuard needs the SQLite store's session")
         creds = load_credentials(self.data_dir)
         if creds is None:
-            return
+            return False
         # cash-back first: a server from before cash-back holds is found out before it holds
         # any stored value for this sale (it would take the cash-back ask for stored value)
         wanted = {asset: value for asset, value in ((CASH_BACK, cash_back), (SV, amount))
@@ -86,7 +88,7 @@ class SyncGuard:
         offline = 0 if SV in held else amount
         offline_cash_back = 0 if CASH_BACK in held else cash_back
         if not offline and not offline_cash_back:
-            return
+            return bool(held)
         now = self.clock()
         try:
             check_offline_debit(localdb.offline_limits(session), amount=offline, now=now,
@@ -101,6 +103,7 @@ class SyncGuard:
             raise
         localdb.record_offline_debit(session, event_id, member_id,
                                      offline + offline_cash_back, now)
+        return bool(held)
 
     def redeemable(self, session: LedgerSession, voucher_id: str, worth: int) -> int | None:
         """The voucher's redemptions at every till (online: the server's count plus this

@@ -353,3 +353,28 @@ def test_a_late_authorisation_of_a_pushed_sale_holds_nothing(server: Server,
     assert late.status_code == 200 and late.json()["already_received"] is True
     assert held_matches_holds(ledger, member) == (0, 0)
     assert till.authorise(member, 400, till.spend(member, 400)["id"]).status_code == 200
+
+
+def test_a_sale_that_fails_at_the_till_after_its_hold_releases_it(
+        server: Server, ledger: Ledger, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """GIVEN an online till and a member with 1000 WHEN a sale of 800 is held and then the
+    till's journal write fails THEN the till releases the hold at once: the member can
+    still spend the 1000 (not 200 until the hold expires)."""
+    till = make_till(tmp_path / "till", server, server.new_store())
+    try:
+        member = till.enrol()
+        till.top_up(member, 1000)
+        till.sync()
+
+        def disk_full(*_args: object, **_kwargs: object) -> None:
+            raise OSError(28, "No space left on device")
+
+        with monkeypatch.context() as patch:
+            patch.setattr(till.service, "_append", disk_full)
+            with pytest.raises(OSError):
+                till.pay(member, 800)
+        assert held_matches_holds(ledger, member) == (0, 0)
+        till.pay(member, 1000)
+        assert held_matches_holds(ledger, member) == (1000, 1000)
+    finally:
+        till.close()
