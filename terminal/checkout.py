@@ -1002,7 +1002,8 @@ class CheckoutService:
                                               event_id)
         if used is None:
             return False
-        uses_left(voucher, used)  # online, none left at any till: refused as already used
+        # online, none left at any till: refused as used up, or as being redeemed elsewhere
+        uses_left(voucher, used.taken, used.held_elsewhere)
         return event_id is not None
 
     def redeem_voucher(self, actor: Staff, member_id: str | None, text: str,

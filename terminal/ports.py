@@ -18,6 +18,7 @@ from terminal.member_pins import MemberPin
 from terminal.members import Member
 from terminal.programmes.member_state import EventFacts
 from terminal.staff import Staff
+from terminal.vouchers import UsesTaken
 
 
 class LedgerSession(Protocol):
@@ -113,18 +114,20 @@ class VoucherGuard(Protocol):
     the voucher is worth in this sale (an amount-off voucher's face value, a percent-off
     voucher's discount; 0 for a product voucher, whose price the terminal does not know).
 
-    Returns the voucher's redemptions so far at every till (the server's count and this
-    terminal's uses the server has not received yet) when the server answered
-    (online: the caller refuses a voucher with no use left), or None when it could not be
+    Returns the voucher's uses taken so far at every till (:class:`UsesTaken`: the
+    server's count, other tills' redemptions in progress, and this terminal's uses the
+    server has not received yet) when the server answered (online: the caller refuses a
+    voucher with no use left), or None when it could not be
     reached and the offline voucher limits allowed the redemption (DESIGN §6: within the
     offline window since the last sync, ``worth`` up to ``voucher_face_max``). It raises a
     :class:`terminal.errors.LoyaltyError` (``OfflineRefused``) to refuse.
     """
 
-    def redeemable(self, session: LedgerSession, voucher_id: str, worth: int) -> int | None: ...
+    def redeemable(self, session: LedgerSession, voucher_id: str,
+                   worth: int) -> UsesTaken | None: ...
 
     def reserve(self, session: LedgerSession, voucher_id: str, worth: int, uses: int,
-                event_id: str) -> int | None:
+                event_id: str) -> UsesTaken | None:
         """As :meth:`redeemable`, for the redemption ``event_id`` about to be made: online,
         the server also reserves one use for it when one is left (so two online tills cannot
         both take the last use); the count returned is the uses taken before this one."""

@@ -66,6 +66,9 @@ class RefusalReason(StrEnum):
     WRONG_MEMBER = "wrong_member"
     REVOKED = "revoked"
     ALREADY_USED = "already_used"
+    #: the last uses are held by other tills' redemptions in progress (online): not used up
+    #: yet, and free again if those redemptions fail
+    HELD_ELSEWHERE = "held_elsewhere"
     FORGED = "forged"
 
 
@@ -96,6 +99,8 @@ _MESSAGES = {
                                 "can use it.",
     RefusalReason.REVOKED: "This voucher was cancelled by the shop: it cannot be used.",
     RefusalReason.ALREADY_USED: "This voucher has already been used up.",
+    RefusalReason.HELD_ELSEWHERE: "Another till is redeeming this voucher right now: try "
+                                  "again in a moment.",
     RefusalReason.FORGED: "This voucher is not genuine or is damaged: do not accept it. "
                           "Scan it once more; if it fails again, ask the customer to "
                           "contact the shop.",
@@ -258,7 +263,8 @@ def verify_voucher(
     hold voucher ids (canonical UUID text, as in :attr:`Voucher.id`): ``used`` the vouchers
     with no use left (for a multi-use voucher: as many redemptions as its ``uses``).
     ``member_id`` is the member identified for this sale, or None. Checks run in this order:
-    forged, revoked, already_used, not_yet_valid, expired, wrong_store, wrong_member.
+    forged, revoked, already_used, not_yet_valid, expired, wrong_store, wrong_member
+    (``held_elsewhere`` comes only from the server's count, :func:`uses_left`).
     """
     moment = _aware(now)
     parsed, signed, signature = _decode(text)
@@ -291,14 +297,27 @@ def verify_voucher(
     return voucher
 
 
-def uses_left(voucher: Voucher, taken: int) -> int:
-    """Uses left after ``taken`` redemptions (local plus pulled); ``already_used`` at none.
+@dataclass(frozen=True, slots=True)
+class UsesTaken:
+    """A voucher's uses taken at every till, as the server counts them online: ``taken``
+    in all, of which ``held_elsewhere`` are other tills' redemptions in progress (held, not
+    pushed yet)."""
+
+    taken: int
+    held_elsewhere: int = 0
+
+
+def uses_left(voucher: Voucher, taken: int, held_elsewhere: int = 0) -> int:
+    """Uses left after ``taken`` redemptions (local plus pulled); ``already_used`` at none,
+    or ``held_elsewhere`` when the last of them are other tills' redemptions in progress.
 
     For callers that count redemptions instead of keeping a "used up" set: verify with an
     empty ``used``, then call this with the count.
     """
     left = voucher.uses - taken
     if left <= 0:
+        if taken - held_elsewhere < voucher.uses:
+            raise _refuse(RefusalReason.HELD_ELSEWHERE, voucher=voucher)
         raise _refuse(RefusalReason.ALREADY_USED, voucher=voucher)
     return left
 

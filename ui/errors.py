@@ -191,6 +191,9 @@ def catalogue() -> dict[str, str]:
             "errors", "This voucher was cancelled by the shop: it cannot be used."),
         "voucher_refused/already_used": Q.translate(
             "errors", "This voucher has already been used up."),
+        "voucher_refused/held_elsewhere": Q.translate(
+            "errors", "Another till is redeeming this voucher right now: try again in a "
+            "moment."),
         "voucher_refused/forged": Q.translate(
             "errors",
             "This voucher is not genuine or is damaged: do not accept it. Scan it once more; "

@@ -21,6 +21,7 @@ from PySide6.QtCore import QCoreApplication, QObject, QTimer, Signal
 
 from sync.client.worker import backoff_delay
 from terminal.ports import Guard, LedgerSession
+from terminal.vouchers import UsesTaken
 from ui.ops import Lane, Op, TaskRunner
 
 log = logging.getLogger(__name__)
@@ -145,11 +146,12 @@ class LazyGuard:
                   event_id: str, cash_back: int = 0) -> bool:
         return self._sync_guard().authorise(session, member_id, amount, event_id, cash_back)
 
-    def redeemable(self, session: LedgerSession, voucher_id: str, worth: int) -> int | None:
+    def redeemable(self, session: LedgerSession, voucher_id: str,
+                   worth: int) -> UsesTaken | None:
         return self._sync_guard().redeemable(session, voucher_id, worth)
 
     def reserve(self, session: LedgerSession, voucher_id: str, worth: int, uses: int,
-                event_id: str) -> int | None:
+                event_id: str) -> UsesTaken | None:
         return self._sync_guard().reserve(session, voucher_id, worth, uses, event_id)
 
     def release(self, event_id: str) -> None:

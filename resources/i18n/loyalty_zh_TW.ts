@@ -2005,6 +2005,11 @@ or type the card number and press Enter.</source>
         <translation>這張票券已經用完了。</translation>
     </message>
     <message>
+        <location filename="../../ui/errors.py" line="194" />
+        <source>Another till is redeeming this voucher right now: try again in a moment.</source>
+        <translation>另一台收銀機正在使用這張票券，請稍候再試。</translation>
+    </message>
+    <message>
         <location filename="../../ui/errors.py" line="191" />
         <source>This voucher is not genuine or is damaged: do not accept it. Scan it once more; if it fails again, ask the customer to contact the shop.</source>
         <translation>這張票券不是真的或已損壞：請勿收受。請再掃描一次；若仍失敗，請顧客聯絡店家。</translation>

@@ -30,6 +30,7 @@ from terminal.ledger import Asset
 from terminal.limits import check_offline_debit, check_offline_voucher
 from terminal.ports import LedgerSession
 from terminal.store.repositories import SqliteSession
+from terminal.vouchers import UsesTaken
 
 log = logging.getLogger(__name__)
 
@@ -105,7 +106,8 @@ class SyncGuard:
                                      offline + offline_cash_back, now)
         return bool(held)
 
-    def redeemable(self, session: LedgerSession, voucher_id: str, worth: int) -> int | None:
+    def redeemable(self, session: LedgerSession, voucher_id: str,
+                   worth: int) -> UsesTaken | None:
         """The voucher's redemptions at every till (online: the server's count plus this
         till's uses not pushed yet), or None once the offline voucher limits allowed it (the
         server could not be reached); standalone: None.
@@ -125,8 +127,9 @@ class SyncGuard:
             # the server's count, the uses other tills hold now, and this till's uses it has
             # not received yet: every till's uses, none twice (a pushed use is in the
             # server's count, this till's own holds are among its unpushed uses)
-            return (int(state["redemptions"]) + int(state.get("held", 0))
-                    + localdb.unpushed_voucher_uses(session, voucher_id))
+            held = int(state.get("held", 0))
+            return UsesTaken(int(state["redemptions"]) + held
+                             + localdb.unpushed_voucher_uses(session, voucher_id), held)
         except SyncRefused as exc:  # bad_credential (revoked, server replaced): say why
             raise SyncRefused(exc.message, exc.reason_code, exc.status) from None
         except SyncUnavailable:
@@ -135,7 +138,7 @@ class SyncGuard:
         return None
 
     def reserve(self, session: LedgerSession, voucher_id: str, worth: int, uses: int,
-                event_id: str) -> int | None:
+                event_id: str) -> UsesTaken | None:
         """The redemption ``event_id`` of a voucher signed for ``uses``: online, the server
         reserves one use for it when one is left at every till, and the uses taken before
         it are returned (``uses`` or more: none was left, nothing held, the caller refuses).
@@ -152,8 +155,10 @@ class SyncGuard:
             with self.transport_factory(creds) as transport:
                 answer = transport.hold_voucher(voucher_id, event_id, uses, pending)
             used = int(answer["redemptions"])
+            elsewhere = int(answer.get("held_elsewhere", 0))
             # not held: no use left (the count says so; never let it read otherwise)
-            return used if answer.get("held") is True else max(used, uses)
+            return UsesTaken(used if answer.get("held") is True else max(used, uses),
+                             elsewhere)
         except SyncRefused as exc:
             if exc.status in (404, 405):  # an older server: no voucher holds, only the count
                 log.warning("the server does not hold vouchers (it is older than voucher "

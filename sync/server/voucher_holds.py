@@ -74,7 +74,8 @@ def hold_voucher(conn: Connection, terminal: TerminalAuth, voucher_id: str, even
     """Reserve one use of ``voucher_id`` for the redemption ``event_id``: ``{"held": True,
     "redemptions": n, …}`` with the uses taken before this one, or ``{"held": False,
     "redemptions": n}`` when ``n`` already reaches ``uses`` (a used-up voucher is an answer,
-    not an error: the till says it in its words).
+    not an error: the till says it in its words). ``held_elsewhere``: how many of the ``n``
+    are other terminals' live holds (redemptions in progress, not used up yet).
 
     ``uses`` is what the voucher was signed with (the till verified the signature);
     ``pending`` the event ids of the till's redemptions of it not pushed yet. Asking again
@@ -100,16 +101,17 @@ def hold_voucher(conn: Connection, terminal: TerminalAuth, voucher_id: str, even
         if existing.voucher_id != voucher_id or existing.terminal_id != terminal.id:
             raise Conflict("This event id holds another voucher.", "hold_conflict")
         return {"held": True, "event_id": event_id, "voucher_id": voucher_id,
-                "redemptions": used, "expires_at": existing.expires_at}
+                "redemptions": used, "held_elsewhere": held,
+                "expires_at": existing.expires_at}
     if used >= uses:
         return {"held": False, "event_id": event_id, "voucher_id": voucher_id,
-                "redemptions": used}
+                "redemptions": used, "held_elsewhere": held}
     expires = format_time(moment + timedelta(seconds=hold_seconds))
     conn.execute(t.voucher_holds.insert().values(
         event_id=event_id, voucher_id=voucher_id, terminal_id=terminal.id, created_at=stamp,
         expires_at=expires))
     return {"held": True, "event_id": event_id, "voucher_id": voucher_id,
-            "redemptions": used, "expires_at": expires}
+            "redemptions": used, "held_elsewhere": held, "expires_at": expires}
 
 
 def release_voucher_holds(conn: Connection, terminal: TerminalAuth, event_id: str) -> int:

@@ -261,6 +261,12 @@ def test_each_reason_has_its_own_plain_message() -> None:
     voucher_id = verify(text).id
     texts["revoked"] = refusal(text, revoked=frozenset({voucher_id}))
     texts["already_used"] = refusal(text, used=frozenset({voucher_id}))
+    with pytest.raises(VoucherRefused) as held:  # the last use is another till's, in progress
+        uses_left(verify(text), 1, held_elsewhere=1)
+    texts["held_elsewhere"] = held.value
+    with pytest.raises(VoucherRefused) as used:  # a pushed use and one in progress: used up
+        uses_left(verify(text), 2, held_elsewhere=1)
+    assert used.value.reason is RefusalReason.ALREADY_USED
     assert {reason: error.reason.value for reason, error in texts.items()} == {
         reason: reason for reason in texts}
     messages = [str(error) for error in texts.values()]

@@ -58,6 +58,7 @@ def test_the_last_use_is_held_for_one_till_and_refused_to_the_other(
     second = hold(b, new_id())
     assert second.status_code == 200, second.text
     assert second.json()["held"] is False and second.json()["redemptions"] == 1
+    assert second.json()["held_elsewhere"] == 1  # a redemption in progress, not a use
     assert state(b)["held"] == 1 and state(a)["held"] == 0
 
 
@@ -90,7 +91,8 @@ def test_the_push_consumes_the_hold_and_the_use_counts_once(
         assert hold(b, new_id(), uses=2).json()["held"] is True
         refused = hold(a, new_id(), uses=2)
         assert refused.json() | {"event_id": None} == {
-            "held": False, "event_id": None, "voucher_id": VOUCHER, "redemptions": 2}
+            "held": False, "event_id": None, "voucher_id": VOUCHER, "redemptions": 2,
+            "held_elsewhere": 1}  # b's use is in progress, a's pushed
     finally:
         ledger.close()
 
@@ -102,7 +104,7 @@ def test_the_till_counts_its_own_unpushed_uses_as_pending(
     assert hold(a, new_id(), uses=3, pending=two_uses).json()["held"] is True
     assert hold(a, new_id(), uses=3, pending=(*two_uses, new_id())).json() | {
         "event_id": None} == {"held": False, "event_id": None, "voucher_id": VOUCHER,
-                              "redemptions": 3}
+                              "redemptions": 3, "held_elsewhere": 0}
 
 
 def test_a_pending_use_the_server_already_received_counts_once(
@@ -197,8 +199,8 @@ def tills(server: Server, tmp_path: Path) -> Iterator[tuple[Till, Till]]:
 def test_two_online_tills_cannot_both_use_a_single_use_voucher_before_either_pushes(
         server: Server, tills: tuple[Till, Till], tmp_path: Path) -> None:
     """GIVEN a single-use voucher and two online tills WHEN a redeems it (not pushed yet)
-    THEN b's scan and b's redemption are refused as already used; a's push consumes the
-    hold and posts no loss."""
+    THEN b's scan and b's redemption are refused as being redeemed at another till; once
+    a's push has consumed the hold (no loss posted), as used up."""
     a, b = tills
     voucher_text = issue(server, tmp_path, "amount_off", 100)
     a.sync()
@@ -206,14 +208,18 @@ def test_two_online_tills_cannot_both_use_a_single_use_voucher_before_either_pus
     assert redeem(a, voucher_text) == 100
     with pytest.raises(VoucherRefused) as at_scan:
         b.service.plan_voucher(None, voucher_text)
-    assert at_scan.value.reason is RefusalReason.ALREADY_USED
+    assert at_scan.value.reason is RefusalReason.HELD_ELSEWHERE
     with pytest.raises(VoucherRefused) as at_redemption:
         redeem(b, voucher_text)
-    assert at_redemption.value.reason is RefusalReason.ALREADY_USED
+    assert at_redemption.value.reason is RefusalReason.HELD_ELSEWHERE
+    assert "Another till is redeeming this voucher" in at_redemption.value.message
     ledger = Ledger(server.database_url)
     try:
         assert ledger.scalar("SELECT COUNT(*) FROM voucher_holds") == 1
         a.sync()
+        with pytest.raises(VoucherRefused) as after_push:
+            redeem(b, voucher_text)
+        assert after_push.value.reason is RefusalReason.ALREADY_USED
         b.sync()
         assert ledger.scalar("SELECT COUNT(*) FROM voucher_holds") == 0
         assert ledger.scalar("SELECT COUNT(*) FROM flags") == 0

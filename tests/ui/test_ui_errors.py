@@ -52,7 +52,13 @@ from terminal.programmes.at_checkout import PULLED_META_KEY
 from terminal.programmes.from_rules import document_from_rules
 from terminal.staff import Role, Staff
 from terminal.store.local import LocalStore, open_local_store
-from terminal.vouchers import VoucherFields, VoucherKind, issue_voucher, new_signing_key
+from terminal.vouchers import (
+    VoucherFields,
+    VoucherKind,
+    issue_voucher,
+    new_signing_key,
+    uses_left,
+)
 from ui.errors import catalogue, detail, error_text, headline
 from ui.i18n import I18N_DIR, build_qm, install_translator, qm_path
 
@@ -482,6 +488,8 @@ SCENARIOS: dict[str, Callable[[Shop], LoyaltyError]] = {
         s, None, member_id=s.member(1)),
     "voucher_refused/revoked": revoked_voucher,
     "voucher_refused/already_used": used_voucher,
+    "voucher_refused/held_elsewhere": lambda s: refusal(lambda: uses_left(
+        s.service.plan_voucher(None, voucher(s), Money(500)).voucher, 1, held_elsewhere=1)),
     "invalid_amount/percent_needs_amount": lambda s: refusal(lambda: s.service.plan_voucher(
         None, voucher(s, VoucherKind.PERCENT_OFF))),
     # more amounts, names, users and voids
