@@ -1,5 +1,6 @@
 """Fixtures for the sync tests: a server database (SQLite file, or a PostgreSQL schema of its
-own per test), a running server on 127.0.0.1, and a way to look into the server's ledger."""
+own per test), a running server on 127.0.0.1, a way to look into the server's ledger, and
+two registered tills of one store."""
 
 from __future__ import annotations
 
@@ -9,7 +10,7 @@ from pathlib import Path
 
 import psycopg
 import pytest
-from synckit import Ledger, Server
+from synckit import Ledger, Server, Till, make_till
 
 
 def _schema_url(base: str, schema: str) -> str:
@@ -60,3 +61,16 @@ def ledger(server: Server) -> Iterator[Ledger]:
     view = Ledger(server.database_url)
     yield view
     view.close()
+
+
+@pytest.fixture
+def tills(server: Server, tmp_path: Path) -> Iterator[tuple[Till, Till]]:
+    """Two real tills (SQLite files) registered with the server, in one new store."""
+    store = server.new_store()
+    a = make_till(tmp_path / "a", server, store)
+    b = make_till(tmp_path / "b", server, store)
+    try:
+        yield a, b
+    finally:
+        a.close()
+        b.close()

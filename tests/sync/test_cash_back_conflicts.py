@@ -7,7 +7,6 @@ cannot spend cash-back offline, and cash-back counts against the offline limits.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -81,21 +80,15 @@ def give_cash_back(server: Server, store: str, till: Till, member: str, amount: 
 
 
 @pytest.fixture
-def shared_cash_back(server: Server, tmp_path: Path) -> Iterator[tuple[Till, Till, str]]:
+def shared_cash_back(server: Server, tills: tuple[Till, Till]) -> tuple[Till, Till, str]:
     """Two tills of one store and a member enrolled at the first with NT$300 of cash-back,
     which both tills have pulled."""
-    store = server.new_store()
-    a = make_till(tmp_path / "a", server, store)
-    b = make_till(tmp_path / "b", server, store)
-    try:
-        member = a.enrol("Lin")
-        a.sync()
-        give_cash_back(server, store, a, member, 300)
-        b.sync()
-        yield a, b, member
-    finally:
-        a.close()
-        b.close()
+    a, b = tills
+    member = a.enrol("Lin")
+    a.sync()
+    give_cash_back(server, a.creds.store_id, a, member, 300)
+    b.sync()
+    return a, b, member
 
 
 def test_offline_tills_spend_one_cash_back_and_the_hotlist_reaches_both(

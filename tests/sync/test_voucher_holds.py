@@ -5,7 +5,6 @@ tills (SQLite files) for the end-to-end cases."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
@@ -76,25 +75,21 @@ def test_a_retry_is_the_same_hold_and_an_event_id_holds_one_voucher(
 
 
 def test_the_push_consumes_the_hold_and_the_use_counts_once(
-        server: Server, two: tuple[RawTerminal, RawTerminal]) -> None:
+        server: Server, two: tuple[RawTerminal, RawTerminal], ledger: Ledger) -> None:
     """A 2-use voucher: a holds and pushes its redemption: the hold becomes a redemption
     (counted once), b gets the second use, a third ask is refused."""
     a, b = two
-    ledger = Ledger(server.database_url)
-    try:
-        first = redemption(a, uses=2)
-        assert hold(a, first["id"], uses=2).json()["held"] is True
-        assert a.push([first]).status_code == 200
-        assert ledger.scalar("SELECT COUNT(*) FROM voucher_holds") == 0
-        assert state(b) | {"id": None} == {"id": None, "status": "redeemed", "redemptions": 1,
-                                           "held": 0}
-        assert hold(b, new_id(), uses=2).json()["held"] is True
-        refused = hold(a, new_id(), uses=2)
-        assert refused.json() | {"event_id": None} == {
-            "held": False, "event_id": None, "voucher_id": VOUCHER, "redemptions": 2,
-            "held_elsewhere": 1}  # b's use is in progress, a's pushed
-    finally:
-        ledger.close()
+    first = redemption(a, uses=2)
+    assert hold(a, first["id"], uses=2).json()["held"] is True
+    assert a.push([first]).status_code == 200
+    assert ledger.scalar("SELECT COUNT(*) FROM voucher_holds") == 0
+    assert state(b) | {"id": None} == {"id": None, "status": "redeemed", "redemptions": 1,
+                                       "held": 0}
+    assert hold(b, new_id(), uses=2).json()["held"] is True
+    refused = hold(a, new_id(), uses=2)
+    assert refused.json() | {"event_id": None} == {
+        "held": False, "event_id": None, "voucher_id": VOUCHER, "redemptions": 2,
+        "held_elsewhere": 1}  # b's use is in progress, a's pushed
 
 
 def test_the_till_counts_its_own_unpushed_uses_as_pending(
@@ -121,42 +116,34 @@ def test_a_pending_use_the_server_already_received_counts_once(
 
 
 def test_a_late_hold_for_a_pushed_redemption_holds_nothing(
-        server: Server, two: tuple[RawTerminal, RawTerminal]) -> None:
+        server: Server, two: tuple[RawTerminal, RawTerminal], ledger: Ledger) -> None:
     """A hold asked again after its redemption was pushed (a retry that arrives late) is
     not stored: it would never be consumed and would block a use for hold_seconds."""
     a, b = two
-    ledger = Ledger(server.database_url)
-    try:
-        first = redemption(a, uses=2)
-        assert a.push([first]).status_code == 200
-        late = hold(a, first["id"], uses=2)
-        assert late.json()["held"] is True and late.json()["redemptions"] == 0
-        assert ledger.scalar("SELECT COUNT(*) FROM voucher_holds") == 0
-        assert hold(b, new_id(), uses=2).json()["held"] is True  # the second use is free
-    finally:
-        ledger.close()
+    first = redemption(a, uses=2)
+    assert a.push([first]).status_code == 200
+    late = hold(a, first["id"], uses=2)
+    assert late.json()["held"] is True and late.json()["redemptions"] == 0
+    assert ledger.scalar("SELECT COUNT(*) FROM voucher_holds") == 0
+    assert hold(b, new_id(), uses=2).json()["held"] is True  # the second use is free
 
 
 def test_a_released_or_expired_hold_frees_the_use(
-        server: Server, two: tuple[RawTerminal, RawTerminal]) -> None:
+        server: Server, two: tuple[RawTerminal, RawTerminal], ledger: Ledger) -> None:
     a, b = two
-    ledger = Ledger(server.database_url)
-    try:
-        event = new_id()
-        assert hold(a, event).json()["held"] is True
-        assert b.release(event).json()["vouchers"] == 0  # not b's to release
-        assert hold(b, new_id()).json()["held"] is False
-        assert a.release(event).json()["vouchers"] == 1
-        b_event = new_id()
-        assert hold(b, b_event).json()["held"] is True
-        with ledger.engine.begin() as conn:  # as the clock would after hold_seconds
-            conn.execute(text("UPDATE voucher_holds SET expires_at = "
-                              "'2000-01-01T00:00:00.000000Z'"))
-        assert state(a)["held"] == 0
-        assert hold(a, new_id()).json()["held"] is True
-        assert ledger.scalar("SELECT COUNT(*) FROM voucher_holds") == 1  # b's deleted
-    finally:
-        ledger.close()
+    event = new_id()
+    assert hold(a, event).json()["held"] is True
+    assert b.release(event).json()["vouchers"] == 0  # not b's to release
+    assert hold(b, new_id()).json()["held"] is False
+    assert a.release(event).json()["vouchers"] == 1
+    b_event = new_id()
+    assert hold(b, b_event).json()["held"] is True
+    with ledger.engine.begin() as conn:  # as the clock would after hold_seconds
+        conn.execute(text("UPDATE voucher_holds SET expires_at = "
+                          "'2000-01-01T00:00:00.000000Z'"))
+    assert state(a)["held"] == 0
+    assert hold(a, new_id()).json()["held"] is True
+    assert ledger.scalar("SELECT COUNT(*) FROM voucher_holds") == 1  # b's deleted
 
 
 def test_many_tills_at_once_get_exactly_the_voucher_s_uses(server: Server) -> None:
@@ -186,18 +173,8 @@ def test_bad_hold_requests_are_refused_with_a_reason(
 
 # --- end to end: real tills -------------------------------------------------------------
 
-@pytest.fixture
-def tills(server: Server, tmp_path: Path) -> Iterator[tuple[Till, Till]]:
-    store = server.new_store()
-    a = make_till(tmp_path / "a", server, store)
-    b = make_till(tmp_path / "b", server, store)
-    yield a, b
-    a.close()
-    b.close()
-
-
 def test_two_online_tills_cannot_both_use_a_single_use_voucher_before_either_pushes(
-        server: Server, tills: tuple[Till, Till], tmp_path: Path) -> None:
+        server: Server, tills: tuple[Till, Till], tmp_path: Path, ledger: Ledger) -> None:
     """GIVEN a single-use voucher and two online tills WHEN a redeems it (not pushed yet)
     THEN b's scan and b's redemption are refused as being redeemed at another till; once
     a's push has consumed the hold (no loss posted), as used up."""
@@ -213,23 +190,19 @@ def test_two_online_tills_cannot_both_use_a_single_use_voucher_before_either_pus
         redeem(b, voucher_text)
     assert at_redemption.value.reason is RefusalReason.HELD_ELSEWHERE
     assert "Another till is redeeming this voucher" in at_redemption.value.message
-    ledger = Ledger(server.database_url)
-    try:
-        assert ledger.scalar("SELECT COUNT(*) FROM voucher_holds") == 1
-        a.sync()
-        with pytest.raises(VoucherRefused) as after_push:
-            redeem(b, voucher_text)
-        assert after_push.value.reason is RefusalReason.ALREADY_USED
-        b.sync()
-        assert ledger.scalar("SELECT COUNT(*) FROM voucher_holds") == 0
-        assert ledger.scalar("SELECT COUNT(*) FROM flags") == 0
-        assert ledger.scalar("SELECT redemptions FROM vouchers") == 1
-    finally:
-        ledger.close()
+    assert ledger.scalar("SELECT COUNT(*) FROM voucher_holds") == 1
+    a.sync()
+    with pytest.raises(VoucherRefused) as after_push:
+        redeem(b, voucher_text)
+    assert after_push.value.reason is RefusalReason.ALREADY_USED
+    b.sync()
+    assert ledger.scalar("SELECT COUNT(*) FROM voucher_holds") == 0
+    assert ledger.scalar("SELECT COUNT(*) FROM flags") == 0
+    assert ledger.scalar("SELECT redemptions FROM vouchers") == 1
 
 
 def test_a_till_offline_after_its_hold_still_redeems_and_the_server_counts_it_once(
-        server: Server, tills: tuple[Till, Till], tmp_path: Path) -> None:
+        server: Server, tills: tuple[Till, Till], tmp_path: Path, ledger: Ledger) -> None:
     """A 2-use voucher: a uses it online (held), goes offline and uses it again (offline
     rules), then syncs: both uses count once each (the hold became one of them), nothing is
     flagged, and b, online, finds it used up. (Before a syncs, b would be offered the use a
@@ -246,18 +219,14 @@ def test_a_till_offline_after_its_hold_still_redeems_and_the_server_counts_it_on
     with pytest.raises(VoucherRefused) as info:
         redeem(b, voucher_text)
     assert info.value.reason is RefusalReason.ALREADY_USED
-    ledger = Ledger(server.database_url)
-    try:
-        assert ledger.scalar("SELECT redemptions FROM vouchers") == 2
-        assert ledger.scalar("SELECT COUNT(*) FROM voucher_holds") == 0
-        assert ledger.scalar("SELECT COUNT(*) FROM flags") == 0
-    finally:
-        ledger.close()
+    assert ledger.scalar("SELECT redemptions FROM vouchers") == 2
+    assert ledger.scalar("SELECT COUNT(*) FROM voucher_holds") == 0
+    assert ledger.scalar("SELECT COUNT(*) FROM flags") == 0
 
 
 def test_a_redemption_that_fails_at_the_till_after_its_hold_releases_it(
         server: Server, tills: tuple[Till, Till], tmp_path: Path,
-        monkeypatch: pytest.MonkeyPatch) -> None:
+        monkeypatch: pytest.MonkeyPatch, ledger: Ledger) -> None:
     """GIVEN a held single-use voucher WHEN a's journal write fails THEN a releases the hold
     at once, so b can redeem it (not "already used" for 15 minutes)."""
     a, b = tills
@@ -272,13 +241,9 @@ def test_a_redemption_that_fails_at_the_till_after_its_hold_releases_it(
         patch.setattr(a.service, "_append", disk_full)
         with pytest.raises(OSError):
             redeem(a, voucher_text)
-    ledger = Ledger(server.database_url)
-    try:
-        assert ledger.scalar("SELECT COUNT(*) FROM voucher_holds") == 0
-        assert redeem(b, voucher_text) == 100
-        assert ledger.scalar("SELECT COUNT(*) FROM voucher_holds") == 1
-    finally:
-        ledger.close()
+    assert ledger.scalar("SELECT COUNT(*) FROM voucher_holds") == 0
+    assert redeem(b, voucher_text) == 100
+    assert ledger.scalar("SELECT COUNT(*) FROM voucher_holds") == 1
 
 
 def test_a_server_from_before_voucher_holds_is_asked_its_count(

@@ -5,12 +5,11 @@ server's own issuing code."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
-from synckit import Ledger, Server, Till, make_till
+from synckit import Ledger, Server, Till
 
 from sync.client import localdb
 from sync.client.credentials import credentials_path
@@ -36,16 +35,6 @@ def issue(server: Server, tmp_path: Path, kind: str, value: int, uses: int = 1) 
     finally:
         engine.dispose()
     return str(issued[0]["text"])
-
-
-@pytest.fixture
-def tills(server: Server, tmp_path: Path) -> Iterator[tuple[Till, Till]]:
-    store = server.new_store()
-    a = make_till(tmp_path / "a", server, store)
-    b = make_till(tmp_path / "b", server, store)
-    yield a, b
-    a.close()
-    b.close()
 
 
 def redeem(till: Till, text: str, amount: int | None = None) -> int:
