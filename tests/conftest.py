@@ -142,7 +142,7 @@ def wait_clear_of_midnight(margin: timedelta = MIDNIGHT_MARGIN) -> None:
     demo store's zone or the machine's: a test that reads "today" at two moments (a sale,
     then the day report; members placed N days back, then a CLI run) would see two days."""
     for zone in _ZONES:
-        now = datetime.now(zone).astimezone(zone) if zone else datetime.now().astimezone()
+        now = datetime.now(zone) if zone else datetime.now().astimezone()
         midnight = (now + timedelta(days=1)).replace(hour=0, minute=0, second=0,
                                                      microsecond=0)
         left = (midnight - now).total_seconds()

@@ -129,7 +129,8 @@ class SyncGuard:
             # server's count, this till's own holds are among its unpushed uses)
             held = int(state.get("held", 0))
             return UsesTaken(int(state["redemptions"]) + held
-                             + localdb.unpushed_voucher_uses(session, voucher_id), held)
+                             + len(localdb.unpushed_voucher_redemptions(session, voucher_id)),
+                             held)
         except SyncRefused as exc:  # bad_credential (revoked, server replaced): say why
             raise SyncRefused(exc.message, exc.reason_code, exc.status) from None
         except SyncUnavailable:

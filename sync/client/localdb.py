@@ -294,14 +294,6 @@ def unpushed_credit(session: SqliteSession, member_id: str, asset: str) -> int:
     return int(total)
 
 
-def unpushed_voucher_uses(session: SqliteSession, voucher_id: str) -> int:
-    """This terminal's redemptions of the voucher that the server has not received yet."""
-    return int(session.conn.execute(
-        select(func.count()).select_from(t.voucher_uses)
-        .where(t.voucher_uses.c.voucher_id == voucher_id,
-               t.voucher_uses.c.event_seq > pushed_seq(session))).scalar_one())
-
-
 def unpushed_voucher_redemptions(session: SqliteSession, voucher_id: str) -> list[str]:
     """The event ids of this terminal's redemptions of the voucher not pushed yet (as far as
     this till knows: a push the server committed a moment ago may not be marked yet; the
