@@ -28,10 +28,11 @@ for that voucher.
 
 from __future__ import annotations
 
+import json
 from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import Connection, delete, func, select, text
+from sqlalchemy import Connection, String, TextualSelect, column, delete, func, select, text
 
 from sync.server import tables as t
 from sync.server.errors import Conflict
@@ -58,9 +59,17 @@ def counts(conn: Connection, voucher_id: str, terminal_id: str, now: str,
                    t.voucher_holds.c.terminal_id != terminal_id,
                    t.voucher_holds.c.expires_at > now).scalar_subquery())
     received = (select(func.count()).select_from(t.events)
-                .where(t.events.c.id.in_(pending or [])).scalar_subquery())
+                .where(t.events.c.id.in_(_id_list(conn, pending or []))).scalar_subquery())
     row = conn.execute(select(status, redemptions, held, received)).one()
     return (row[0], int(row[1]), int(row[2]), len(set(pending or [])) - int(row[3]))
+
+
+def _id_list(conn: Connection, ids: list[str]) -> TextualSelect:
+    """``ids`` as one JSON parameter unpacked in SQL: a till may send up to ``MAX_USES``
+    pending ids, more bind parameters than PostgreSQL takes in one statement."""
+    unpack = ("SELECT json_array_elements_text(CAST(:ids AS json)) AS id"
+              if conn.dialect.name == "postgresql" else "SELECT value AS id FROM json_each(:ids)")
+    return text(unpack).bindparams(ids=json.dumps(ids)).columns(column("id", String))
 
 
 def _received(conn: Connection, event_id: str) -> bool:

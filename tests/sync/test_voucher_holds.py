@@ -17,7 +17,7 @@ from test_voucher_rules import issue, redeem
 
 from sync import protocol
 from terminal.ids import new_id
-from terminal.vouchers import RefusalReason, VoucherRefused
+from terminal.vouchers import MAX_USES, RefusalReason, VoucherRefused
 
 VOUCHER = "v-holds-1"
 
@@ -269,3 +269,18 @@ def test_a_server_from_before_voucher_holds_is_asked_its_count(
             b.close()
     finally:
         older.stop()
+
+
+def test_the_longest_pending_list_is_counted_not_a_server_error(
+        server: Server, two: tuple[RawTerminal, RawTerminal]) -> None:
+    """A till may send as many pending ids as a voucher has uses (65,535): more than
+    PostgreSQL's bind parameters for one statement, so the ids travel as one JSON value.
+    One of them the server already has (pushed), so it is left out of the count."""
+    a, _ = two
+    pushed = redemption(a, uses=MAX_USES)
+    assert a.push([pushed]).status_code == 200
+    pending = (pushed["id"], *(new_id() for _ in range(MAX_USES - 2)))
+    answer = hold(a, new_id(), uses=MAX_USES, pending=pending)
+    assert answer.status_code == 200, answer.text[:300]
+    assert answer.json()["held"] is True
+    assert answer.json()["redemptions"] == MAX_USES - 1  # 1 pushed + 65,533 pending
