@@ -396,6 +396,17 @@ def eventually(check: Callable[[], bool], timeout: float = 20) -> bool:
     return True
 
 
+def fact_page_sizes(term: RawTerminal, cursor: str = "0") -> list[int]:
+    """The number of member-event facts on each pull page from ``cursor`` to the end."""
+    sizes = []
+    while True:
+        page = term.call("GET", "/v1/sync/pull", params={"cursor": cursor}).json()
+        sizes.append(len(page["facts"]))
+        cursor = page["cursor"]
+        if not page["has_more"]:
+            return sizes
+
+
 class Ledger:
     """Read-only look into a server database."""
 

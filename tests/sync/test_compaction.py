@@ -10,7 +10,7 @@ from pathlib import Path
 import psycopg
 import pytest
 from sqlalchemy import text
-from synckit import Ledger, RawTerminal, Server, Till, eventually, make_till
+from synckit import Ledger, RawTerminal, Server, Till, eventually, fact_page_sizes, make_till
 from test_admin_cli import admin
 from test_member_event_feed import insert_sale_and_feed_row, pull_facts
 
@@ -193,14 +193,7 @@ def test_a_terminal_between_merged_rows_loses_nothing(sqlite_server: Server,
         assert len(ids) == len(set(ids)) and {f["id"] for f in had} | set(ids) == every
         assert every - {f["id"] for f in had} <= set(ids)
         assert pages >= 2
-        sizes = []
-        page_cursor = "0"
-        while True:
-            page = reader.call("GET", "/v1/sync/pull", params={"cursor": page_cursor}).json()
-            sizes.append(len(page["facts"]))
-            page_cursor = page["cursor"]
-            if not page["has_more"]:
-                break
+        sizes = fact_page_sizes(reader)
         assert max(sizes) <= 5 and sum(sizes) == 14
     finally:
         ledger.close()

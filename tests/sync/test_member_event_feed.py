@@ -15,7 +15,7 @@ from typing import Any
 import httpx
 import psycopg
 from sqlalchemy import text
-from synckit import Ledger, RawTerminal, Server, Till, eventually, make_till
+from synckit import Ledger, RawTerminal, Server, Till, eventually, fact_page_sizes, make_till
 from test_admin_cli import admin
 from test_programmes_admin import demo, put
 
@@ -247,14 +247,7 @@ def test_a_page_holds_a_bounded_number_of_facts(sqlite_server: Server,
     assert till.push([enrol]).status_code == 200
     for size in (4, 3, 8, 1):
         assert till.push([till.earn(member, 1) for _ in range(size)]).status_code == 200
-    sizes = []
-    cursor = "0"
-    while True:
-        page = other.call("GET", "/v1/sync/pull", params={"cursor": cursor}).json()
-        sizes.append(len(page["facts"]))
-        cursor = page["cursor"]
-        if not page["has_more"]:
-            break
+    sizes = fact_page_sizes(other)
     assert sum(sizes) == 1 + 16 and max(sizes) == 8 and len(sizes) >= 3
 
 
